@@ -104,6 +104,13 @@ ALIAS = Namespace(BASE + "alias/")
 SCHEME = Namespace(BASE + "scheme/")
 GRAPH = Namespace(BASE + "graph/")
 SHAPE = Namespace(BASE + "shapes#")
+DATASET = URIRef(BASE + "dataset")  # the whole of ScholarGate, described with VoID and DCAT
+
+# The named graphs the build always makes.
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+SHAPES_GRAPH = GRAPH["shapes"]
+CURATED_GRAPH = GRAPH["curated"]
+METADATA_GRAPH = GRAPH["metadata"]
 
 # The kinds of resource that have pages, in IRI order: /{kind}/{slug}.
 RESOURCE_KINDS = ("method", "person", "work", "field", "family", "type", "comparison")

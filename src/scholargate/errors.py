@@ -1,0 +1,92 @@
+"""One error hierarchy for the whole project.
+
+Every error carries an HTTP status and a message a person can act on. The web layer
+renders them in one JSON shape (or HTML for browsers); the CLI prints the message and
+exits with the error's ``exit_code``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ScholarGateError(Exception):
+    """Base of every error ScholarGate reports to a person."""
+
+    status: int = 500
+    exit_code: int = 2
+    kind: str = "error"
+
+    def __init__(self, message: str, *, status: int | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.kind, "status": self.status, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InputError(ScholarGateError):
+    """The input cannot be read: a missing file, malformed syntax, an unknown format."""
+
+    status = 400
+    kind = "bad-input"
+
+
+class ParseError(InputError):
+    """RDF or SPARQL text that does not parse; carries where it failed."""
+
+    kind = "parse-error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        where = ":".join(str(p) for p in (source, line, column) if p is not None)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.source, self.line, self.column = source, line, column
+        self.details = {k: v for k, v in (("line", line), ("column", column)) if v is not None}
+
+
+class NotFoundError(ScholarGateError):
+    status = 404
+    kind = "not-found"
+
+
+class NotAcceptableError(ScholarGateError):
+    status = 406
+    kind = "not-acceptable"
+
+
+class ValidationFailedError(ScholarGateError):
+    """Data that parses but does not conform to the shapes."""
+
+    status = 422
+    exit_code = 1
+    kind = "validation-failed"
+
+
+class ForbiddenError(ScholarGateError):
+    status = 403
+    kind = "forbidden"
+
+
+class QueryRefusedError(ScholarGateError):
+    """A query the endpoint will not run (SERVICE, LOAD, too deep, …)."""
+
+    status = 400
+    kind = "query-refused"
+
+
+class LimitExceededError(ScholarGateError):
+    status = 503
+    kind = "limit-exceeded"

@@ -1,0 +1,126 @@
+"""The one interface every service uses to reach the graph.
+
+Implementations: :class:`~scholargate.store.oxigraph.OxigraphStore` (embedded, in
+memory or on disk). Nothing above this package knows which one it has.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Literal
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from ..formats import Format
+
+QueryKind = Literal["select", "ask", "graph"]
+
+
+@dataclass
+class QueryResult:
+    """The answer to one query, before it is turned into bytes.
+
+    ``rows`` (SELECT) hold rdflib terms keyed by variable name; ``triples`` (CONSTRUCT,
+    DESCRIBE) hold rdflib triples; ``boolean`` answers ASK. ``truncated`` is set when a
+    row cap cut the answer short.
+    """
+
+    kind: QueryKind
+    variables: list[str]
+    rows: list[dict[str, Node]]
+    triples: list[tuple[Node, Node, Node]]
+    boolean: bool | None = None
+    truncated: bool = False
+
+    def graph(self) -> Graph:
+        g = Graph()
+        for t in self.triples:
+            g.add(t)
+        return g
+
+
+class Store(ABC):
+    """A quad store that answers SPARQL 1.1 and holds one named graph per source.
+
+    The default graph of a query is the union of all named graphs unless
+    ``default_graphs`` names some.
+    """
+
+    # ---- reads ---------------------------------------------------------------
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Evaluate a SPARQL query; raise ``ParseError`` with line/column on bad syntax."""
+
+    @abstractmethod
+    def query_to(
+        self,
+        sparql: str,
+        fmt: Format,
+        out: IO[bytes],
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryKind:
+        """Evaluate a query and write its answer in ``fmt`` straight to ``out``."""
+
+    def select(self, sparql: str) -> list[dict[str, Node]]:
+        return self.query(sparql).rows
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self.query(sparql).boolean)
+
+    def construct(self, sparql: str) -> Graph:
+        return self.query(sparql).graph()
+
+    @abstractmethod
+    def graph_names(self) -> list[URIRef]:
+        """Every named graph in the store, sorted."""
+
+    @abstractmethod
+    def graph(self, name: URIRef) -> Graph:
+        """A copy of one named graph as an rdflib graph."""
+
+    @abstractmethod
+    def count(self, graph: URIRef | None = None) -> int:
+        """Number of quads in the store, or triples in one named graph."""
+
+    @abstractmethod
+    def dump(self, fmt: Format, out: IO[bytes], *, graph: URIRef | None = None) -> None:
+        """Serialise the whole store (a dataset format) or one graph to ``out``, streaming."""
+
+    # ---- writes --------------------------------------------------------------
+
+    @abstractmethod
+    def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
+        """Parse ``data`` and add it to ``graph``; nothing is added when parsing fails."""
+
+    @abstractmethod
+    def replace_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Swap the content of one named graph for ``triples`` in one transaction."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove everything."""
+
+    def close(self) -> None:  # noqa: B027 - optional for implementations
+        """Release files and locks."""
+
+
+def iter_chunks(data: bytes, size: int = 1 << 16) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i : i + size]

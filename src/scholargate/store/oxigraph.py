@@ -1,0 +1,265 @@
+"""The embedded store: Oxigraph through pyoxigraph, in memory or on disk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from ..errors import InputError, ParseError
+from ..formats import Format
+from ..namespaces import PREFIXES
+from . import QueryKind, QueryResult, Store
+
+_SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
+_LANG_STRING = str(RDF.langString)
+_XSD_STRING = str(XSD.string)
+
+
+# ---- term conversion -----------------------------------------------------------
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """An rdflib term for a pyoxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise TypeError(f"unsupported RDF term {term!r}")  # RDF-star triples are not used here
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A pyoxigraph term for an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) != _LANG_STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def _graph_list(iris: Sequence[str] | None) -> list[ox.NamedNode] | None:
+    return None if iris is None else [ox.NamedNode(str(i)) for i in iris]
+
+
+def sparql_parse_error(error: SyntaxError) -> ParseError:
+    """A ParseError with line and column from Oxigraph's SPARQL syntax error."""
+    text = str(error)
+    match = _SPARQL_POSITION.search(text)
+    if match:
+        return ParseError(
+            f"SPARQL syntax error: {match.group(3).strip()}",
+            line=int(match.group(1)),
+            column=int(match.group(2)),
+        )
+    return ParseError(f"SPARQL syntax error: {text}")
+
+
+def rdf_parse_error(error: SyntaxError, source: str) -> ParseError:
+    """A ParseError with line and column from Oxigraph's RDF parser error."""
+    line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
+    message = error.msg if hasattr(error, "msg") else str(error)
+    message = re.sub(r"^Parser error (between|at) [^:]*: ", "", message)
+    return ParseError(message, source=source or None, line=line, column=column)
+
+
+class OxigraphStore(Store):
+    """Oxigraph, in memory (``path=None``) or persistent on disk.
+
+    ``read_only=True`` opens an on-disk store that another process writes, for query
+    workers; such a store must be reopened to see later writes.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        if self.path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = ox.Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+        self.read_only = read_only
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store, for hot paths that skip rdflib terms."""
+        return self._store
+
+    # ---- reads -----------------------------------------------------------------
+
+    def _evaluate(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return self._store.query(
+                sparql,
+                use_default_graph_as_union=default_graphs is None,
+                default_graph=_graph_list(default_graphs),
+                named_graphs=_graph_list(named_graphs),
+            )
+        except SyntaxError as error:
+            raise sparql_parse_error(error) from None
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        answer = self._evaluate(sparql, default_graphs, named_graphs)
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", [], [], [], boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows: list[dict[str, Node]] = []
+            truncated = False
+            for solution in answer:
+                if max_rows is not None and len(rows) >= max_rows:
+                    truncated = True
+                    break
+                row = {}
+                for name in variables:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_rdflib(value)
+                rows.append(row)
+            return QueryResult("select", variables, rows, [], truncated=truncated)
+        triples = []
+        for triple in answer:
+            if max_rows is not None and len(triples) >= max_rows:
+                return QueryResult("graph", [], [], triples, truncated=True)
+            triples.append(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
+        return QueryResult("graph", [], [], triples)
+
+    def query_to(
+        self,
+        sparql: str,
+        fmt: Format,
+        out: IO[bytes],
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryKind:
+        answer = self._evaluate(sparql, default_graphs, named_graphs)
+        if isinstance(answer, ox.QueryTriples):
+            if not isinstance(fmt.oxigraph, ox.RdfFormat):
+                raise InputError(f"a CONSTRUCT or DESCRIBE answer cannot be written as {fmt.label}")
+            answer.serialize(out, fmt.oxigraph, prefixes=PREFIXES)
+            return "graph"
+        if not isinstance(fmt.oxigraph, ox.QueryResultsFormat):
+            raise InputError(f"a SELECT or ASK answer cannot be written as {fmt.label}")
+        answer.serialize(out, fmt.oxigraph)
+        return "ask" if isinstance(answer, ox.QueryBoolean) else "select"
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs() if hasattr(g, "value"))
+
+    def graph(self, name: URIRef) -> Graph:
+        g = Graph(identifier=name)
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            g.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return g
+
+    def count(self, graph: URIRef | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        answer = self._store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(answer))["n"].value)
+
+    def dump(self, fmt: Format, out: IO[bytes], *, graph: URIRef | None = None) -> None:
+        if not isinstance(fmt.oxigraph, ox.RdfFormat):
+            raise InputError(f"{fmt.label} is not an RDF format")
+        if graph is None and not fmt.holds_graphs:
+            # A triple format for the whole store: the union of every graph.
+            triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            triples.serialize(out, fmt.oxigraph, prefixes=PREFIXES)
+            return
+        kwargs = {}
+        if graph is not None:
+            kwargs["from_graph"] = ox.NamedNode(str(graph))
+        if fmt.oxigraph not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+            kwargs["prefixes"] = PREFIXES
+        if graph is not None and fmt.holds_graphs:
+            # A dataset format for one graph keeps the graph name.
+            quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
+            ox.serialize(quads, out, fmt.oxigraph, prefixes=kwargs.get("prefixes"))
+            return
+        self._store.dump(out, fmt.oxigraph, **kwargs)
+
+    # ---- writes ------------------------------------------------------------------
+
+    def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
+        if not isinstance(fmt.oxigraph, ox.RdfFormat):
+            raise InputError(f"{fmt.label} is not an RDF format")
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        target = ox.NamedNode(str(graph))
+        try:
+            # Parse fully before touching the store, so a syntax error adds nothing.
+            quads = [
+                ox.Quad(q.subject, q.predicate, q.object, target)
+                for q in ox.parse(data, fmt.oxigraph)
+            ]
+        except SyntaxError as error:
+            raise rdf_parse_error(error, source) from None
+        self._store.extend(quads)
+        return len(quads)
+
+    def replace_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        body = ox.serialize(
+            (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
+            format=ox.RdfFormat.N_TRIPLES,
+        ).decode("utf-8")
+        # One update is one transaction: readers see the old graph or the new one.
+        self._store.update(
+            f"DROP SILENT GRAPH <{name}> ; INSERT DATA {{ GRAPH <{name}> {{ {body} }} }}"
+        )
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as error:
+            raise sparql_parse_error(error) from None
+
+    def clear(self) -> None:
+        self._store.clear()
+
+    def optimize(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._store.optimize()
+
+    def flush(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        self._store = None  # type: ignore[assignment]
