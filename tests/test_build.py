@@ -1,0 +1,128 @@
+"""Building the store from the sources in git."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from scholargate.build import build_store, discover, open_built
+from scholargate.errors import ParseError
+from scholargate.namespaces import GRAPH, METADATA_GRAPH, SG
+from scholargate.store.oxigraph import OxigraphStore
+
+PREFIXES = """@prefix sg: <https://w3id.org/scholargate/ontology#> .
+@prefix sgm: <https://w3id.org/scholargate/method/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+"""
+
+
+def make_root(tmp_path: Path, methods: str = "") -> Path:
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "shapes").mkdir()
+    (tmp_path / "data" / "curated").mkdir(parents=True)
+    (tmp_path / "data" / "imported").mkdir()
+    (tmp_path / "ontology" / "o.ttl").write_text(
+        PREFIXES + "sg:Method a <http://www.w3.org/2002/07/owl#Class> .\n"
+    )
+    (tmp_path / "data" / "curated" / "m.ttl").write_text(
+        PREFIXES
+        + (
+            methods
+            or 'sgm:a a sg:Method ; skos:prefLabel "A"@en ; skos:related sgm:b .\n'
+            'sgm:b a sg:Method ; skos:prefLabel "B"@en .\n'
+        )
+    )
+    (tmp_path / "data" / "imported" / "x.ttl").write_text(
+        PREFIXES + 'sgm:c a sg:Method ; skos:prefLabel "C"@en .\n'
+    )
+    (tmp_path / "data" / "imported" / "x.meta.ttl").write_text(
+        "@prefix sgg: <https://w3id.org/scholargate/graph/> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "sgg:x dcterms:license <https://creativecommons.org/licenses/by-sa/4.0/> .\n"
+    )
+    return tmp_path
+
+
+def test_one_named_graph_per_source(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    store = OxigraphStore()
+    report = build_store(store, root)
+    assert set(store.graph_names()) == {
+        GRAPH["ontology"],
+        GRAPH["curated"],
+        GRAPH["x"],
+        METADATA_GRAPH,
+    }
+    assert report.triples[GRAPH["x"]] == 2
+
+
+def test_related_is_made_symmetric_within_its_graph(tmp_path: Path) -> None:
+    store = OxigraphStore()
+    build_store(store, make_root(tmp_path))
+    assert store.ask(
+        "ASK { GRAPH <https://w3id.org/scholargate/graph/curated> { "
+        "<https://w3id.org/scholargate/method/b> <http://www.w3.org/2004/02/skos/core#related> "
+        "<https://w3id.org/scholargate/method/a> } }"
+    )
+
+
+def test_metadata_has_sidecars_sizes_and_policies(tmp_path: Path) -> None:
+    store = OxigraphStore()
+    build_store(store, make_root(tmp_path))
+    meta = store.graph(METADATA_GRAPH)
+    assert (
+        GRAPH["x"],
+        URIRef("http://purl.org/dc/terms/license"),
+        URIRef("https://creativecommons.org/licenses/by-sa/4.0/"),
+    ) in meta
+    assert meta.value(GRAPH["x"], URIRef("http://rdfs.org/ns/void#triples")).toPython() == 2
+    assert meta.value(GRAPH["x"], SG.validationPolicy) == SG.Lenient
+
+
+def test_malformed_source_names_file_line_and_column(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    bad = root / "data" / "curated" / "broken.ttl"
+    bad.write_text(PREFIXES + 'sgm:z a sg:Method ;\n  skos:prefLabel "Z"@en ,, .\n')
+    with pytest.raises(ParseError) as caught:
+        build_store(OxigraphStore(), root)
+    assert caught.value.source == str(bad)
+    assert caught.value.line == 5
+
+
+def test_on_disk_store_is_rebuilt_only_when_a_source_changes(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    root = make_root(tmp_path / "root")
+    path = tmp_path / "store"
+    store, report = open_built(path, root)
+    assert report.rebuilt and store.count(GRAPH["curated"]) == 6
+    store.close()
+    store, report = open_built(path, root)
+    assert not report.rebuilt
+    store.close()
+    (root / "data" / "curated" / "m.ttl").write_text(
+        PREFIXES + 'sgm:a a sg:Method ; skos:prefLabel "A"@en .\n'
+    )
+    store, report = open_built(path, root)
+    assert report.rebuilt and store.count(GRAPH["curated"]) == 2
+    store.close()
+
+
+def test_failed_rebuild_keeps_the_previous_store(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    root = make_root(tmp_path / "root")
+    path = tmp_path / "store"
+    store, _ = open_built(path, root)
+    store.close()
+    (root / "data" / "curated" / "m.ttl").write_text(PREFIXES + "sgm:a a .\n")
+    with pytest.raises(ParseError):
+        open_built(path, root)
+    store = OxigraphStore(path)
+    assert store.count(GRAPH["curated"]) == 6
+    assert not list(path.parent.glob("store.building-*"))
+
+
+def test_discover_finds_every_source_of_the_repository(project_root: Path) -> None:
+    roles = {s.role for s in discover(project_root)}
+    assert {"curated", "metadata"} <= roles

@@ -1,0 +1,95 @@
+"""The embedded store: loading, parse errors, graph replacement, queries, dumps."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from scholargate.errors import ParseError
+from scholargate.formats import by_name
+from scholargate.store.oxigraph import OxigraphStore
+
+G = URIRef("https://w3id.org/scholargate/graph/test")
+EX = "http://example.org/"
+TTL = f"""@prefix ex: <{EX}> .
+ex:a ex:label "توجه"@fa , "Dikkat"@tr ; ex:year "2017"^^<http://www.w3.org/2001/XMLSchema#gYear> .
+ex:a ex:list ( ex:b ex:c ) .
+"""
+
+
+@pytest.fixture
+def store() -> OxigraphStore:
+    s = OxigraphStore()
+    s.load(TTL, by_name("ttl"), graph=G)
+    return s
+
+
+def test_load_puts_triples_in_the_named_graph(store: OxigraphStore) -> None:
+    assert store.graph_names() == [G]
+    assert store.count(G) == 8  # 3 on ex:a + 1 list link + 2×2 list cells
+
+
+def test_terms_keep_language_and_datatype(store: OxigraphStore) -> None:
+    rows = store.select(f"SELECT ?o WHERE {{ <{EX}a> ?p ?o FILTER(isLiteral(?o)) }}")
+    values = {r["o"] for r in rows}
+    assert Literal("توجه", lang="fa") in values
+    assert Literal("2017", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")) in values
+
+
+def test_malformed_turtle_adds_nothing_and_says_where(store: OxigraphStore) -> None:
+    bad = f'@prefix ex: <{EX}> .\nex:x ex:p ex:y .\nex:z ex:p "open .\n'
+    with pytest.raises(ParseError) as caught:
+        store.load(bad, by_name("ttl"), graph=G, source="bad.ttl")
+    assert caught.value.line == 3
+    assert caught.value.column is not None
+    assert caught.value.message.startswith("bad.ttl:3:")
+    assert store.count(G) == 8  # the valid first triple was not added either
+
+
+def test_sparql_syntax_error_has_line_and_column(store: OxigraphStore) -> None:
+    with pytest.raises(ParseError) as caught:
+        store.query("SELECT * WHERE {\n  ?s ?p }")
+    assert caught.value.line == 2
+    assert isinstance(caught.value.column, int)
+    assert "2:" in caught.value.message
+
+
+def test_default_graph_is_the_union_of_named_graphs(store: OxigraphStore) -> None:
+    assert store.ask(f"ASK {{ <{EX}a> ?p ?o }}")
+
+
+def test_max_rows_truncates_and_says_so(store: OxigraphStore) -> None:
+    result = store.query("SELECT * WHERE { ?s ?p ?o }", max_rows=3)
+    assert len(result.rows) == 3 and result.truncated
+    result = store.query("SELECT * WHERE { ?s ?p ?o }", max_rows=100)
+    assert len(result.rows) == 8 and not result.truncated
+
+
+def test_replace_graph_swaps_the_whole_graph(store: OxigraphStore) -> None:
+    new = [(URIRef(EX + "n"), URIRef(EX + "p"), Literal("x", lang="tr"))]
+    store.replace_graph(G, new)
+    assert set(store.graph(G)) == set(new)
+
+
+def test_replace_graph_with_bad_terms_keeps_the_old_graph(store: OxigraphStore) -> None:
+    before = set(store.graph(G))
+    with pytest.raises(ValueError):
+        store.replace_graph(G, [(URIRef("not an iri"), URIRef(EX + "p"), Literal("x"))])
+    assert set(store.graph(G)) == before
+
+
+@pytest.mark.parametrize("name", ["ttl", "nt", "jsonld", "rdf", "nq", "trig"])
+def test_dump_of_one_graph_reads_back_isomorphic(store: OxigraphStore, name: str) -> None:
+    fmt = by_name(name)
+    out = io.BytesIO()
+    store.dump(fmt, out, graph=G)
+    if fmt.holds_graphs:
+        back = OxigraphStore()
+        back.load(out.getvalue(), fmt, graph=G)  # quads keep their own graph
+        assert back.graph_names() == [G]
+        reread = back.graph(G)
+    else:
+        reread = Graph().parse(data=out.getvalue(), format=fmt.rdflib)
+    assert reread.isomorphic(store.graph(G))
