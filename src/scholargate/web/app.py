@@ -1,0 +1,32 @@
+"""``create_app``: the Flask application, built from settings, with one blueprint per family."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request, url_for
+
+from ..config import load_config
+from ..i18n import NAMES, direction, t
+from . import context, errors, meta
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``SCHOLARGATE_*`` environment, then ``config``."""
+    app = Flask("scholargate", template_folder="templates", static_folder="static")
+    app.config.update(load_config(config))
+    app.json.ensure_ascii = False  # Persian and Turkish stay readable in JSON
+    app.jinja_env.globals.update(t=t, direction=direction, language_names=NAMES)
+    app.jinja_env.globals["lang_url"] = lang_url
+    context.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(meta.bp)
+    return app
+
+
+def lang_url(code: str) -> str:
+    """This page's URL with ``lang`` set to ``code`` and every other parameter kept."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return url_for(request.endpoint or "meta.health", **(request.view_args or {}), **args)

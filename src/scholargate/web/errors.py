@@ -1,0 +1,55 @@
+"""One error shape: JSON ``{"error", "status", "message"}``, or an HTML page for browsers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ScholarGateError
+from .context import request_lang
+from .negotiate import wants_html
+
+log = logging.getLogger("scholargate")
+
+
+def error_response(status: int, kind: str, message: str, details: dict | None = None) -> Response:
+    body = {"error": kind, "status": status, "message": message}
+    if details:
+        body["details"] = details
+    if wants_html():
+        lang = request_lang()
+        html = render_template("error.html", lang=lang, status=status, message=message)
+        response = Response(html, status=status, mimetype="text/html")
+    else:
+        response = jsonify(body)
+        response.status_code = status
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ScholarGateError)
+    def project_error(error: ScholarGateError) -> Response:
+        response = error_response(error.status, error.kind, error.message, error.details or None)
+        retry = error.details.get("retry_after") if error.details else None
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        kind = (error.name or "error").lower().replace(" ", "-")
+        response = error_response(error.code or 500, kind, error.description or error.name)
+        for name, value in error.get_headers():
+            if name.lower() == "allow":
+                response.headers["Allow"] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unexpected error")  # the trace goes to the log, never to the client
+        return error_response(
+            500, "internal-error", "the server failed to answer; the error has been logged"
+        )

@@ -1,0 +1,55 @@
+"""Content negotiation over the one format table: a suffix beats Accept; q-values count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import request
+
+from ..errors import NotAcceptableError
+from ..formats import Format, by_extension, by_name
+
+
+def choose(candidates: Sequence[Format], *, suffix: str | None = None) -> Format:
+    """The format to answer in, among ``candidates`` (the first is the default).
+
+    ``suffix`` (from a ``.ttl`` in the path) or ``?format=`` wins; otherwise the
+    ``Accept`` header's best match with its q-values; nothing acceptable → 406.
+    """
+    named = suffix or request.args.get("format") or request.form.get("format")
+    if named:
+        fmt = by_extension(named) or _by_name_or_media_type(named)
+        if fmt is None or fmt not in candidates:
+            raise NotAcceptableError(
+                f"this resource is not available as {named!r}; choose one of: "
+                + ", ".join(f.name for f in candidates)
+            )
+        return fmt
+    accept = request.accept_mimetypes
+    if not accept:  # no Accept header: the default
+        return candidates[0]
+    offered = [mt for f in candidates for mt in f.media_types]
+    best = accept.best_match(offered)
+    if best is None:
+        raise NotAcceptableError(
+            "none of the media types in Accept can be served here; available: "
+            + ", ".join(f.media_type for f in candidates)
+        )
+    return next(f for f in candidates if best in f.media_types)
+
+
+def _by_name_or_media_type(value: str) -> Format | None:
+    from ..formats import by_media_type
+
+    try:
+        return by_name(value)
+    except Exception:  # noqa: BLE001 - an unknown name is just "not this one"
+        return by_media_type(value)
+
+
+def wants_html() -> bool:
+    """True when a browser asked: text/html is acceptable and preferred to JSON."""
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "text/html" and (
+        accept["text/html"] > accept["application/json"]
+    )
