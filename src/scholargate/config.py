@@ -17,15 +17,42 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "ROOT": (
         None,
         Path,
-        "Project folder holding ontology/, shapes/ and data/ (found from the "
-        "working directory when unset).",
+        "Project folder holding ontology/, shapes/ and data/ "
+        "(found from the working directory when unset).",
     ),
     "STORE": (
         None,
         Path,
         "On-disk Oxigraph store; rebuilt when a source file changes (default: ROOT/var/store).",
     ),
+    "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "LANG": ("en", str, "Language when a request names none (en, fa or tr)."),
+    "HOST": ("127.0.0.1", str, "Address `serve` listens on."),
+    "PORT": (8000, int, "Port `serve` listens on."),
+    "WORKERS": (2, int, "HTTP worker processes under `serve`."),
+    "THREADS": (4, int, "Threads per HTTP worker process."),
+    "QUERY_WORKERS": (
+        2,
+        int,
+        "Query processes per HTTP worker; a runaway query is killed in its own process.",
+    ),
+    "QUERY_TIMEOUT": (30.0, float, "Seconds a SPARQL query may run before it is stopped (503)."),
+    "MAX_ROWS": (
+        10000,
+        int,
+        "Most rows (or triples) one query answer carries; more are cut "
+        "and the answer says it was truncated.",
+    ),
+    "MAX_BODY": (1048576, int, "Largest request body in bytes (413 beyond)."),
+    "MAX_URL": (8192, int, "Longest request URL in bytes (414 beyond)."),
+    "MAX_NESTING": (64, int, "Deepest nesting of groups/parentheses a query may have."),
+    "CLIENT_CONCURRENCY": (4, int, "Queries one client may have running at once (429 beyond)."),
+    "SERVICE_ALLOWLIST": (
+        "",
+        str,
+        "Space-separated SPARQL endpoints that SERVICE may call (none by default).",
+    ),
+    "CORS_ORIGINS": ("*", str, "Origins allowed to query from a browser (CORS)."),
 }
 
 
