@@ -28,9 +28,9 @@ def run_local(store: Store, sparql: str, fmt: Format, out: IO[bytes]) -> None: .
 def run_local(
     store: Store, sparql: str, fmt: Format | None = None, out: IO[bytes] | None = None
 ) -> QueryResult | None:
-    """Evaluate ``sparql``; return the result, or write it to ``out`` in ``fmt``."""
-    sparql = with_prefixes(sparql)
+    """Evaluate ``sparql`` with the project's prefixes predeclared; return the result,
+    or write it to ``out`` in ``fmt``."""
     if fmt is None or out is None:
-        return store.query(sparql)
-    store.query_to(sparql, fmt, out)
+        return store.query(sparql, prefixes=PREFIXES)
+    store.query_to(sparql, fmt, out, prefixes=PREFIXES)
     return None

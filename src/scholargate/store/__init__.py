@@ -7,7 +7,7 @@ memory or on disk). Nothing above this package knows which one it has.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Literal
 
@@ -59,8 +59,13 @@ class Store(ABC):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
-        """Evaluate a SPARQL query; raise ``ParseError`` with line/column on bad syntax."""
+        """Evaluate a SPARQL query; raise ``ParseError`` with line/column on bad syntax.
+
+        ``prefixes`` are predeclared for the query's parser, so error positions still
+        point into the text the user wrote.
+        """
 
     @abstractmethod
     def query_to(
@@ -71,6 +76,7 @@ class Store(ABC):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryKind:
         """Evaluate a query and write its answer in ``fmt`` straight to ``out``."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -81,6 +81,13 @@ def rdf_parse_error(error: SyntaxError, source: str) -> ParseError:
     return ParseError(message, source=source or None, line=line, column=column)
 
 
+def _prefixes_for(fmt: Format) -> dict[str, str] | None:
+    """The project's prefixes for formats that abbreviate IRIs (Turtle, TriG, RDF/XML…)."""
+    if fmt.oxigraph in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        return None
+    return PREFIXES
+
+
 class OxigraphStore(Store):
     """Oxigraph, in memory (``path=None``) or persistent on disk.
 
@@ -111,10 +118,12 @@ class OxigraphStore(Store):
         sparql: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
             return self._store.query(
                 sparql,
+                prefixes=dict(prefixes) if prefixes else None,
                 use_default_graph_as_union=default_graphs is None,
                 default_graph=_graph_list(default_graphs),
                 named_graphs=_graph_list(named_graphs),
@@ -129,8 +138,9 @@ class OxigraphStore(Store):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
-        answer = self._evaluate(sparql, default_graphs, named_graphs)
+        answer = self._evaluate(sparql, default_graphs, named_graphs, prefixes)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", [], [], [], boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
@@ -165,12 +175,13 @@ class OxigraphStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryKind:
-        answer = self._evaluate(sparql, default_graphs, named_graphs)
+        answer = self._evaluate(sparql, default_graphs, named_graphs, prefixes)
         if isinstance(answer, ox.QueryTriples):
             if not isinstance(fmt.oxigraph, ox.RdfFormat):
                 raise InputError(f"a CONSTRUCT or DESCRIBE answer cannot be written as {fmt.label}")
-            answer.serialize(out, fmt.oxigraph, prefixes=PREFIXES)
+            ox.serialize(answer, out, fmt.oxigraph, prefixes=_prefixes_for(fmt))
             return "graph"
         if not isinstance(fmt.oxigraph, ox.QueryResultsFormat):
             raise InputError(f"a SELECT or ASK answer cannot be written as {fmt.label}")
@@ -200,18 +211,17 @@ class OxigraphStore(Store):
         if graph is None and not fmt.holds_graphs:
             # A triple format for the whole store: the union of every graph.
             triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-            triples.serialize(out, fmt.oxigraph, prefixes=PREFIXES)
+            ox.serialize(triples, out, fmt.oxigraph, prefixes=_prefixes_for(fmt))
             return
-        kwargs = {}
-        if graph is not None:
-            kwargs["from_graph"] = ox.NamedNode(str(graph))
-        if fmt.oxigraph not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-            kwargs["prefixes"] = PREFIXES
+        prefixes = _prefixes_for(fmt)
         if graph is not None and fmt.holds_graphs:
             # A dataset format for one graph keeps the graph name.
             quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
-            ox.serialize(quads, out, fmt.oxigraph, prefixes=kwargs.get("prefixes"))
+            ox.serialize(quads, out, fmt.oxigraph, prefixes=prefixes)
             return
+        kwargs: dict = {"prefixes": prefixes} if prefixes else {}
+        if graph is not None:
+            kwargs["from_graph"] = ox.NamedNode(str(graph))
         self._store.dump(out, fmt.oxigraph, **kwargs)
 
     # ---- writes ------------------------------------------------------------------
