@@ -1,0 +1,48 @@
+"""The README is the manual: every setting, route and command must be in it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from scholargate.cli import main
+from scholargate.config import SETTINGS
+from scholargate.web.app import create_app
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_setting_is_documented(name: str) -> None:
+    assert f"`SCHOLARGATE_{name}`" in README
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            names += _commands(command, f"{prefix}{name} ")
+        else:
+            names.append(prefix + name)
+    return names
+
+
+@pytest.mark.parametrize("command", sorted(_commands(main)))
+def test_command_is_documented(command: str) -> None:
+    assert re.search(rf"`{re.escape(command)}\b", README), command
+
+
+def _routes() -> list[str]:
+    app = create_app({"MEMORY": True})
+    rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    return sorted(rules)
+
+
+@pytest.mark.parametrize("rule", _routes())
+def test_route_is_documented(rule: str) -> None:
+    # <converter:name> in Flask rules is written {name} in the README
+    readable = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+    assert readable in README, f"route {readable} is not in the README"
