@@ -165,6 +165,27 @@ def sparql_prefixes() -> str:
 
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+# Letters NFKD does not split into a base letter and a mark, and dashes that separate words.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "–": " ",
+        "—": " ",
+        "‐": " ",
+        "‑": " ",
+    }
+)
 
 
 def slugify(text: str) -> str:
@@ -174,6 +195,9 @@ def slugify(text: str) -> str:
     'attention-is-all-you-need'
     >>> slugify("Öz-Dikkat")
     'oz-dikkat'
+    >>> slugify("Łukasz Kaiser")
+    'lukasz-kaiser'
     """
+    text = text.translate(_TRANSLITERATE)
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", folded.lower()).strip("-")

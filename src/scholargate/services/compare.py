@@ -1,0 +1,604 @@
+"""Comparison views, generated from the shapes.
+
+The rows are the property shapes of ``sgsh:MethodShape`` that have ``sh:order``: their
+``sh:path`` says what to fetch, ``sh:name`` what to call the row in each language, and
+``sg:display`` how to show and compare the values. :func:`compare` writes one SPARQL
+query for the whole table, runs it, and returns a :class:`Comparison`: one column per
+method, one row per property shape, each row flagged when its values differ in meaning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Literal
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from ..errors import InputError, NotFoundError
+from ..namespaces import METHOD, SG, SHAPE, SHAPES_GRAPH, sparql_prefixes
+from ..store import Store
+from .labels import pick
+from .shacl_path import to_sparql
+
+MAX_METHODS = 20
+METHOD_SHAPE = SHAPE["MethodShape"]
+
+
+# ---- what the service returns ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value in a cell, ready to show: text in a language, maybe a link."""
+
+    text: str
+    lang: str | None = None
+    iri: str | None = None  # the value itself, when it is a resource
+    href: str | None = None  # an outside link (DOI, arXiv, web page)
+    link_label: str | None = None  # "DOI", "arXiv" or "link"
+
+
+@dataclass
+class Cell:
+    values: list[Value]
+    key: frozenset  # what "differs" compares: meanings, not strings
+
+
+@dataclass
+class Row:
+    id: str  # the property shape's IRI
+    label: str
+    label_lang: str
+    path: str  # the SPARQL property path
+    display: str  # local name of the sg:display value
+    order: float
+    group: str | None
+    cells: list[Cell]
+    differs: bool
+
+
+@dataclass
+class Column:
+    iri: str
+    slug: str
+    label: str
+    label_lang: str
+
+
+@dataclass
+class Comparison:
+    lang: str
+    columns: list[Column]
+    rows: list[Row]
+    sparql: str
+    shapes_version: str
+
+    @property
+    def differing(self) -> list[Row]:
+        return [row for row in self.rows if row.differs]
+
+
+# ---- rows from the shapes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    id: str
+    order: float
+    path: str
+    display: str
+    names: dict[str, str] = field(hash=False, compare=False)
+    group: str | None = None
+
+
+_DISPLAYS = {"LabelList", "Count", "Citation", "Year", "PersonList", "Text", "AliasList"}
+
+
+def read_rows(store: Store) -> list[RowSpec]:
+    """The rows of the comparison view, from the shapes graph, in ``sh:order``."""
+    shapes = store.graph(SHAPES_GRAPH)
+    specs = []
+    for prop in shapes.objects(METHOD_SHAPE, SH.property):
+        order = shapes.value(prop, SH.order)
+        path = shapes.value(prop, SH.path)
+        if order is None or path is None:
+            continue  # a constraint, not a row
+        display = shapes.value(prop, SG.display)
+        name = str(display).rsplit("#", 1)[-1] if display is not None else "LabelList"
+        if name not in _DISPLAYS:
+            raise InputError(f"{prop}: unknown sg:display {display}; use one of {_DISPLAYS}")
+        names = {(n.language or ""): str(n) for n in shapes.objects(prop, SH.name)}
+        group = shapes.value(prop, SH.group)
+        specs.append(
+            RowSpec(
+                id=str(prop),
+                order=float(order.toPython()),
+                path=to_sparql(shapes, path),
+                display=name,
+                names=names,
+                group=str(group) if group is not None else None,
+            )
+        )
+    return sorted(specs, key=lambda s: (s.order, s.id))
+
+
+# ---- the one query -------------------------------------------------------------------
+
+_LABEL = "OPTIONAL { ?v skos:prefLabel|rdfs:label ?label FILTER(isLiteral(?label)) }"
+_PERSON = (
+    "OPTIONAL { ?v foaf:givenName ?given } OPTIONAL { ?v foaf:familyName ?family } "
+    "OPTIONAL { ?v foaf:name ?name }"
+)
+_WORK = (
+    "OPTIONAL { ?v dcterms:title ?label } OPTIONAL { ?v dcterms:issued ?year } "
+    "OPTIONAL { ?v sg:venue ?venue } OPTIONAL { ?v bibo:doi ?doi } "
+    "OPTIONAL { ?v sg:arxivId ?arxiv } OPTIONAL { ?v schema:url ?url }"
+)
+
+
+def build_query(rows: list[RowSpec], methods: list[str]) -> str:
+    """One SELECT that fetches every row's values, and what is needed to show them.
+
+    Each UNION branch starts from the VALUES of the methods, so the engine joins from
+    three methods outwards instead of scanning a property over the whole graph.
+    """
+    values = "VALUES ?m { " + " ".join(f"<{m}>" for m in methods) + " }"
+    branches = []
+    for i, row in enumerate(rows):
+        tail = f'BIND({i} AS ?row) BIND("value" AS ?part)'
+        if row.display == "Count":
+            branches.append(
+                f"{{ SELECT ?m (COUNT(DISTINCT ?x) AS ?v) ({i} AS ?row) (\"value\" AS ?part) "
+                f"WHERE {{ {values} OPTIONAL {{ ?m {row.path} ?x }} }} GROUP BY ?m }}"
+            )
+            continue
+        body = f"{values} ?m {row.path} ?v ."
+        extra = ""
+        if row.display == "LabelList":
+            extra = _LABEL
+        elif row.display == "PersonList":
+            extra = _PERSON
+            # works each originator wrote first, with their co-authors: for "X et al."
+            branches.append(
+                f"{{ {body} ?w bibo:authorList ?list . ?list rdf:first ?v . "
+                "?w dcterms:creator ?co . OPTIONAL { ?w dcterms:issued ?year } "
+                "BIND(EXISTS { ?m sg:foundationalWork ?w } AS ?founding) "
+                f'BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
+            )
+        elif row.display == "Citation":
+            extra = _WORK
+            branches.append(
+                f"{{ {body} ?v bibo:authorList ?list . ?list rdf:rest* ?node . "
+                "?node rdf:first ?co ; rdf:rest ?next . "
+                "OPTIONAL { ?co foaf:givenName ?given } OPTIONAL { ?co foaf:familyName ?family } "
+                f'OPTIONAL {{ ?co foaf:name ?name }} BIND({i} AS ?row) BIND("author" AS ?part) }}'
+            )
+        elif row.display == "AliasList":
+            extra = (
+                "OPTIONAL { ?m skosxl:altLabel ?node . ?node skosxl:literalForm ?v . "
+                "OPTIONAL { ?node sg:aliasKind ?kind } }"
+            )
+        branches.append(f"{{ {body} {extra} {tail} }}")
+    union = "\n  UNION ".join(branches)
+    return (
+        sparql_prefixes()
+        + "SELECT ?m ?row ?part ?v ?label ?given ?family ?name ?year ?venue ?doi ?arxiv ?url "
+        "?w ?co ?founding ?node ?next ?kind\n"
+        f"WHERE {{\n  {union}\n}}"
+    )
+
+
+# ---- resolving what the user named ---------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\-_]+", " ", text).strip()
+
+
+class _MethodIndex:
+    """Slugs and labels of every method, for resolving names and suggesting near ones."""
+
+    def __init__(self, store: Store) -> None:
+        rows = store.select(
+            sparql_prefixes()
+            + "SELECT ?m ?l WHERE { ?m a sg:Method "
+            "OPTIONAL { ?m skos:prefLabel|skos:altLabel ?l } }"
+        )
+        self.by_key: dict[str, str] = {}
+        self.slugs: dict[str, str] = {}
+        for r in rows:
+            iri = str(r["m"])
+            if not iri.startswith(str(METHOD)):
+                continue
+            slug = iri[len(str(METHOD)) :]
+            self.slugs[slug] = iri
+            self.by_key.setdefault(_fold(slug), iri)
+            if "l" in r:
+                self.by_key.setdefault(_fold(str(r["l"])), iri)
+
+    def resolve(self, name: str) -> str | None:
+        name = name.strip()
+        if name.startswith(str(METHOD)):
+            return name if name[len(str(METHOD)) :] in self.slugs else None
+        if name in self.slugs:
+            return self.slugs[name]
+        return self.by_key.get(_fold(name))
+
+    def suggest(self, name: str, n: int = 5) -> list[str]:
+        folded = _fold(name)
+        close = difflib.get_close_matches(folded, list(self.by_key), n=n * 3, cutoff=0.6)
+        slugs: list[str] = []
+        for key in close:
+            slug = self.by_key[key][len(str(METHOD)) :]
+            if slug not in slugs:
+                slugs.append(slug)
+        return slugs[:n]
+
+
+# ---- the comparer --------------------------------------------------------------------
+
+
+class Comparer:
+    """Compares methods on one store; caches the rows and the method index until the
+    shapes or the data change (``refresh``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rows: list[RowSpec] | None = None
+        self._index: _MethodIndex | None = None
+        self._version: str | None = None
+
+    def refresh(self) -> None:
+        self._rows = self._index = self._version = None
+
+    @property
+    def rows(self) -> list[RowSpec]:
+        if self._rows is None:
+            self._rows = read_rows(self.store)
+        return self._rows
+
+    @property
+    def index(self) -> _MethodIndex:
+        if self._index is None:
+            self._index = _MethodIndex(self.store)
+        return self._index
+
+    @property
+    def shapes_version(self) -> str:
+        if self._version is None:
+            found = self.store.select(
+                sparql_prefixes()
+                + "SELECT ?v WHERE { GRAPH sgg:metadata { ?d sg:shapesVersion ?v } }"
+            )
+            self._version = str(found[0]["v"]) if found else ""
+        return self._version
+
+    def resolve(self, names: list[str]) -> list[str]:
+        """IRIs for slugs, IRIs or names, in the order given, each once."""
+        wanted: list[str] = []
+        for name in names:
+            for part in name.split(","):
+                if part.strip() and part.strip() not in wanted:
+                    wanted.append(part.strip())
+        if not wanted:
+            raise InputError("name at least one method to compare, e.g. ?m=lora,bert-fine-tuning")
+        iris: list[str] = []
+        for name in wanted:
+            iri = self.index.resolve(name)
+            if iri is None:
+                hints = self.index.suggest(name)
+                hint = f"; did you mean: {', '.join(hints)}?" if hints else ""
+                raise NotFoundError(
+                    f"no method {name!r} in the graph{hint}", method=name, suggestions=hints
+                )
+            if iri not in iris:
+                iris.append(iri)
+        if len(iris) > MAX_METHODS:
+            raise InputError(f"{len(iris)} methods named; a comparison shows at most {MAX_METHODS}")
+        return iris
+
+    def compare(self, methods: list[str], lang: str = "en") -> Comparison:
+        iris = self.resolve(methods)
+        rows = self.rows
+        sparql = build_query(rows, iris)
+        solutions = self.store.select(sparql)
+        return _assemble(rows, iris, solutions, lang, sparql, self.shapes_version, self.store)
+
+
+_COMPARERS: weakref.WeakKeyDictionary[Store, Comparer] = weakref.WeakKeyDictionary()
+
+
+def comparer_for(store: Store) -> Comparer:
+    """The comparer of ``store`` (one per store, made on first use)."""
+    comparer = _COMPARERS.get(store)
+    if comparer is None:
+        comparer = _COMPARERS[store] = Comparer(store)
+    return comparer
+
+
+def compare(store: Store, methods: list[str], lang: str = "en") -> Comparison:
+    """Compare ``methods`` (slugs, IRIs or names) with labels in ``lang``."""
+    return comparer_for(store).compare(methods, lang)
+
+
+# ---- turning solutions into a table --------------------------------------------------
+
+
+def initials(given: str) -> str:
+    """``"E. J."`` for ``"Edward J."``, ``"M.-W."`` for ``"Ming-Wei"``."""
+    parts = []
+    for word in given.split():
+        pieces = [p for p in word.split("-") if p]
+        parts.append("-".join(p[0] + "." for p in pieces))
+    return " ".join(parts)
+
+
+def person_short(given: str | None, family: str | None, name: str | None) -> str:
+    """``"Vaswani, A."`` — family name and initials."""
+    if family:
+        return f"{family}, {initials(given)}" if given else family
+    if name:
+        words = name.split()
+        if len(words) > 1:
+            return f"{words[-1]}, {initials(' '.join(words[:-1]))}"
+        return name
+    return ""
+
+
+def normalise_doi(doi: str) -> str:
+    doi = doi.strip().lower()
+    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi)
+
+
+def _natural(text: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+def _year(term: Node | None) -> int | None:
+    if term is None:
+        return None
+    match = re.match(r"-?\d+", str(term))
+    return int(match.group(0)) if match else None
+
+
+def _assemble(
+    specs: list[RowSpec],
+    methods: list[str],
+    solutions: list[dict[str, Node]],
+    lang: str,
+    sparql: str,
+    shapes_version: str,
+    store: Store,
+) -> Comparison:
+    # group the solutions: (row, method) -> part -> list of solutions
+    parts: dict[tuple[int, str], dict[str, list[dict[str, Node]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for s in solutions:
+        parts[(int(s["row"]), str(s["m"]))][str(s["part"])].append(s)
+
+    rows = []
+    for i, spec in enumerate(specs):
+        cells = [_cell(spec, parts.get((i, m), {}), lang) for m in methods]
+        keys = {c.key for c in cells}
+        label = pick([Literal(v, lang=k or None) for k, v in spec.names.items()], lang)
+        rows.append(
+            Row(
+                id=spec.id,
+                label=str(label) if label is not None else spec.id.rsplit("-", 1)[-1],
+                label_lang=(label.language or "") if label is not None else "",
+                path=spec.path,
+                display=spec.display,
+                order=spec.order,
+                group=spec.group,
+                cells=cells,
+                differs=len(keys) > 1,
+            )
+        )
+    return Comparison(lang, _columns(store, methods, lang), rows, sparql, shapes_version)
+
+
+def _columns(store: Store, methods: list[str], lang: str) -> list[Column]:
+    values = " ".join(f"<{m}>" for m in methods)
+    found: dict[str, list[Literal]] = defaultdict(list)
+    for r in store.select(
+        sparql_prefixes()
+        + f"SELECT ?m ?l WHERE {{ VALUES ?m {{ {values} }} ?m skos:prefLabel ?l }}"
+    ):
+        found[str(r["m"])].append(r["l"])  # type: ignore[arg-type]
+    columns = []
+    for m in methods:
+        label = pick(found[m], lang)
+        slug = m[len(str(METHOD)) :] if m.startswith(str(METHOD)) else m
+        columns.append(
+            Column(m, slug, str(label) if label else slug, (label.language or "") if label else "")
+        )
+    return columns
+
+
+def _cell(spec: RowSpec, parts: dict[str, list[dict[str, Node]]], lang: str) -> Cell:
+    solutions = parts.get("value", [])
+    builder = _CELL_BUILDERS[spec.display]
+    return builder(solutions, parts, lang)
+
+
+def _by_value(solutions: list[dict[str, Node]]) -> dict[Node, list[dict[str, Node]]]:
+    grouped: dict[Node, list[dict[str, Node]]] = {}
+    for s in solutions:
+        if "v" in s:
+            grouped.setdefault(s["v"], []).append(s)
+    return grouped
+
+
+def _label_list(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    values = []
+    for v, group in _by_value(solutions).items():
+        if isinstance(v, Literal):
+            values.append(Value(str(v), v.language))
+            continue
+        label = pick([s["label"] for s in group if "label" in s], lang)  # type: ignore[misc]
+        text = str(label) if label is not None else str(v).rsplit("/", 1)[-1]
+        values.append(Value(text, label.language if label is not None else None, iri=str(v)))
+    values.sort(key=lambda x: x.text.casefold())
+    return Cell(values, frozenset(str(v) for v in _by_value(solutions)))
+
+
+def _year_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    years = sorted({y for y in (_year(v) for v in _by_value(solutions)) if y is not None})
+    return Cell([Value(str(y)) for y in years], frozenset(years))
+
+
+def _count_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    n = int(solutions[0]["v"]) if solutions and "v" in solutions[0] else 0
+    return Cell([Value(str(n))], frozenset([n]))
+
+
+def _text_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    texts = [v for v in _by_value(solutions) if isinstance(v, Literal)]
+    chosen = pick(texts, lang)
+    values = [Value(str(chosen), chosen.language)] if chosen is not None else []
+    return Cell(values, frozenset((str(t), t.language) for t in texts))
+
+
+def _alias_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    entries: dict[tuple[str, str | None], str] = {}
+    for s in solutions:
+        v = s.get("v")
+        if not isinstance(v, Literal):
+            continue
+        key = (str(v), v.language)
+        node = str(s.get("node", "")) or "~"
+        entries[key] = min(entries.get(key, node), node, key=_natural)
+
+    def order(item: tuple[tuple[str, str | None], str]) -> tuple:
+        (text, alias_lang), node = item
+        # the page's language first, then other languages, English last; then as curated
+        return (alias_lang != lang, alias_lang == "en", alias_lang or "", _natural(node), text)
+
+    values = [
+        Value(text, alias_lang) for (text, alias_lang), _ in sorted(entries.items(), key=order)
+    ]
+    return Cell(values, frozenset(entries))
+
+
+def _person_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    people: dict[str, str] = {}
+    for v, group in _by_value(solutions).items():
+        s = group[0]
+        people[str(v)] = person_short(
+            _str(s.get("given")), _str(s.get("family")), _str(s.get("name"))
+        )
+    # works first-authored by an originator whose authors are all originators: "X et al."
+    works: dict[str, dict[str, Any]] = {}
+    for s in parts.get("first-author", []):
+        w = works.setdefault(
+            str(s["w"]),
+            {"first": str(s["v"]), "authors": set(), "founding": False, "year": None},
+        )
+        w["authors"].add(str(s["co"]))
+        w["founding"] = w["founding"] or bool(s.get("founding") and s["founding"].toPython())
+        w["year"] = _year(s.get("year")) or w["year"]
+    groups: list[str] = []
+    covered: set[str] = set()
+    candidates = [
+        w for w in works.values() if w["authors"] <= set(people) and len(w["authors"]) > 1
+    ]
+    candidates.sort(key=lambda w: (not w["founding"], -len(w["authors"]), w["year"] or 0))
+    for w in candidates:
+        if w["first"] in covered or not (w["authors"] - covered):
+            continue
+        names = [people[a] for a in sorted(w["authors"]) if a != w["first"]]
+        if len(w["authors"]) == 2:
+            groups.append(f"{people[w['first']]} & {names[0]}")
+        else:
+            groups.append(f"{people[w['first']]} et al.")
+        covered |= w["authors"]
+    rest = sorted((p for p in people if p not in covered), key=lambda p: people[p].casefold())
+    values = [Value(text) for text in groups] + [Value(people[p], iri=p) for p in rest]
+    return Cell(values, frozenset(people))
+
+
+def _citation_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+    authors: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for s in parts.get("author", []):
+        authors[str(s["v"])][str(s["node"])] = (
+            str(s.get("next", "")),
+            person_short(_str(s.get("given")), _str(s.get("family")), _str(s.get("name"))),
+        )
+    values, keys = [], set()
+    for v, group in _by_value(solutions).items():
+        s = group[0]
+        doi = _str(s.get("doi"))
+        arxiv = _str(s.get("arxiv"))
+        url = _str(s.get("url"))
+        names = _ordered_authors(authors.get(str(v), {}))
+        if len(names) > 4:
+            by = f"{names[0]} et al."
+        elif len(names) > 1:
+            by = ", ".join(names[:-1]) + " & " + names[-1]
+        else:
+            by = names[0] if names else ""
+        year = _year(s.get("year"))
+        title = _str(pick([g["label"] for g in group if "label" in g], lang)) or str(v)
+        venue = _str(s.get("venue"))
+        text = " ".join(
+            part
+            for part in (
+                f"{by}" if by else "",
+                f"({year})." if year else "",
+                title.rstrip(".") + ".",
+                f"{venue}." if venue else "",
+            )
+            if part
+        )
+        if doi:
+            href, link = f"https://doi.org/{normalise_doi(doi)}", "DOI"
+        elif arxiv:
+            href, link = f"https://arxiv.org/abs/{arxiv}", "link"
+        elif url:
+            href, link = url, "link"
+        else:
+            href = link = None
+        values.append(Value(text, iri=str(v), href=href, link_label=link))
+        keys.add(("doi", normalise_doi(doi)) if doi else ("arxiv", arxiv) if arxiv else str(v))
+    values.sort(key=lambda x: x.text)
+    return Cell(values, frozenset(keys))
+
+
+def _ordered_authors(nodes: dict[str, tuple[str, str]]) -> list[str]:
+    """Walk an RDF list from its head, given each node's (next, name)."""
+    if not nodes:
+        return []
+    pointed = {nxt for nxt, _ in nodes.values()}
+    heads = [n for n in nodes if n not in pointed]
+    node = heads[0] if heads else next(iter(nodes))
+    names, seen = [], set()
+    while node in nodes and node not in seen:
+        seen.add(node)
+        nxt, name = nodes[node]
+        names.append(name)
+        node = nxt
+    return names
+
+
+def _str(term: Node | None) -> str | None:
+    return str(term) if term is not None else None
+
+
+_CELL_BUILDERS = {
+    "LabelList": _label_list,
+    "Year": _year_cell,
+    "Count": _count_cell,
+    "Text": _text_cell,
+    "AliasList": _alias_cell,
+    "PersonList": _person_cell,
+    "Citation": _citation_cell,
+}
