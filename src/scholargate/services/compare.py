@@ -155,7 +155,7 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
         tail = f'BIND({i} AS ?row) BIND("value" AS ?part)'
         if row.display == "Count":
             branches.append(
-                f"{{ SELECT ?m (COUNT(DISTINCT ?x) AS ?v) ({i} AS ?row) (\"value\" AS ?part) "
+                f'{{ SELECT ?m (COUNT(DISTINCT ?x) AS ?v) ({i} AS ?row) ("value" AS ?part) '
                 f"WHERE {{ {values} OPTIONAL {{ ?m {row.path} ?x }} }} GROUP BY ?m }}"
             )
             continue
@@ -208,8 +208,7 @@ class _MethodIndex:
 
     def __init__(self, store: Store) -> None:
         rows = store.select(
-            sparql_prefixes()
-            + "SELECT ?m ?l WHERE { ?m a sg:Method "
+            sparql_prefixes() + "SELECT ?m ?l WHERE { ?m a sg:Method "
             "OPTIONAL { ?m skos:prefLabel|skos:altLabel ?l } }"
         )
         self.by_key: dict[str, str] = {}

@@ -1,0 +1,250 @@
+"""Comparison views: rows from the shapes, 'differs' by meaning, and bad input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scholargate.build import build_store
+from scholargate.errors import InputError, NotFoundError
+from scholargate.services.compare import Comparer, compare, initials, person_short
+from scholargate.store.oxigraph import OxigraphStore
+
+SEED = ["multi-head-self-attention", "bert-fine-tuning", "lora"]
+
+PREFIXES = """@prefix sg: <https://w3id.org/scholargate/ontology#> .
+@prefix sgm: <https://w3id.org/scholargate/method/> .
+@prefix sgw: <https://w3id.org/scholargate/work/> .
+@prefix sgp: <https://w3id.org/scholargate/person/> .
+@prefix sgf: <https://w3id.org/scholargate/field/> .
+@prefix sgs: <https://w3id.org/scholargate/scheme/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix bibo: <http://purl.org/ontology/bibo/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def row(table, label_en: str):
+    for r in table.rows:
+        if r.label == label_en:
+            return r
+    raise AssertionError(f"no row {label_en!r} in {[r.label for r in table.rows]}")
+
+
+# ---- the seed page ----------------------------------------------------------------------
+
+
+def test_seed_trio_rows_come_in_the_seed_order_with_persian_names(bundled_store) -> None:
+    table = compare(bundled_store, SEED, "fa")
+    assert [r.label for r in table.rows] == [
+        "حوزه", "خانواده", "سال پیدایش", "پدیدآور", "نوع", "منبع بنیادین",
+        "نام‌های دیگر", "مرتبط", "خلاصه",
+    ]  # fmt: skip
+    assert [c.label for c in table.columns] == [
+        "توجه به خود چند-سری",
+        "تنظیم دقیق BERT",
+        "لورا و PEFT",
+    ]
+
+
+def test_seed_trio_differs_exactly_where_the_seed_page_marks_it(bundled_store) -> None:
+    table = compare(bundled_store, SEED, "en")
+    marked = {r.label: r.differs for r in table.rows}
+    assert marked == {
+        "Field": False, "Family": False, "Year introduced": True, "Originator": True,
+        "Type": True, "Foundational source": True, "Other names": True, "Related": False,
+        "Summary": True,
+    }  # fmt: skip
+
+
+def test_seed_trio_cells_read_as_the_seed_page(bundled_store) -> None:
+    table = compare(bundled_store, SEED, "fa")
+
+    def texts(label: str) -> list[list[str]]:
+        return [[v.text for v in cell.values] for cell in row(table, label).cells]
+
+    assert texts("سال پیدایش") == [["2017"], ["2019"], ["2022"]]
+    assert texts("پدیدآور") == [
+        ["Vaswani, A. et al."],
+        ["Devlin, J. et al."],
+        ["Hu, E. J. et al.", "Lester, B. et al."],
+    ]
+    assert texts("مرتبط") == [["5"], ["5"], ["5"]]
+    assert texts("نام‌های دیگر")[0] == [
+        "Öz-Dikkat ve Çok Başlı Dikkat (Multi-Head Self-Attention)", "öz-dikkat",
+        "multi-head attention", "scaled dot-product attention",
+    ]  # fmt: skip
+    sources = row(table, "منبع بنیادین").cells
+    assert (
+        sources[0]
+        .values[0]
+        .text.startswith("Vaswani, A. et al. (2017). Attention Is All You Need.")
+    )
+    assert (
+        sources[1]
+        .values[0]
+        .text.startswith(
+            "Devlin, J., Chang, M.-W., Lee, K. & Toutanova, K. (2019). BERT: Pre-training"
+        )
+    )
+    assert sources[1].values[0].link_label == "DOI"
+    assert sources[1].values[0].href.startswith("https://doi.org/10.18653/")
+    assert sources[2].values[0].href == "https://arxiv.org/abs/2106.09685"
+
+
+def test_the_generated_sparql_is_returned_and_runs_as_is(bundled_store) -> None:
+    table = compare(bundled_store, SEED, "en")
+    assert table.sparql.startswith("PREFIX ")
+    assert len(bundled_store.select(table.sparql)) > 0
+
+
+# ---- what "differs" means -------------------------------------------------------------
+
+DIFFERS = (
+    PREFIXES
+    + """
+sgf:x a skos:Concept ; skos:inScheme sgs:fields ; skos:prefLabel "X"@en , "ایکس"@fa .
+sgf:y a skos:Concept ; skos:inScheme sgs:fields ; skos:prefLabel "Y"@en .
+sgw:w1 a fabio:ScholarlyWork ; dcterms:title "W"@en ; bibo:doi "10.1000/ABC" .
+sgw:w2 a fabio:ScholarlyWork ; dcterms:title "W again"@en ; bibo:doi "https://doi.org/10.1000/abc" .
+sgm:a a sg:Method ; skos:prefLabel "A"@en ; sg:field sgf:x , sgf:y ; sg:foundationalWork sgw:w1 ;
+    sg:yearIntroduced "2017"^^xsd:gYear ; skos:altLabel "one"@en , "two"@tr .
+sgm:b a sg:Method ; skos:prefLabel "B"@en ; sg:field sgf:y , sgf:x ; sg:foundationalWork sgw:w2 ;
+    sg:yearIntroduced "2017"^^xsd:integer ; skos:altLabel "two"@tr , "one"@en .
+sgm:c a sg:Method ; skos:prefLabel "C"@en ; sg:field sgf:x ;
+    skos:altLabel "one"@tr , "two"@tr .
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def small_store(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    root = tmp_path_factory.mktemp("differs")
+    shutil.copytree(project_root / "shapes", root / "shapes")
+    (root / "ontology").mkdir()
+    (root / "data" / "curated").mkdir(parents=True)
+    (root / "data" / "curated" / "m.ttl").write_text(DIFFERS, encoding="utf-8")
+    store = OxigraphStore()
+    build_store(store, root)
+    return store
+
+
+def test_one_concept_under_two_languages_is_equal(small_store) -> None:
+    table = compare(small_store, ["a", "b"], "fa")
+    field = row(table, "حوزه")
+    assert not field.differs
+    assert [v.text for v in field.cells[0].values] == ["Y", "ایکس"]  # fa, falling back to en
+
+
+def test_sets_compare_whatever_their_order(small_store) -> None:
+    table = compare(small_store, ["a", "b"], "en")
+    assert not row(table, "Other names").differs
+
+
+def test_dois_ignore_case_and_resolver_prefix(small_store) -> None:
+    table = compare(small_store, ["a", "b"], "en")
+    assert not row(table, "Foundational source").differs
+
+
+def test_years_compare_as_numbers(small_store) -> None:
+    table = compare(small_store, ["a", "b"], "en")
+    assert not row(table, "Year introduced").differs
+
+
+def test_a_missing_value_differs_from_a_present_one(small_store) -> None:
+    table = compare(small_store, ["a", "c"], "en")
+    assert row(table, "Year introduced").differs
+    assert row(table, "Foundational source").differs
+    assert row(table, "Field").differs  # {x, y} against {x}
+
+
+def test_same_text_in_another_language_differs(small_store) -> None:
+    table = compare(small_store, ["a", "c"], "en")
+    assert row(table, "Other names").differs  # "one"@en is not "one"@tr
+
+
+def test_one_method_alone_renders_and_nothing_differs(small_store) -> None:
+    table = compare(small_store, ["a"], "en")
+    assert len(table.columns) == 1 and not table.differing
+
+
+# ---- rows come from the shapes -------------------------------------------------------
+
+EXTRA_ROW = """
+@prefix sg: <https://w3id.org/scholargate/ontology#> .
+@prefix sgsh: <https://w3id.org/scholargate/shapes#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+sgsh:MethodShape sh:property sgsh:MethodShape-buildsOn-row .
+sgsh:MethodShape-buildsOn-row sh:path sg:buildsOn ; sh:order 10 ; sg:display sg:Count ;
+    sh:name "Builds on"@en , "بر پایهٔ"@fa , "Dayandığı"@tr .
+"""
+
+
+def test_adding_a_property_shape_adds_a_row_without_code(
+    project_root: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(project_root / "shapes", root / "shapes")
+    (root / "ontology").mkdir()
+    (root / "data" / "curated").mkdir(parents=True)
+    (root / "data" / "curated" / "m.ttl").write_text(
+        DIFFERS + "sgm:a sg:buildsOn sgm:b , sgm:c .\n", encoding="utf-8"
+    )
+    (root / "shapes" / "extra-row.ttl").write_text(EXTRA_ROW, encoding="utf-8")
+    store = OxigraphStore()
+    build_store(store, root)
+    table = Comparer(store).compare(["a", "b"], "tr")
+    last = table.rows[-1]
+    assert last.label == "Dayandığı"
+    assert [c.values[0].text for c in last.cells] == ["2", "0"]
+    assert last.differs
+
+
+# ---- bad input ---------------------------------------------------------------------------
+
+
+def test_unknown_method_is_404_naming_it_with_suggestions(bundled_store) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        compare(bundled_store, ["lora", "multi-head-self-atention"], "en")
+    assert "multi-head-self-atention" in caught.value.message
+    assert "multi-head-self-attention" in caught.value.details["suggestions"]
+    assert caught.value.status == 404
+
+
+def test_more_than_twenty_methods_is_refused(small_store, bundled_store) -> None:
+    slugs = [r["m"].rsplit("/", 1)[-1] for r in bundled_store.select(
+        "SELECT ?m WHERE { ?m a <https://w3id.org/scholargate/ontology#Method> } LIMIT 21"
+    )]  # fmt: skip
+    with pytest.raises(InputError, match="at most 20"):
+        compare(bundled_store, slugs, "en")
+
+
+def test_a_method_named_twice_counts_once(bundled_store) -> None:
+    table = compare(bundled_store, ["lora", "bert-fine-tuning", "lora", "LoRA and PEFT"], "en")
+    assert [c.slug for c in table.columns] == ["lora", "bert-fine-tuning"]
+
+
+def test_methods_can_be_named_in_any_language(bundled_store) -> None:
+    table = compare(bundled_store, ["لورا و PEFT", "BERT ince ayarı"], "en")
+    assert [c.slug for c in table.columns] == ["lora", "bert-fine-tuning"]
+
+
+# ---- name formatting ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "expected"),
+    [("Edward J.", "Hu", "Hu, E. J."), ("Ming-Wei", "Chang", "Chang, M.-W."),
+     ("Ashish", "Vaswani", "Vaswani, A.")],
+)  # fmt: skip
+def test_person_short_form(given: str, family: str, expected: str) -> None:
+    assert person_short(given, family, None) == expected
+
+
+def test_initials_of_a_hyphenated_name() -> None:
+    assert initials("Jean-Baptiste") == "J.-B."
