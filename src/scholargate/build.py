@@ -83,8 +83,8 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-def discover(root: Path) -> list[Source]:
-    """Every source file under ``root``, in a stable order."""
+def discover(root: Path, saved: Path | None = None) -> list[Source]:
+    """Every source file under ``root`` (and the saved comparisons), in a stable order."""
     sources: list[Source] = []
 
     def add(pattern: str, graph: URIRef | None, role: str) -> None:
@@ -100,6 +100,8 @@ def discover(root: Path) -> list[Source]:
     add("data/examples/*.ttl", GRAPH["examples"], "examples")
     for meta in sorted(root.glob("data/**/*.meta.ttl")):
         sources.append(Source(meta, METADATA_GRAPH, "metadata"))
+    if saved is not None and saved.is_file():
+        sources.append(Source(saved, GRAPH["comparisons"], "saved"))
     return sources
 
 
@@ -107,22 +109,31 @@ def fingerprint(root: Path, sources: list[Source]) -> str:
     """A hash of every source file's name and bytes, and of the build itself."""
     digest = hashlib.sha256(f"{__version__}/{BUILD_SCHEMA}".encode())
     for source in sources:
-        digest.update(source.path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(_relative(source.path, root).encode() + b"\0")
         digest.update(hashlib.sha256(source.path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def build_store(store: Store, root: Path, *, progress: Progress | None = None) -> BuildReport:
-    """Empty ``store`` and load every source under ``root`` into it."""
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def build_store(
+    store: Store, root: Path, *, saved: Path | None = None, progress: Progress | None = None
+) -> BuildReport:
+    """Empty ``store`` and load every source under ``root`` (and ``saved``) into it."""
     started = time.perf_counter()
-    sources = discover(root)
+    sources = discover(root, saved)
     if not any(s.role == "curated" for s in sources):
         raise InputError(f"{root}: no data/curated/*.ttl found; is this a ScholarGate checkout?")
     report = BuildReport(fingerprint=fingerprint(root, sources))
     store.clear()
     for source in sources:
         if progress:
-            progress(source.path.relative_to(root).as_posix())
+            progress(_relative(source.path, root))
         try:
             data = source.path.read_bytes()
         except OSError as error:
@@ -169,14 +180,8 @@ def _describe(store: Store, root: Path, sources: list[Source], report: BuildRepo
         if (graph, SG.validationPolicy, None) not in meta:
             meta.add((graph, SG.validationPolicy, SG.Lenient))
     for source in sources:
-        if source.role != "metadata":
-            meta.add(
-                (
-                    source.graph,
-                    PROV.wasDerivedFrom,
-                    Literal(source.path.relative_to(root).as_posix()),
-                )
-            )
+        if source.role not in ("metadata", "saved"):
+            meta.add((source.graph, PROV.wasDerivedFrom, Literal(_relative(source.path, root))))
     store.replace_graph(METADATA_GRAPH, meta)
 
 
@@ -188,14 +193,14 @@ def _fingerprint_file(path: Path) -> Path:
 
 
 def open_built(
-    path: Path, root: Path, *, progress: Progress | None = None
+    path: Path, root: Path, *, saved: Path | None = None, progress: Progress | None = None
 ) -> tuple[OxigraphStore, BuildReport]:
     """Open the on-disk store at ``path``, rebuilding it only when a source changed.
 
     A rebuild happens in a sibling folder that replaces the old store only once it is
     complete, so a failed build leaves the previous store as it was.
     """
-    sources = discover(root)
+    sources = discover(root, saved)
     wanted = fingerprint(root, sources)
     marker = _fingerprint_file(path)
     if path.is_dir() and marker.is_file() and marker.read_text().strip() == wanted:
@@ -205,7 +210,7 @@ def open_built(
     shutil.rmtree(staging, ignore_errors=True)
     try:
         store = OxigraphStore(staging)
-        report = build_store(store, root, progress=progress)
+        report = build_store(store, root, saved=saved, progress=progress)
         store.optimize()
         store.close()
         del store

@@ -341,6 +341,43 @@ def query(ctx: Context, sparql: str | None, file: Any, fmt: str) -> None:
         click.echo(table(["subject", "predicate", "object"], rows), nl=False)
 
 
+# ---- compare --------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("methods", nargs=-1, required=True)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of labels and row names (default: SCHOLARGATE_LANG or en).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_context
+@reports_errors
+def compare(ctx: Context, methods: tuple[str, ...], fmt: str, lang: str | None) -> None:
+    """Compare METHODS (slugs, IRIs or names in any language) side by side.
+
+    Rows that differ are marked with ≠.
+    """
+    from .render import comparison as render
+    from .services.compare import compare as run_compare
+
+    table = run_compare(ctx.store(), list(methods), lang or ctx.config["LANG"])
+    if fmt == "json":
+        click.echo(json.dumps(render.to_json(table), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        sys.stdout.buffer.write(render.to_csv(table))
+    else:
+        click.echo(render.to_text(table), nl=False)
+
+
 # ---- import ---------------------------------------------------------------------------
 
 

@@ -25,6 +25,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         Path,
         "On-disk Oxigraph store; rebuilt when a source file changes (default: ROOT/var/store).",
     ),
+    "SAVED": (
+        None,
+        Path,
+        "Append-only file of saved comparisons, loaded into the graph "
+        "sgg:comparisons (default: ROOT/var/comparisons.nt).",
+    ),
     "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "LANG": ("en", str, "Language when a request names none (en, fa or tr)."),
     "HOST": ("127.0.0.1", str, "Address `serve` listens on."),

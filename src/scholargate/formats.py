@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 
-Kind = Literal["graph", "dataset", "results", "page"]
+Kind = Literal["graph", "dataset", "results", "data", "page"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ FORMATS: tuple[Format, ...] = (
            ox.QueryResultsFormat.XML, None, ("application/xml",)),
     Format("csv", "text/csv", "csv", "results", "CSV", ox.QueryResultsFormat.CSV),
     Format("tsv", "text/tab-separated-values", "tsv", "results", "TSV", ox.QueryResultsFormat.TSV),
+    Format("data-json", "application/json", "json", "data", "JSON"),
     Format("html", "text/html", "html", "page", "HTML", None, None, ("application/xhtml+xml",)),
 )
 # fmt: on

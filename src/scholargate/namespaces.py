@@ -72,7 +72,8 @@ class SG(DefinedNamespace):
     PersonList: URIRef
     Text: URIRef
     AliasList: URIRef
-    # saved comparisons
+    # comparisons
+    differsOn: URIRef
     method: URIRef
     position: URIRef
     shapesVersion: URIRef

@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 
 from ..config import load_config
 from ..i18n import NAMES, direction, t
-from . import context, errors, meta
+from . import compare, context, errors, meta
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     context.init_app(app)
     errors.init_app(app)
     app.register_blueprint(meta.bp)
+    app.register_blueprint(compare.bp)
     return app
 
 

@@ -7,10 +7,12 @@ from flask import Flask, current_app, request
 from ..build import build_store, find_root, open_built
 from ..i18n import fallback_chain
 from ..namespaces import LANGUAGES
+from ..services.saved import SavedComparisons
 from ..store import Store
 from ..store.oxigraph import OxigraphStore
 
 _EXTENSION = "scholargate.store"
+_SAVED = "scholargate.saved"
 
 
 def init_app(app: Flask) -> None:
@@ -18,18 +20,25 @@ def init_app(app: Flask) -> None:
     on-disk store at ``STORE``, rebuilt first if a source file changed."""
     root = find_root(app.config.get("ROOT"))
     app.config["ROOT"] = root
+    saved = app.config.get("SAVED") or root / "var" / "comparisons.nt"
+    app.config["SAVED"] = saved
     if app.config.get("MEMORY"):
         store: Store = OxigraphStore()
-        build_store(store, root)
+        build_store(store, root, saved=saved)
     else:
         path = app.config.get("STORE") or root / "var" / "store"
         app.config["STORE"] = path
-        store, _ = open_built(path, root)
+        store, _ = open_built(path, root, saved=saved)
     app.extensions[_EXTENSION] = store
+    app.extensions[_SAVED] = SavedComparisons(saved, store, writable=True)
 
 
 def get_store() -> Store:
     return current_app.extensions[_EXTENSION]
+
+
+def get_saved() -> SavedComparisons:
+    return current_app.extensions[_SAVED]
 
 
 def request_lang() -> str:
