@@ -82,9 +82,6 @@ def media_type_iri(fmt: Format) -> URIRef:
 
 # ---- counts read from the store ------------------------------------------------------
 
-# The sizes the build measured and wrote to the metadata graph (cheap to read).
-_RECORDED = """SELECT ?g ?n WHERE { GRAPH <%s> { ?g void:triples ?n } }"""
-
 _GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }"
 
 # The default graph of a query is the union (RDF merge) of the named graphs, so a
@@ -101,8 +98,8 @@ _ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?class } 
 
 _PROPERTIES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 
-# Everything the metadata graph says, except the sizes the build measured (the sizes
-# come from Statistics, so they always agree with the rest of the description).
+# Everything the metadata graph says, except sizes: a source's sidecar may state its own
+# count next to the build's, so the sizes come from Statistics, measured on the store.
 _METADATA = """CONSTRUCT { ?s ?p ?o } WHERE {
   GRAPH <%s> { ?s ?p ?o FILTER(?p != void:triples) }
 }"""
@@ -131,51 +128,37 @@ class Statistics:
     properties: tuple[URIRef, ...]  # every predicate in use
 
 
-# Statistics per store, kept while the store lives and while the sizes recorded in its
-# metadata graph stay the same (a rebuild or a write that updates them refreshes it).
-_MEMO: WeakKeyDictionary[Store, tuple[frozenset, Statistics]] = WeakKeyDictionary()
+# Statistics per store, measured once and kept while the store object lives. Counting a
+# large store takes seconds (a DISTINCT over every triple), so it is not done per request;
+# whatever writes to a store calls forget_statistics() afterwards.
+_MEMO: WeakKeyDictionary[Store, Statistics] = WeakKeyDictionary()
 
 
 def statistics(store: Store) -> Statistics:
     """Triples per graph and in all, entities, classes and properties of ``store``.
 
-    Sizes the build recorded in the metadata graph are read from there (exact: the build
-    measured them); anything else is measured once per store and remembered, since a
-    full count of a large store takes seconds.
+    Measured on the store itself (the ``void:triples`` in the metadata graph may be a
+    source's own count, made before the build completed the graph), once per store.
     """
-    prefixes = sparql_prefixes()
-    recorded = {
-        URIRef(str(r["g"])): _int(r["n"])
-        for r in store.select(prefixes + _RECORDED % METADATA_GRAPH)
-        if isinstance(r.get("g"), URIRef)
-    }
-    token = frozenset(recorded.items())
     memo = _MEMO.get(store)
-    if memo is not None and memo[0] == token:
-        return memo[1]
+    if memo is not None:
+        return memo
     graphs = {}
     for name in store.graph_names():
-        if name in recorded and name != METADATA_GRAPH:
-            graphs[name] = recorded[name]
-        else:
-            rows = store.select(_GRAPH_SIZE % name)
-            graphs[name] = _int(rows[0]["n"]) if rows else 0
-    if DATASET in recorded:
-        triples = recorded[DATASET]
-    else:
-        rows = store.select(_DISTINCT_TRIPLES)
-        triples = _int(rows[0]["n"]) if rows else 0
+        rows = store.select(_GRAPH_SIZE % name)
+        graphs[name] = _int(rows[0]["n"]) if rows else 0
+    triples = store.select(_DISTINCT_TRIPLES)
     entities = store.select(_ENTITIES)
     result = Statistics(
         graphs=graphs,
-        triples=triples,
+        triples=_int(triples[0]["n"]) if triples else 0,
         entities=_int(entities[0]["n"]) if entities else 0,
         classes=tuple(
             sorted((URIRef(str(r["class"])), _int(r["n"])) for r in store.select(_CLASSES))
         ),
         properties=tuple(sorted(URIRef(str(r["p"])) for r in store.select(_PROPERTIES))),
     )
-    _MEMO[store] = (token, result)
+    _MEMO[store] = result
     return result
 
 
