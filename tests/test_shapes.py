@@ -63,18 +63,20 @@ def _has_target(shapes: Graph, shape: URIRef) -> bool:
     return any((shape, t, None) in shapes for t in targets)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+# pySHACL gives the same results on every example (test_compiled_engine_agrees_with_pyshacl),
+# so the examples run once, on the default engine.
 @pytest.mark.parametrize("path", _examples("valid"), ids=lambda p: p.stem)
-def test_valid_example_conforms(path: Path, shapes: Graph, engine: str) -> None:
+def test_valid_example_conforms(path: Path, shapes: Graph, engine: str = "compiled") -> None:
     data = Graph().parse(path)
     report = _report(data, shapes, engine, strict_nodes=_strict(data))
     assert report.conforms, report.text()
     assert report.results == [], report.text()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("path", _examples("invalid"), ids=lambda p: p.stem)
-def test_invalid_example_fails_on_its_shape(path: Path, shapes: Graph, engine: str) -> None:
+def test_invalid_example_fails_on_its_shape(
+    path: Path, shapes: Graph, engine: str = "compiled"
+) -> None:
     shape = SHAPE[path.stem.split("-invalid-")[0]]
     assert (shape, RDF.type, SH.NodeShape) in shapes, f"{path.name} names no shape"
     data = Graph().parse(path)
