@@ -103,6 +103,7 @@ def render_query_page() -> Response:
         endpoint=endpoint,
         examples=examples,
         sample=sample_query(lang),
+        prefixes=list(PREFIXES),
         formats=(*RESULT_FORMATS, *GRAPH_FORMATS),
         data=data,
         links={
