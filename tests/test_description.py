@@ -358,3 +358,18 @@ def test_examples_are_labelled_in_each_language(bundled_store, lang: str) -> Non
         want = {str(o) for o in graph.objects(example.iri, RDFS.label) if o.language == lang}
         assert {example.label} == want
         assert example.comment
+
+
+def test_remembered_values_stay_bounded(bundled_store) -> None:
+    statistics(bundled_store)
+    for n in range(description._MEMO_SIZE * 2):
+        assert description.remembered(bundled_store, ("probe", n), lambda n=n: n) == n
+    memo = description._MEMO[bundled_store]
+    assert len(memo) <= description._MEMO_SIZE and "statistics" in memo
+
+
+def test_void_answers_for_the_host_asked(client: FlaskClient) -> None:
+    for host in ("a.example", "b.example"):
+        response = client.get("/.well-known/void", base_url=f"http://{host}/")
+        g = parse(response.data, GRAPH_FORMATS[0])
+        assert g.value(DATASET, VOID.sparqlEndpoint) == URIRef(f"http://{host}/sparql")

@@ -15,8 +15,9 @@ the metadata graph with SPARQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -37,6 +38,7 @@ from ..namespaces import (
 )
 from ..store import Store
 
+T = TypeVar("T")
 EXAMPLES_GRAPH = GRAPH["examples"]
 EXAMPLE = Namespace(BASE + "example/")
 
@@ -128,10 +130,33 @@ class Statistics:
     properties: tuple[URIRef, ...]  # every predicate in use
 
 
-# Statistics per store, measured once and kept while the store object lives. Counting a
-# large store takes seconds (a DISTINCT over every triple), so it is not done per request;
-# whatever writes to a store calls forget_statistics() afterwards.
-_MEMO: WeakKeyDictionary[Store, Statistics] = WeakKeyDictionary()
+# What this module measured or built for a store, kept while the store object lives.
+# Counting a large store takes seconds (a DISTINCT over every triple), so it is not done
+# per request; whatever writes to a store calls forget() afterwards.
+_MEMO: WeakKeyDictionary[Store, dict[Hashable, Any]] = WeakKeyDictionary()
+_MEMO_SIZE = 128
+
+
+def remembered(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s value for ``store`` and ``key``, computed once until :func:`forget`.
+
+    Keep only immutable values here (numbers, tuples, bytes, frozen dataclasses).
+    """
+    memo = _MEMO.setdefault(store, {})
+    if key not in memo:
+        if len(memo) >= _MEMO_SIZE:  # keys may hold a Host header: keep the memo bounded
+            for old in [k for k in memo if k != "statistics"]:
+                del memo[old]
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget(store: Store) -> None:
+    """Drop everything remembered about ``store``: call it after a write."""
+    _MEMO.pop(store, None)
+
+
+forget_statistics = forget  # the name the statistics were first documented under
 
 
 def statistics(store: Store) -> Statistics:
@@ -140,16 +165,17 @@ def statistics(store: Store) -> Statistics:
     Measured on the store itself (the ``void:triples`` in the metadata graph may be a
     source's own count, made before the build completed the graph), once per store.
     """
-    memo = _MEMO.get(store)
-    if memo is not None:
-        return memo
+    return remembered(store, "statistics", lambda: _measure(store))
+
+
+def _measure(store: Store) -> Statistics:
     graphs = {}
     for name in store.graph_names():
         rows = store.select(_GRAPH_SIZE % name)
         graphs[name] = _int(rows[0]["n"]) if rows else 0
     triples = store.select(_DISTINCT_TRIPLES)
     entities = store.select(_ENTITIES)
-    result = Statistics(
+    return Statistics(
         graphs=graphs,
         triples=_int(triples[0]["n"]) if triples else 0,
         entities=_int(entities[0]["n"]) if entities else 0,
@@ -158,13 +184,6 @@ def statistics(store: Store) -> Statistics:
         ),
         properties=tuple(sorted(URIRef(str(r["p"])) for r in store.select(_PROPERTIES))),
     )
-    _MEMO[store] = result
-    return result
-
-
-def forget_statistics(store: Store) -> None:
-    """Drop what :func:`statistics` remembers about ``store`` (call after a write)."""
-    _MEMO.pop(store, None)
 
 
 # ---- the SPARQL 1.1 Service Description ----------------------------------------------
@@ -396,10 +415,14 @@ def example_queries(store: Store) -> Graph:
     return g
 
 
-def list_examples(store: Store, lang: str = "en", *, graph: Graph | None = None) -> list[Example]:
+def list_examples(store: Store, lang: str = "en") -> list[Example]:
     """Every example query, labelled in ``lang`` (falling back to English, then any),
     in the order of their ``schema:position`` and then their IRI."""
-    g = graph if graph is not None else store.graph(EXAMPLES_GRAPH)
+    return list(remembered(store, ("examples", lang), lambda: tuple(_examples(store, lang))))
+
+
+def _examples(store: Store, lang: str) -> list[Example]:
+    g = store.graph(EXAMPLES_GRAPH)
     found: list[Example] = []
     for subject in set(g.subjects(RDF.type, SH.SPARQLExecutable)):
         if not isinstance(subject, URIRef):
@@ -448,10 +471,12 @@ __all__ = [
     "example_queries",
     "format_iri",
     "Statistics",
+    "forget",
     "forget_statistics",
     "statistics",
     "list_examples",
     "media_type_iri",
+    "remembered",
     "service_description",
     "void_description",
 ]

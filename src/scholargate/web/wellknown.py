@@ -11,7 +11,12 @@ from rdflib import Graph
 
 from ..formats import GRAPH_FORMATS, Format
 from ..namespaces import PREFIXES
-from ..services.description import EXTRA_PREFIXES, example_queries, void_description
+from ..services.description import (
+    EXTRA_PREFIXES,
+    example_queries,
+    remembered,
+    void_description,
+)
 from .context import get_store
 from .negotiate import choose
 
@@ -24,15 +29,24 @@ CANDIDATES: tuple[Format, ...] = GRAPH_FORMATS  # ttl first: the default
 def void() -> Response:
     """VoID and DCAT for the dataset: sizes, classes, graphs, licences, endpoint, dumps."""
     fmt = choose(CANDIDATES)
-    graph = void_description(get_store(), request.url_root, sparql_endpoint=sparql_url())
-    return rdf_response(graph, fmt)
+    store, endpoint = get_store(), sparql_url()
+    body = remembered(
+        store,
+        ("void", request.url_root, endpoint, fmt.name),
+        lambda: serialize(void_description(store, request.url_root, sparql_endpoint=endpoint), fmt),
+    )
+    return rdf_response(body, fmt)
 
 
 @bp.get("/sparql-examples")
 def sparql_examples() -> Response:
     """The example queries (``sh:SPARQLExecutable``) with labels in en, fa and tr."""
     fmt = choose(CANDIDATES)
-    return rdf_response(example_queries(get_store()), fmt)
+    store = get_store()
+    body = remembered(
+        store, ("sparql-examples", fmt.name), lambda: serialize(example_queries(store), fmt)
+    )
+    return rdf_response(body, fmt)
 
 
 def sparql_url() -> str:
@@ -46,13 +60,18 @@ def sparql_url() -> str:
     return request.url_root + "sparql"
 
 
-def rdf_response(graph: Graph, fmt: Format) -> Response:
-    """``graph`` serialised in ``fmt`` under that format's own media type."""
+def serialize(graph: Graph, fmt: Format) -> bytes:
+    """``graph`` as bytes in ``fmt``; JSON-LD compacted with the project's prefixes."""
     if fmt.name == "jsonld":
         context = {**PREFIXES, **EXTRA_PREFIXES}
-        body = graph.serialize(format="json-ld", context=context, auto_compact=True)
-    else:
-        body = graph.serialize(format=fmt.rdflib or fmt.name)
+        return graph.serialize(
+            format="json-ld", context=context, auto_compact=True, encoding="utf-8"
+        )
+    return graph.serialize(format=fmt.rdflib or fmt.name, encoding="utf-8")
+
+
+def rdf_response(body: bytes, fmt: Format) -> Response:
+    """``body`` under ``fmt``'s own media type, negotiated (``Vary: Accept``)."""
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
