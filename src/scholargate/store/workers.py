@@ -1,0 +1,714 @@
+"""Supervised query processes: a query runs where it can be stopped.
+
+Oxigraph's Python API has no timeout and crashes the process on pathological input
+(a few thousand nested groups overflow its parser's stack). So the SPARQL endpoint
+does not evaluate user queries in the HTTP worker: each HTTP worker keeps a small
+:class:`QueryPool` of query processes, each of which opens the store itself:
+
+* an on-disk store read-only (``Store.read_only(path)``; RocksDB allows one writer);
+* an in-memory store (``MEMORY=true``) from an N-Quads dump the pool writes once to a
+  temporary file, loaded by every query process at its start.
+
+The HTTP thread sends a job (query, dataset, answer format, row cap) over the child's
+stdin and waits for the answer on its stdout, both as length-prefixed frames: a small
+JSON header and the answer already serialised, so the only per-row work in the HTTP
+worker is copying bytes. At the deadline the thread kills the child (the work really
+ends), a replacement starts in the background, and the caller gets a 503. A child
+that dies on its own (stack overflow, out of memory) is reported and replaced the same
+way; the server stays up.
+
+A child also limits itself: its data segment (``RLIMIT_DATA``: an allocation beyond it
+fails and the process aborts instead of swapping the machine to death), its CPU time
+per query (``RLIMIT_CPU``, a backstop if its parent were gone), and a watchdog thread
+that exits when the parent process disappears. Children run in their own session, so
+a terminal's Ctrl-C reaches the server, which then stops them.
+
+This module is also the child's program (``python -P workers.py``). The child side
+imports only the standard library and pyoxigraph, so a replacement starts in ~0.1 s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import resource
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+# Absolute, not relative: this file also runs as the child's script, outside the package.
+# scholargate.errors imports nothing heavy (no rdflib), so the child still starts fast.
+from scholargate.errors import LimitExceededError, ParseError, ScholarGateError
+
+log = logging.getLogger("scholargate.query")
+
+_FRAME = struct.Struct("!II")  # header length, body length
+
+
+# ---- what goes over the pipe ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to evaluate. ``fmt`` is a format name of ``scholargate.formats``."""
+
+    sparql: str
+    fmt: str
+    max_rows: int | None = None
+    default_graphs: Sequence[str] | None = None
+    named_graphs: Sequence[str] | None = None
+    union_default_graph: bool = True
+
+    def encode(self) -> bytes:
+        return json.dumps(
+            {
+                "sparql": self.sparql,
+                "format": self.fmt,
+                "max_rows": self.max_rows,
+                "default_graphs": None
+                if self.default_graphs is None
+                else list(self.default_graphs),
+                "named_graphs": None if self.named_graphs is None else list(self.named_graphs),
+                "union": self.union_default_graph,
+            }
+        ).encode("utf-8")
+
+
+def _listed(items: Sequence[str] | None) -> list[str] | None:
+    return None if items is None else list(items)
+
+
+@dataclass
+class Answer:
+    """A serialised answer: ``kind`` is select, ask or graph; ``count`` rows or triples."""
+
+    kind: str
+    body: bytes
+    count: int = 0
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """Where a query process finds the graph: an on-disk store or an N-Quads dump."""
+
+    path: Path | None = None
+    dump: Path | None = None
+
+    def argv(self) -> list[str]:
+        if self.path is not None:
+            return ["--store", str(self.path)]
+        if self.dump is not None:
+            return ["--nquads", str(self.dump)]
+        raise ValueError("a StoreSource needs a path or a dump")
+
+
+# ---- the parent side --------------------------------------------------------------------
+
+
+def default_memory_limit() -> int:
+    """Bytes of data segment a query process may use: an eighth of the RAM, at least 1 GiB."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 4 << 30
+    return max(1 << 30, ram // 8)
+
+
+class QueryProcessError(Exception):
+    """A query process failed to start, crashed, or broke the protocol."""
+
+
+class _Child:
+    """One running query process and its pipes."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.stderr = tempfile.TemporaryFile(prefix="scholargate-query-")
+        self.process = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            close_fds=True,
+            start_new_session=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin = self.process.stdin.fileno()
+        self.stdout = self.process.stdout.fileno()
+        self.jobs = 0
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def send(self, payload: bytes) -> None:
+        data = memoryview(struct.pack("!I", len(payload)) + payload)
+        while data:
+            written = os.write(self.stdin, data)
+            data = data[written:]
+
+    def receive(self, deadline: float) -> tuple[dict[str, Any], bytes] | None:
+        """The next frame, or None when the deadline passed first. EOF raises."""
+        head = self._read(_FRAME.size, deadline)
+        if head is None:
+            return None
+        header_size, body_size = _FRAME.unpack(head)
+        rest = self._read(header_size + body_size, deadline)
+        if rest is None:
+            return None
+        return json.loads(rest[:header_size]), bytes(rest[header_size:])
+
+    def _read(self, size: int, deadline: float) -> bytearray | None:
+        buffer = bytearray()
+        poller = select.poll()
+        poller.register(self.stdout, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while len(buffer) < size:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            if not poller.poll(max(1, int(left * 1000))):
+                continue
+            chunk = os.read(self.stdout, min(size - len(buffer), 1 << 20))
+            if not chunk:
+                raise EOFError("the query process closed its pipe")
+            buffer += chunk
+        return buffer
+
+    def stop(self) -> None:
+        """Kill the process (SIGKILL: the work ends now) and release its pipes."""
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a kill -9 that did not land
+            log.error("query process %s did not die after SIGKILL", self.pid)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+        self.stderr.close()
+
+    def last_words(self) -> str:
+        """The end of what the process wrote on stderr (a Rust panic, an abort)."""
+        try:
+            self.stderr.seek(0, os.SEEK_END)
+            size = self.stderr.tell()
+            self.stderr.seek(max(0, size - (64 << 10)))
+            return self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+
+@dataclass
+class PoolStats:
+    started: int = 0
+    killed: int = 0
+    crashed: int = 0
+    answered: int = 0
+    pids: list[int] = field(default_factory=list)
+
+
+class QueryPool:
+    """``size`` query processes over one store, used by the threads of one HTTP worker.
+
+    ``run`` takes an idle process (starting one if fewer than ``size`` are alive, else
+    waiting for one), gives it the job, and waits until ``timeout``. Errors are the
+    project's (``scholargate.errors``): ``LimitExceededError`` (503) on the deadline
+    or when every process stays busy, ``ParseError`` (400, with line and column) on a
+    syntax error, and ``QueryFailedError`` for a crash or an evaluation error.
+    """
+
+    def __init__(
+        self,
+        source: StoreSource,
+        *,
+        size: int = 2,
+        prefixes: Mapping[str, str] | None = None,
+        memory_limit: int | None = None,
+        start_timeout: float = 120.0,
+    ) -> None:
+        self.source = source
+        self.size = max(1, size)
+        self.prefixes = dict(prefixes or {})
+        self.memory_limit = memory_limit or default_memory_limit()
+        self.start_timeout = start_timeout
+        self.pid = os.getpid()
+        self.stats = PoolStats()
+        self._idle: list[_Child] = []
+        self._busy: set[_Child] = set()
+        self._alive = 0  # idle + busy + starting
+        self._closed = False
+        self._cond = threading.Condition()
+
+    # -- lifecycle --
+
+    def _argv(self) -> list[str]:
+        return [
+            sys.executable,
+            "-P",  # do not put this file's folder first on sys.path
+            str(Path(__file__).resolve()),
+            *self.source.argv(),
+            "--memory-limit",
+            str(self.memory_limit),
+            "--parent",
+            str(os.getpid()),
+        ]
+
+    def _start(self) -> _Child:
+        child = _Child(self._argv())
+        try:
+            child.send(json.dumps({"prefixes": self.prefixes}).encode("utf-8"))
+            frame = child.receive(time.monotonic() + self.start_timeout)
+        except (EOFError, OSError, ValueError):
+            frame = None
+        if frame is None or not frame[0].get("ready"):
+            words = child.last_words().strip()
+            child.stop()
+            raise QueryProcessError(
+                f"a query process failed to start: {words[-500:] or 'no output'}"
+            )
+        with self._cond:
+            self.stats.started += 1
+        return child
+
+    def warm(self) -> None:
+        """Start every query process now, in the background, so the first query is fast."""
+        with self._cond:
+            missing = self.size - self._alive
+            self._alive += max(0, missing)
+        for _ in range(max(0, missing)):
+            self._replace_in_background()
+
+    def _replace_in_background(self) -> None:
+        def start() -> None:
+            try:
+                child = self._start()
+            except QueryProcessError as error:
+                log.error("%s", error)
+                with self._cond:
+                    self._alive -= 1
+                    self._cond.notify()
+                return
+            with self._cond:
+                if self._closed:
+                    child.stop()
+                    self._alive -= 1
+                    return
+                self._idle.append(child)
+                self._cond.notify()
+
+        threading.Thread(target=start, name="scholargate-query-start", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop every query process (busy ones too) and refuse further work."""
+        with self._cond:
+            self._closed = True
+            children = [*self._idle, *self._busy]
+            self._idle.clear()
+            self._cond.notify_all()
+        if os.getpid() != self.pid:
+            return  # a forked copy: the processes belong to the parent
+        for child in children:
+            child.stop()
+
+    @property
+    def pids(self) -> list[int]:
+        with self._cond:
+            return sorted(c.pid for c in (*self._idle, *self._busy))
+
+    # -- work --
+
+    def _acquire(self, deadline: float) -> _Child:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise QueryProcessError("the query pool is closed")
+                if self._idle:
+                    child = self._idle.pop()
+                    self._busy.add(child)
+                    return child
+                if self._alive < self.size:
+                    self._alive += 1
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise LimitExceededError(
+                        f"all {self.size} query processes stayed busy; try again shortly",
+                        retry_after=2,
+                    )
+                self._cond.wait(left)
+        try:
+            child = self._start()
+        except BaseException:
+            with self._cond:
+                self._alive -= 1
+                self._cond.notify()
+            raise
+        with self._cond:
+            self._busy.add(child)
+        return child
+
+    def _release(self, child: _Child, *, healthy: bool) -> None:
+        with self._cond:
+            self._busy.discard(child)
+            if healthy and not self._closed:
+                self._idle.append(child)
+                self._cond.notify()
+                return
+        child.stop()
+        with self._cond:
+            if self._closed:
+                self._alive -= 1
+                return
+        self._replace_in_background()  # keeps its place in _alive
+
+    def run(self, job: Job, *, timeout: float) -> Answer:
+        """Evaluate ``job`` in a query process; kill it if it runs past ``timeout`` s."""
+        if os.getpid() != self.pid:
+            raise QueryProcessError("this query pool belongs to another process")
+        child = self._acquire(time.monotonic() + timeout)
+        started = time.monotonic()
+        healthy = False
+        try:
+            try:
+                child.send(_job_payload(job, timeout))
+                frame = child.receive(started + timeout)
+            except (EOFError, BrokenPipeError, ConnectionError) as error:
+                raise self._crashed(child, error) from None
+            if frame is None:
+                with self._cond:
+                    self.stats.killed += 1
+                log.warning(
+                    "query process %s killed: the query ran past %s s", child.pid, _s(timeout)
+                )
+                raise LimitExceededError(
+                    f"the query ran longer than {_s(timeout)} s and was stopped",
+                    limit_seconds=timeout,
+                )
+            header, body = frame
+            healthy = True
+            child.jobs += 1
+            with self._cond:
+                self.stats.answered += 1
+            if not header.get("ok"):
+                raise _failure(header)
+            return Answer(
+                kind=header["kind"],
+                body=body,
+                count=int(header.get("count", 0)),
+                truncated=bool(header.get("truncated")),
+                seconds=time.monotonic() - started,
+            )
+        finally:
+            self._release(child, healthy=healthy)
+
+    def _crashed(self, child: _Child, error: BaseException) -> Exception:
+        child.process.poll()
+        try:
+            child.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        code = child.process.returncode
+        words = child.last_words()
+        with self._cond:
+            self.stats.crashed += 1
+            closing = self._closed
+        if closing:
+            return LimitExceededError("the server is shutting down; try again shortly")
+        log.error("query process %s died (exit %s): %s", child.pid, code, words[-2000:])
+        if "memory allocation" in words or "MemoryError" in words:
+            return LimitExceededError(
+                "the query needed more memory than a query process may use "
+                f"({self.memory_limit >> 20} MiB) and was stopped",
+                limit_bytes=self.memory_limit,
+            )
+        how = f"signal {-code} ({_signal_name(-code)})" if code and code < 0 else f"exit {code}"
+        return QueryFailedError(
+            f"the query process stopped ({how}) while evaluating this query; the server is "
+            "fine, but this query cannot be answered: simplify it (long chains of "
+            "operators or deep nesting overflow the evaluator)",
+            status=500,
+            signal=-code if code and code < 0 else None,
+        )
+
+
+def _job_payload(job: Job, timeout: float) -> bytes:
+    payload = json.loads(job.encode())
+    payload["cpu_seconds"] = int(timeout) + 5
+    return json.dumps(payload).encode("utf-8")
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "unknown"
+
+
+def _failure(header: dict[str, Any]) -> Exception:
+    if header.get("error") == "syntax":
+        error = ParseError(header.get("message", "SPARQL syntax error"))
+        line, column = header.get("line"), header.get("column")
+        if line is not None:
+            error.line, error.column = line, column
+            error.details = {"line": line, "column": column}
+        return error
+    return QueryFailedError(header.get("message", "the query failed"), status=400)
+
+
+class QueryFailedError(ScholarGateError):
+    """The query was accepted but could not be evaluated (or crashed its process)."""
+
+    status = 400
+    kind = "query-failed"
+
+
+# ---- the child side ----------------------------------------------------------------------
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+_DATASET_FORMATS = {"trig", "nq"}
+_SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?: ?(.*)", re.S)
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(term.subject),
+                "predicate": _term_json(term.predicate),
+                "object": _term_json(term.object),
+            },
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def select_json(variables: list[str], rows: list[Any], *, truncated: bool) -> bytes:
+    """SPARQL 1.1 JSON results for ``rows``; ``"truncated": true`` (after ``head``) when
+    the row cap cut the answer (SPARQLWrapper, rdflib and Oxigraph read it)."""
+    bindings = []
+    for solution in rows:
+        binding = {}
+        for index, name in enumerate(variables):
+            value = solution[index]
+            if value is not None:
+                binding[name] = _term_json(value)
+        bindings.append(binding)
+    doc: dict[str, Any] = {"head": {"vars": variables}}
+    if truncated:
+        doc["truncated"] = True
+    doc["results"] = {"bindings": bindings}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) -> tuple:
+    """Run one job; return ``(header, body)``. Never raises for a bad query."""
+    options: dict[str, Any] = {}
+    if job.get("default_graphs") is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+    if job.get("named_graphs") is not None:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    if job.get("union") and "default_graph" not in options:
+        options["use_default_graph_as_union"] = True
+    fmt = job["format"]
+    cap = job.get("max_rows")
+    try:
+        answer = store.query(job["sparql"], **options)
+        if isinstance(answer, ox.QueryBoolean):
+            if fmt not in _RESULT_FORMATS:
+                return _mismatch("an ASK", fmt)
+            return {"ok": True, "kind": "ask", "count": 1}, answer.serialize(
+                format=_RESULT_FORMATS[fmt]
+            )
+        if isinstance(answer, ox.QuerySolutions):
+            if fmt not in _RESULT_FORMATS:
+                return _mismatch("a SELECT", fmt)
+            variables = [v.value for v in answer.variables]
+            rows = list(answer if cap is None else islice(answer, cap + 1))
+            truncated = cap is not None and len(rows) > cap
+            if truncated:
+                rows = rows[:cap]
+            header = {"ok": True, "kind": "select", "count": len(rows), "truncated": truncated}
+            if fmt == "json":
+                return header, select_json(variables, rows, truncated=truncated)
+            plain = select_json(variables, rows, truncated=False)
+            parsed = ox.parse_query_results(plain, ox.QueryResultsFormat.JSON)
+            return header, parsed.serialize(format=_RESULT_FORMATS[fmt])
+        if fmt not in _RDF_FORMATS:
+            return _mismatch("a CONSTRUCT or DESCRIBE", fmt)
+        triples = list(answer if cap is None else islice(answer, cap + 1))
+        truncated = cap is not None and len(triples) > cap
+        if truncated:
+            triples = triples[:cap]
+        header = {"ok": True, "kind": "graph", "count": len(triples), "truncated": truncated}
+        items: list[Any] = triples
+        if fmt in _DATASET_FORMATS:  # the answer is the default graph of a dataset
+            items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        body = ox.serialize(items, format=_RDF_FORMATS[fmt], prefixes=dict(prefixes))
+        return header, body
+    except SyntaxError as error:
+        return _syntax(str(error)), b""
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        return {"ok": False, "error": "evaluation", "message": f"the query failed: {error}"}, b""
+
+
+def _mismatch(form: str, fmt: str) -> tuple[dict[str, Any], bytes]:
+    message = f"{form} query cannot be answered as {fmt}"
+    return {"ok": False, "error": "format", "message": message}, b""
+
+
+def _syntax(text: str) -> dict[str, Any]:
+    """The header for Oxigraph's syntax error ("error at 3:14: expected …")."""
+    match = _SYNTAX_POSITION.search(text)
+    if match is None:
+        return {"ok": False, "error": "syntax", "message": f"SPARQL syntax error: {text}"}
+    return {
+        "ok": False,
+        "error": "syntax",
+        "line": int(match.group(1)),
+        "column": int(match.group(2)),
+        "message": f"SPARQL syntax error: {match.group(3).strip()}",
+    }
+
+
+def _write_frame(fd: int, header: Mapping[str, Any], body: bytes) -> None:
+    head = json.dumps(header).encode("utf-8")
+    data = memoryview(_FRAME.pack(len(head), len(body)) + head + body)
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = os.read(fd, size - len(buffer))
+        if not chunk:
+            return None
+        buffer += chunk
+    return bytes(buffer)
+
+
+def _read_message(fd: int) -> dict[str, Any] | None:
+    """One length-prefixed JSON message from ``fd``, or None at end of input."""
+    head = _read_exact(fd, 4)
+    if head is None:
+        return None
+    (size,) = struct.unpack("!I", head)
+    payload = _read_exact(fd, size)
+    return None if payload is None else json.loads(payload)
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the process that started us is gone (even mid-query)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(3)
+
+
+def child_main(argv: list[str]) -> int:
+    """The query process: open the store, say ready, answer jobs until stdin closes."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="scholargate-query")
+    parser.add_argument("--store")
+    parser.add_argument("--nquads")
+    parser.add_argument("--memory-limit", type=int, default=0)
+    parser.add_argument("--parent", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
+    if args.parent:
+        threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
+    if args.memory_limit:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = (
+            args.memory_limit if hard == resource.RLIM_INFINITY else min(hard, args.memory_limit)
+        )
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    # Frames go to a private copy of stdout; anything printed goes to stderr instead.
+    out = os.dup(1)
+    os.dup2(2, 1)
+    if args.store:
+        store = ox.Store.read_only(args.store)
+    else:
+        store = ox.Store()
+        if args.nquads:
+            store.bulk_load(path=args.nquads, format=ox.RdfFormat.N_QUADS)
+    settings = _read_message(0)  # the first message: what every job shares
+    if settings is None:
+        return 0
+    prefixes = settings.get("prefixes") or {}
+    _write_frame(out, {"ready": True, "pid": os.getpid()}, b"")
+    while True:
+        job = _read_message(0)
+        if job is None:
+            return 0
+        _cpu_budget(int(job.get("cpu_seconds") or 0))
+        header, body = evaluate(store, job, prefixes)
+        _cpu_budget(0)
+        _write_frame(out, header, body)
+
+
+def _cpu_budget(seconds: int) -> None:
+    """Let the coming query use ``seconds`` more CPU seconds (0: no limit)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if seconds <= 0:
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime) + seconds + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))
