@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 
 from ..config import load_config
 from ..i18n import NAMES, direction, t
-from . import compare, context, errors, meta, wellknown
+from . import compare, context, errors, meta, sparql, wellknown
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(meta.bp)
     app.register_blueprint(compare.bp)
     app.register_blueprint(wellknown.bp)
+    app.register_blueprint(sparql.bp)
     return app
 
 

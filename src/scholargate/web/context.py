@@ -28,9 +28,13 @@ def init_app(app: Flask) -> None:
     else:
         path = app.config.get("STORE") or root / "var" / "store"
         app.config["STORE"] = path
-        store, _ = open_built(path, root, saved=saved)
+        if app.config.get("STORE_READ_ONLY"):  # `serve` built it before forking workers
+            store = OxigraphStore(path, read_only=True)
+        else:
+            store, _ = open_built(path, root, saved=saved)
     app.extensions[_EXTENSION] = store
-    app.extensions[_SAVED] = SavedComparisons(saved, store, writable=True)
+    writable = not app.config.get("STORE_READ_ONLY")
+    app.extensions[_SAVED] = SavedComparisons(saved, store, writable=writable)
 
 
 def get_store() -> Store:

@@ -1,0 +1,153 @@
+"""``scholargate serve``: the Flask app under gunicorn.
+
+* gthread workers (``WORKERS`` processes × ``THREADS`` threads) with keep-alive:
+  gunicorn 27's sync workers stalled now and then after a response (DESIGN.md,
+  "Serving"); threads waiting on a query process cost nothing while they wait.
+* No control socket (``--no-control-socket``): gunicorn 27 would otherwise create one
+  under the home directory.
+* The on-disk store is built (or found up to date) *before* the workers fork, in a
+  short-lived process of its own: RocksDB must never be opened in the master, since a
+  process forked after RocksDB ran crashes or hangs at exit (its background threads do
+  not survive the fork). Each worker then opens the store read-only, as do its query
+  processes (RocksDB allows one writer, any number of readers). With ``MEMORY`` each
+  worker builds its own copy instead.
+* The per-client query cap is counted across workers through lock files in a folder
+  the master creates (see ``services.sparql.ClientSlots``).
+* Request lines up to ``MAX_URL`` reach the app, which answers 414 beyond it.
+* The URL is printed when the server listens; Ctrl-C stops the master, the workers
+  and their query processes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from . import __version__
+from .build import find_root, open_built
+from .config import load_config
+from .errors import InputError, ScholarGateError
+
+# gunicorn reads at most this many bytes of request line unless told "0" (then 1 MiB).
+_GUNICORN_MAX_LINE = 8190
+_REQUEST_LINE_EXTRA = len("OPTIONS  HTTP/1.1")
+
+
+class Server(BaseApplication):
+    """A gunicorn application that builds ScholarGate's Flask app in each worker."""
+
+    def __init__(self, app_config: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+        self.app_config = dict(app_config)
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from .web.app import create_app
+
+        return create_app(self.app_config)
+
+
+def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]) -> dict:
+    """The gunicorn settings for ScholarGate's ``settings`` (host, port, workers, …)."""
+    line = int(settings["MAX_URL"]) + _REQUEST_LINE_EXTRA
+    workers, threads = int(settings["WORKERS"]), int(settings["THREADS"])
+
+    def when_ready(server: Any) -> None:
+        host, port = server.LISTENERS[0].sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{port}"
+        echo(
+            f"ScholarGate {__version__} is serving {url}/  (SPARQL endpoint: {url}/sparql; "
+            f"{workers} workers × {threads} threads, "
+            f"{settings['QUERY_WORKERS']} query processes each). Press Ctrl-C to stop."
+        )
+
+    def post_worker_init(worker: Any) -> None:
+        from .web import sparql
+
+        sparql.warm(worker.wsgi)
+
+    def worker_int(worker: Any) -> None:
+        from .web import sparql
+
+        sparql.close(worker.wsgi)
+
+    return {
+        "bind": [f"{settings['HOST']}:{settings['PORT']}"],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "keepalive": 5,
+        "control_socket_disable": True,
+        "limit_request_line": line if line <= _GUNICORN_MAX_LINE else 0,
+        "timeout": max(30, int(float(settings["QUERY_TIMEOUT"])) + 30),
+        "graceful_timeout": 10,
+        "proc_name": "scholargate",
+        "when_ready": when_ready,
+        "post_worker_init": post_worker_init,
+        "worker_int": worker_int,
+    }
+
+
+def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], None]) -> None:
+    """Build the store if needed, then serve until interrupted."""
+    settings = load_config(overrides)
+    root = find_root(settings["ROOT"])
+    settings["ROOT"] = root
+    app_config = dict(settings)
+    if not settings["MEMORY"]:
+        path = Path(settings["STORE"] or root / "var" / "store")
+        saved = settings.get("SAVED") or root / "var" / "comparisons.nt"
+        rebuilt, quads = build_before_fork(root, path, saved)
+        echo(f"Store {path}: {'built' if rebuilt else 'up to date'}, {quads} quads")
+        app_config.update(STORE=path, SAVED=saved, STORE_READ_ONLY=True)
+    slots = tempfile.mkdtemp(prefix="scholargate-clients-")
+    app_config["SPARQL_CLIENT_SLOTS"] = slots
+    options = gunicorn_options(settings, echo=echo)
+    options["on_exit"] = lambda server: shutil.rmtree(slots, ignore_errors=True)
+    try:
+        Server(app_config, options).run()
+    finally:
+        shutil.rmtree(slots, ignore_errors=True)
+
+
+def build_before_fork(root: Path, path: Path, saved: Path) -> tuple[bool, int]:
+    """Bring the on-disk store up to date in a child process; return (rebuilt, quads)."""
+    argv = [sys.executable, "-m", "scholargate.serve", "--build", str(root), str(path), str(saved)]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["the build stopped with no message"]
+        raise InputError(lines[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return bool(answer["rebuilt"]), int(answer["quads"])
+
+
+def _build(argv: list[str]) -> int:
+    root, path, saved = (Path(a) for a in argv)
+    try:
+        store, report = open_built(path, root, saved=saved)
+        quads = store.count()
+        store.close()
+    except ScholarGateError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(json.dumps({"rebuilt": report.rebuilt, "quads": quads}))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - the build step of `serve`
+    if sys.argv[1:2] == ["--build"]:
+        sys.exit(_build(sys.argv[2:]))
+    serve(echo=lambda text: print(text, flush=True))

@@ -1,0 +1,291 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/).
+
+* Queries by ``GET ?query=``, by ``POST`` of a form (``query=``) and by ``POST`` of
+  ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` select
+  graphs of the store (a graph the store does not hold is a 400, never fetched).
+  Without a dataset the default graph is the union of all named graphs.
+* SELECT and ASK answer SPARQL JSON, SPARQL XML, CSV or TSV; CONSTRUCT and DESCRIBE
+  answer Turtle, JSON-LD, N-Triples, RDF/XML, TriG or N-Quads (the triples in the
+  default graph). ``Accept`` is negotiated with q-values (406 when nothing fits,
+  ``Vary: Accept`` always); a ``format`` parameter (``json``, ``xml``, ``csv``,
+  ``tsv``, ``ttl``, ``jsonld``, ``nt``, ``rdf``, ``trig``, ``nq``, or a media type)
+  wins over ``Accept``.
+* The project's prefixes (``sg:``, ``sgm:``, ``skos:``, …) may be used undeclared.
+* An answer cut at ``MAX_ROWS`` rows (or triples) carries the header
+  ``SPARQL-Results-Truncated: true``, and SPARQL JSON also a top-level
+  ``"truncated": true`` (after ``head``; SPARQLWrapper, rdflib and Oxigraph read it).
+* Refused: updates (403), ``SERVICE`` outside the allow-list (403), nesting deeper than
+  ``MAX_NESTING`` (400), a body over ``MAX_BODY`` (413), a URL over ``MAX_URL`` (414,
+  for every route), more than ``CLIENT_CONCURRENCY`` queries at once from one address
+  (429 with ``Retry-After``; counted across all HTTP workers of ``serve``), a query
+  running past ``QUERY_TIMEOUT`` (503; its process is killed).
+* ``GET /sparql`` without a query: the Service Description for RDF clients, the query
+  page for browsers.
+* CORS: ``Access-Control-Allow-Origin`` from ``CORS_ORIGINS``, preflight answered.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import weakref
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+
+from ..errors import ScholarGateError
+from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format, by_name
+from ..namespaces import PREFIXES
+from ..services.sparql import (
+    ClientSlots,
+    Limits,
+    QueryAnalysis,
+    evaluate,
+    parse_request,
+    prepare,
+)
+from ..store.workers import QueryPool, StoreSource
+from .context import get_store
+from .negotiate import choose, wants_html
+
+bp = Blueprint("sparql", __name__)
+
+TRUNCATED_HEADER = "SPARQL-Results-Truncated"
+SLOTS_SETTING = "SPARQL_CLIENT_SLOTS"  # a folder shared by the HTTP workers; set by `serve`
+_POOL = "scholargate.sparql.pool"
+_SLOTS = "scholargate.sparql.slots"
+_lock = threading.Lock()
+
+
+class UriTooLongError(ScholarGateError):
+    status = 414
+    kind = "uri-too-long"
+
+
+# Names clients send in ``format=`` beyond the table's names, extensions and media
+# types; SPARQLWrapper sends ``xml`` and ``json`` for CONSTRUCT meaning RDF/XML and
+# JSON-LD, ``turtle``, ``n3`` and ``json-ld``.
+_GRAPH_ALIASES = {
+    "turtle": "ttl",
+    "n3": "ttl",
+    "text/n3": "ttl",
+    "json-ld": "jsonld",
+    "json": "jsonld",
+    "xml": "rdf",
+    "rdf+xml": "rdf",
+    "rdfxml": "rdf",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "nquads": "nq",
+    "n-quads": "nq",
+}
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    """Body limits for the whole app: 413 beyond MAX_BODY (unless Flask's own
+    MAX_CONTENT_LENGTH was given), and a form field may be as long as the body."""
+    config = state.app.config
+    if config.get("MAX_CONTENT_LENGTH") is None and config.get("MAX_BODY"):
+        config["MAX_CONTENT_LENGTH"] = int(config["MAX_BODY"])
+        config["MAX_FORM_MEMORY_SIZE"] = int(config["MAX_BODY"])
+
+
+@bp.before_app_request
+def _url_limit() -> None:
+    limit = current_app.config.get("MAX_URL")
+    if not limit:
+        return
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    length = len(raw) if raw else len(request.full_path.encode("utf-8"))
+    if length > limit:
+        raise UriTooLongError(
+            f"the URL is {length} bytes long; the limit is {limit}: send a long query by "
+            "POST (application/sparql-query or a form)",
+            length=length,
+            limit=limit,
+        )
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    allowed = str(current_app.config.get("CORS_ORIGINS") or "").split()
+    origin = request.headers.get("Origin")
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin and origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    if "Access-Control-Allow-Origin" in response.headers:
+        response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Retry-After"
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> ResponseReturnValue:
+    if request.method == "OPTIONS":
+        return _preflight()
+    body = request.get_data(cache=True) if request.method == "POST" else b""
+    asked = parse_request(request.method, request.content_type, request.query_string, body)
+    if asked.query is None:
+        return _describe(asked.formats)
+    config = current_app.config
+    graphs = {str(g) for g in get_store().graph_names()}
+    prepared = prepare(asked, graphs=graphs, limits=Limits.from_config(config))
+    fmt = _negotiate(prepared.analysis, asked.formats)
+    with _slots().hold(request.remote_addr or "unknown"):
+        answer = evaluate(
+            _pool(),
+            prepared,
+            fmt=fmt.name,
+            max_rows=config.get("MAX_ROWS") or None,
+            timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
+        )
+    response = Response(answer.body, status=200, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+    return response
+
+
+def _preflight() -> Response:
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    response.headers["Allow"] = "GET, POST, OPTIONS"
+    if request.headers.get("Origin"):
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+# ---- negotiation ---------------------------------------------------------------------
+
+
+def _candidates(analysis: QueryAnalysis | None) -> tuple[Format, ...]:
+    if analysis is None:
+        return GRAPH_FORMATS
+    if analysis.form is None:  # not a query Oxigraph will parse: its error will say why
+        return (*RESULT_FORMATS, *RDF_FORMATS)
+    return RDF_FORMATS if analysis.answers_with_graph else RESULT_FORMATS
+
+
+def _negotiate(analysis: QueryAnalysis | None, named: list[str]) -> Format:
+    """The answer's format: the first ``format`` value that names one of the candidates
+    (by name, extension, media type or a common alias), else ``Accept``."""
+    candidates = _candidates(analysis)
+    for value in named:
+        fmt = _named_format(value, candidates)
+        if fmt is not None:
+            return choose(candidates, suffix=fmt.extension)
+    if named:
+        return choose(candidates, suffix=named[0])  # 406, listing the choices
+    return choose(candidates)
+
+
+def _named_format(value: str, candidates: tuple[Format, ...]) -> Format | None:
+    value = value.strip().lower()
+    if not value:
+        return None
+    for fmt in candidates:
+        if value in (fmt.name, fmt.extension) or value in fmt.media_types:
+            return fmt
+    alias = _GRAPH_ALIASES.get(value)
+    if alias is not None and by_name(alias) in candidates:
+        return by_name(alias)
+    return None
+
+
+# ---- GET /sparql without a query ------------------------------------------------------
+
+
+def _describe(named: list[str]) -> ResponseReturnValue:
+    if not named and wants_html():
+        try:
+            from .query_page import render_query_page
+        except ImportError:
+            raise ScholarGateError("the query page is not available yet", status=501) from None
+        return render_query_page()
+    fmt = _negotiate(None, named)
+    try:
+        from ..services.description import service_description
+    except ImportError:
+        raise ScholarGateError("the service description is not available yet", status=501) from None
+    graph = service_description(get_store(), url_for("sparql.endpoint", _external=True))
+    response = Response(
+        graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type
+    )
+    response.vary.add("Accept")
+    return response
+
+
+# ---- per-process resources -------------------------------------------------------------
+
+
+def _pool() -> QueryPool:
+    return pool_for(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def pool_for(app: Flask) -> QueryPool:
+    """This process's query pool for ``app`` (a forked worker makes its own)."""
+    pool = app.extensions.get(_POOL)
+    if pool is not None and pool.pid == os.getpid():
+        return pool
+    with _lock:
+        pool = app.extensions.get(_POOL)
+        if pool is None or pool.pid != os.getpid():
+            pool = QueryPool(
+                _source(app), size=int(app.config.get("QUERY_WORKERS") or 2), prefixes=PREFIXES
+            )
+            app.extensions[_POOL] = pool
+            weakref.finalize(app, pool.close)  # when the app goes, and at exit
+    return pool
+
+
+def warm(app: Flask) -> None:
+    """Start the query processes of ``app`` now (``serve`` calls it in each worker)."""
+    pool_for(app).warm()
+
+
+def close(app: Flask) -> None:
+    """Stop the query processes of ``app`` (a worker's Ctrl-C; also done at exit)."""
+    pool = app.extensions.get(_POOL)
+    if pool is not None:
+        pool.close()
+
+
+def _source(app: Flask) -> StoreSource:
+    if not app.config.get("MEMORY"):
+        return StoreSource(path=Path(app.config["STORE"]))
+    # An in-memory graph: each query process loads a dump of it, written once.
+    folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
+    weakref.finalize(app, shutil.rmtree, folder, True)
+    dump = folder / "graph.nq"
+    with dump.open("wb") as out:
+        with app.app_context():
+            get_store().dump(by_name("nq"), out)
+    return StoreSource(dump=dump)
+
+
+def _slots() -> ClientSlots:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    slots = app.extensions.get(_SLOTS)
+    if slots is None:
+        with _lock:
+            slots = app.extensions.get(_SLOTS)
+            if slots is None:
+                folder = app.config.get(SLOTS_SETTING)
+                if not folder:
+                    folder = tempfile.mkdtemp(prefix="scholargate-clients-")
+                    weakref.finalize(app, shutil.rmtree, folder, True)
+                limit = int(app.config.get("CLIENT_CONCURRENCY") or 0)
+                slots = ClientSlots(Path(folder), limit)
+                app.extensions[_SLOTS] = slots
+    return slots
