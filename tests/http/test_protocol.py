@@ -308,6 +308,9 @@ CASES: list[Case] = [
          params=q(f"SELECT DISTINCT ?g FROM NAMED <{SHAPES_GRAPH}> "
                   "WHERE { GRAPH ?g { ?s ?p ?o } }"),
          check=graphs_seen(str(SHAPES_GRAPH))),
+    Case("from_prefixed_name_selects",
+         params=q("SELECT (COUNT(*) AS ?n) FROM sgg:ontology WHERE { ?s ?p ?o }"),
+         check=same_count_as(IN_ONTOLOGY)),
     Case("dataset_overrides_from",
          params=q(f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}",
                   ("default-graph-uri", str(SHAPES_GRAPH))), check=same_count_as(IN_SHAPES)),
