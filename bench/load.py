@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -75,6 +76,8 @@ class LoadResult:
     reconnects: int = 0
     bytes: int = 0
     error_samples: list[str] = field(default_factory=list)
+    probed: float | None = None  # what ``probe`` measured over the run (server CPU seconds)
+    client_cpu: float = 0.0  # CPU seconds this process used over the run
 
     @property
     def rate(self) -> float:
@@ -201,7 +204,7 @@ def fetch(host: str, port: int, request: Request, *, timeout: float = 30.0) -> R
 def run_load(
     host: str,
     port: int,
-    request: Request,
+    request: Request | Sequence[Request],
     *,
     concurrency: int = 8,
     duration: float = 10.0,
@@ -209,25 +212,38 @@ def run_load(
     warmup: float = 0.5,
     timeout: float = 30.0,
     ok_status: int = 200,
+    probe: Callable[[], float] | None = None,
 ) -> LoadResult:
     """Send ``request`` from ``concurrency`` keep-alive connections; bounded by
-    ``max_requests`` and by ``duration`` seconds (after ``warmup`` seconds not counted)."""
+    ``max_requests`` and by ``duration`` seconds (after ``warmup`` seconds not counted).
+
+    Given several requests, each connection cycles through them (from its own offset).
+    ``probe`` (say, the server's CPU seconds so far) is read when the measurement starts
+    and when it ends; the difference is ``LoadResult.probed``.
+    """
     check_loopback(host)
     if concurrency < 1 or duration <= 0 or max_requests < 1:
         raise ValueError("concurrency, duration and max_requests must be positive")
-    payload = request.encode(host, port)
+    requests = [request] if isinstance(request, Request) else list(request)
+    if not requests:
+        raise ValueError("no request to send")
+    payloads = [r.encode(host, port) for r in requests]
     budget = itertools.count()  # next() is atomic under the GIL
     lock = threading.Lock()
     result = LoadResult()
     times: dict[str, float] = {}
 
     def start_clock() -> None:
+        if probe is not None:
+            times["probe"] = probe()
+        times["cpu"] = time.process_time()
         times["start"] = time.perf_counter()
         times["deadline"] = times["start"] + duration
 
     start_barrier = threading.Barrier(concurrency + 1, action=start_clock)
 
-    def worker() -> None:
+    def worker(offset: int) -> None:
+        cycle = itertools.islice(itertools.cycle(payloads), offset % len(payloads), None)
         conn = Connection(host, port, timeout)
         latencies: list[float] = []
         statuses: Counter = Counter()
@@ -239,7 +255,7 @@ def run_load(
             warm_until = clock() + warmup
             while clock() < warm_until:
                 try:
-                    conn.exchange(payload)
+                    conn.exchange(next(cycle))
                 except (OSError, ProtocolError, ValueError):
                     conn.close()
                     break
@@ -249,6 +265,7 @@ def run_load(
                 return
             deadline = times["deadline"]
             while next(budget) < max_requests:
+                payload = next(cycle)
                 began = clock()
                 if began >= deadline:
                     break
@@ -286,7 +303,7 @@ def run_load(
                 result.bytes += size
                 result.error_samples.extend(samples[: max(0, 5 - len(result.error_samples))])
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     # Everyone has warmed up when the barrier opens; its action starts the clock.
@@ -297,6 +314,9 @@ def run_load(
     for thread in threads:
         thread.join(timeout=duration + timeout + warmup + 10)
     result.seconds = time.perf_counter() - times["start"]
+    result.client_cpu = time.process_time() - times["cpu"]
+    if probe is not None:
+        result.probed = probe() - times["probe"]
     result.requests = len(result.latencies)
     return result
 

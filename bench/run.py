@@ -1,0 +1,819 @@
+"""Benchmark the SPARQL endpoint on a synthetic graph, next to the HTTP ceiling and rdflib.
+
+    python bench/run.py --methods 10000 [--duration 10] [--concurrency 8]
+
+1. generate (or reuse) ``bench/data/synth-<size>.nq`` with bench/generate.py;
+2. build an on-disk Oxigraph store from it in a temporary folder (the project's build for
+   the project root layout, pyoxigraph's bulk loader for the synthetic graph);
+3. start the real server on a free loopback port (``scholargate serve`` when the command
+   exists, otherwise gunicorn on ``scholargate.web.app:create_app()``);
+4. measure, in the same run, a constant-response route (the ceiling of the HTTP stack)
+   and each query of bench/queries/ through ``/sparql`` with a bounded keep-alive client;
+5. evaluate the same queries with rdflib's in-memory engine for comparison;
+6. print one table (and write it as JSON under bench/results/).
+
+See bench/README.md for what each query is and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+PROJECT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+import load  # noqa: E402
+
+QUERIES = BENCH / "queries"
+# The order of the table; the file stems of bench/queries/*.rq.
+QUERY_ORDER = (
+    "ask-floor",
+    "alias-lookup",
+    "comparison",
+    "per-year-family",
+    "builds-on-path",
+    "construct-method",
+)
+ACCEPT = {"construct-method": "text/turtle"}
+SERVICE_QUERY = "comparison-service"  # the comparison service's own generated query
+JSON_RESULTS = "application/sparql-results+json"
+TARGET_SHARE, TARGET_P99 = 0.35, 0.020  # issue 3: comparison ≥ 35 % of the ceiling, p99 < 20 ms
+
+
+def size_label(methods: int) -> str:
+    if methods % 1000 == 0:
+        return f"{methods // 1000}k"
+    return str(methods)
+
+
+# ---- the queries ------------------------------------------------------------------------
+
+
+def load_queries(plan: dict[str, Any], only: list[str] | None = None) -> dict[str, str]:
+    """The benchmark queries with the plan's methods, alias and path filled in."""
+    alias = plan["alias"]
+    text = alias["text"].replace("\\", "\\\\").replace('"', '\\"')
+    fill = {
+        "{{alias}}": f'"{text}"@{alias["lang"]}',
+        "{{methods}}": " ".join(f"<{m}>" for m in plan["compare"]),
+        "{{root}}": f"<{plan['path_root']}>",
+        "{{method}}": f"<{plan['construct']}>",
+    }
+    found = {p.stem: p for p in QUERIES.glob("*.rq")}
+    service = service_comparison(plan["compare"])
+    names = [n for n in QUERY_ORDER if n in found] + sorted(set(found) - set(QUERY_ORDER))
+    queries = {}
+    for name in names:
+        if only and name not in only:
+            continue
+        sparql = found[name].read_text(encoding="utf-8")
+        for key, value in fill.items():
+            sparql = sparql.replace(key, value)
+        if "{{" in sparql:
+            raise SystemExit(f"{found[name]}: unknown placeholder left in the query")
+        queries[name] = sparql
+        if name == "comparison" and service and (not only or SERVICE_QUERY in only):
+            queries[SERVICE_QUERY] = service
+    return queries
+
+
+def service_comparison(methods: list[str]) -> str | None:
+    """The query the comparison service generates from the project's shapes for these
+    methods, when this checkout has that service (``build_query`` in services/compare.py)."""
+    try:
+        from scholargate.formats import by_name
+        from scholargate.namespaces import SHAPES_GRAPH
+        from scholargate.services.compare import build_query, read_rows
+        from scholargate.store.oxigraph import OxigraphStore
+
+        shapes = OxigraphStore()
+        for path in sorted((PROJECT / "shapes").glob("*.ttl")):
+            shapes.load(path.read_bytes(), by_name("ttl"), graph=SHAPES_GRAPH, source=str(path))
+        return build_query(read_rows(shapes), methods)
+    except Exception as error:  # an optional line: say why it is missing and go on
+        print(f"(no {SERVICE_QUERY} line: {type(error).__name__}: {error})", file=sys.stderr)
+        return None
+
+
+# ---- data and store ---------------------------------------------------------------------
+
+
+def ensure_data(
+    methods: int, seed: int, regenerate: bool, data: Path
+) -> tuple[Path, dict[str, Any], float]:
+    """The generated N-Quads file and its plan; generated when missing or stale."""
+    nq = data / f"synth-{size_label(methods)}.nq"
+    sidecar = nq.with_name(nq.name + ".json")
+    if not regenerate and nq.is_file() and sidecar.is_file():
+        plan = json.loads(sidecar.read_text())
+        if plan.get("methods") == methods and plan.get("seed") == seed:
+            return nq, plan, 0.0
+    started = time.perf_counter()
+    generate.main(["--methods", str(methods), "--seed", str(seed), "--out", str(nq)])
+    return nq, json.loads(sidecar.read_text()), time.perf_counter() - started
+
+
+def build_store(nq: Path, workdir: Path) -> tuple[Path, Path, float, int]:
+    """An on-disk store holding the synthetic graph, laid out so the server opens it as is.
+
+    The server opens ``STORE`` through ``scholargate.build.open_built``, which rebuilds the
+    store unless its fingerprint matches the sources under ``ROOT``. So the run makes a
+    small project root (empty ontology/, one curated file naming the synthetic graph),
+    builds it with the project's own ``build_store``, bulk-loads the N-Quads on top, and
+    leaves the fingerprint marker that ``open_built`` writes after a build.
+    """
+    from scholargate.build import build_store as project_build
+    from scholargate.build import discover, fingerprint, open_built
+    from scholargate.store.oxigraph import OxigraphStore
+
+    root = workdir / "root"
+    for folder in ("ontology", "shapes"):  # the project's own, as in a real store
+        (root / folder).mkdir(parents=True)
+        for source in sorted((PROJECT / folder).glob("*.ttl")):
+            shutil.copy2(source, root / folder / source.name)
+    (root / "data" / "curated").mkdir(parents=True)
+    stat = nq.stat()
+    (root / "data" / "curated" / "synthetic.ttl").write_text(
+        f"# The benchmark graph is bulk-loaded from {nq.name} "
+        f"({stat.st_size} bytes, modified {stat.st_mtime_ns}).\n",
+        encoding="utf-8",
+    )
+    path = workdir / "store"
+    started = time.perf_counter()
+    store = OxigraphStore(path)
+    project_build(store, root)
+    store.native.bulk_load(path=str(nq), format=_nquads())
+    store.optimize()
+    quads = store.count()
+    store.close()
+    del store
+    seconds = time.perf_counter() - started
+    marker = path.with_name(path.name + ".fingerprint")
+    marker.write_text(fingerprint(root, discover(root)) + "\n")
+    opened, report = open_built(path, root)  # the server's own check: must not rebuild
+    opened.close()
+    if report.rebuilt:
+        raise SystemExit("open_built rebuilt the benchmark store; bench/run.py needs updating")
+    return root, path, seconds, quads
+
+
+def _nquads() -> Any:
+    import pyoxigraph as ox
+
+    return ox.RdfFormat.N_QUADS
+
+
+# ---- the server -------------------------------------------------------------------------
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _venv_script(name: str) -> Path:
+    return Path(sys.executable).parent / name
+
+
+def server_command(kind: str, port: int, workers: int, threads: int) -> tuple[str, list[str]]:
+    """The command that starts the server: ``scholargate serve`` if it exists, else gunicorn."""
+    scholargate = _venv_script("scholargate")
+    base = [str(scholargate)] if scholargate.exists() else [sys.executable, "-m", "scholargate.cli"]
+    if kind in ("auto", "serve"):
+        probe = subprocess.run(
+            [*base, "serve", "--help"], capture_output=True, text=True, timeout=120, cwd=PROJECT
+        )
+        if probe.returncode == 0:
+            command = [*base, "serve"]
+            for option, value in (
+                ("--host", "127.0.0.1"),
+                ("--port", str(port)),
+                ("--workers", str(workers)),
+                ("--threads", str(threads)),
+            ):
+                if option in probe.stdout:
+                    command += [option, value]
+            return "scholargate serve", command
+        if kind == "serve":
+            raise SystemExit("`scholargate serve` is not available in this checkout")
+    gunicorn = _venv_script("gunicorn")
+    command = [
+        str(gunicorn) if gunicorn.exists() else "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        "5",
+        "--no-control-socket",
+        "--preload",  # open the store once, before forking: two writers cannot share it
+        "--log-level",
+        "warning",
+        "scholargate.web.app:create_app()",
+    ]
+    return "gunicorn (gthread, preloaded app)", command
+
+
+@dataclass
+class Server:
+    kind: str
+    command: list[str]
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen | None = None
+    ready_seconds: float = 0.0
+    peak_pss: int = 0  # bytes, the largest sum over the server's processes
+    peak_hwm: int = 0  # bytes, the largest VmHWM of one server process
+    processes: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _sampler: threading.Thread | None = None
+
+    def start(self, timeout: float = 300.0) -> None:
+        started = time.perf_counter()
+        handle = self.log.open("wb")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.log.parent,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, stopped as one below
+        )
+        deadline = started + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(
+                    f"the server exited with {self.process.returncode}:\n{self.tail()}"
+                )
+            with contextlib.suppress(OSError, load.ProtocolError):
+                response = load.fetch(
+                    "127.0.0.1", self.port, load.Request("GET", "/-/version"), timeout=5
+                )
+                if response.status == 200:
+                    self.ready_seconds = time.perf_counter() - started
+                    if re.search(r"^Store .*: built", self.tail(200), re.M):
+                        self.stop()
+                        raise SystemExit(
+                            "the server rebuilt the benchmark store from its sources instead "
+                            "of opening it; bench/run.py needs updating"
+                        )
+                    self._sampler = threading.Thread(target=self._sample, daemon=True)
+                    self._sampler.start()
+                    return
+            time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"the server did not answer within {timeout:.0f} s:\n{self.tail()}")
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes and the children
+        they have reaped, such as replaced query processes."""
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        return total / _CLOCK_TICKS
+
+    def pids(self) -> list[int]:
+        """The server process and all its descendants."""
+        if self.process is None:
+            return []
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+        found, frontier = [self.process.pid], [self.process.pid]
+        while frontier:
+            frontier = [c for p in frontier for c in children.get(p, [])]
+            found += frontier
+        return found
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            self.sample_memory()
+
+    def sample_memory(self) -> None:
+        total, pids = 0, self.pids()
+        for pid in pids:
+            with contextlib.suppress(OSError, ValueError):
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_hwm = max(self.peak_hwm, int(line.split()[1]) * 1024)
+        self.peak_pss = max(self.peak_pss, total)
+        self.processes = max(self.processes, len(pids))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.sample_memory()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def running_server(
+    root: Path, store: Path, workdir: Path, args: argparse.Namespace
+) -> Iterator[Server]:
+    port = free_port()
+    kind, command = server_command(args.server, port, args.workers, args.threads)
+    env = dict(os.environ)
+    env.update(
+        {
+            "SCHOLARGATE_ROOT": str(root),
+            "SCHOLARGATE_STORE": str(store),
+            "SCHOLARGATE_HOST": "127.0.0.1",
+            "SCHOLARGATE_PORT": str(port),
+            "SCHOLARGATE_WORKERS": str(args.workers),
+            "SCHOLARGATE_THREADS": str(args.threads),
+            # One client opens `concurrency` connections: let it, or the per-client cap
+            # would answer 429 and the run would measure the cap.
+            "SCHOLARGATE_CLIENT_CONCURRENCY": str(max(args.concurrency, 4)),
+        }
+    )
+    server = Server(kind, command, port, env, workdir / "server.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ---- measuring --------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    name: str
+    rows: int | None
+    result: load.LoadResult
+    note: str = ""
+
+    @property
+    def server_cpu(self) -> float | None:
+        """Server CPU seconds per answered request."""
+        r = self.result
+        return r.probed / r.requests if r.probed is not None and r.requests else None
+
+    @property
+    def client_cpu(self) -> float | None:
+        r = self.result
+        return r.client_cpu / r.requests if r.requests else None
+
+    def as_json(self, ceiling: float) -> dict[str, Any]:
+        r = self.result
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            "requests": r.requests,
+            "rate": round(r.rate, 1),
+            "p50_ms": round(r.percentile(50) * 1000, 3),
+            "p99_ms": round(r.percentile(99) * 1000, 3),
+            "max_ms": round(max(r.latencies, default=0) * 1000, 3),
+            "errors": r.errors,
+            "statuses": {str(k): v for k, v in r.statuses.items()},
+            "share_of_ceiling": round(r.rate / ceiling, 4) if ceiling else None,
+            "server_cpu_ms": None if self.server_cpu is None else round(self.server_cpu * 1000, 3),
+            "client_cpu_ms": None if self.client_cpu is None else round(self.client_cpu * 1000, 3),
+            "note": self.note,
+            "error_samples": r.error_samples,
+        }
+
+
+def count_answer(name: str, response: load.Response) -> int:
+    """Rows of a SPARQL JSON answer (ASK: 1 when true), or triples of a Turtle one."""
+    if response.headers.get("content-type", "").startswith("text/turtle"):
+        from rdflib import Graph
+
+        return len(Graph().parse(data=response.body, format="turtle"))
+    answer = json.loads(response.body)
+    if "boolean" in answer:  # ASK: one row when true
+        return int(bool(answer["boolean"]))
+    return len(answer["results"]["bindings"])
+
+
+def measure_http(
+    server: Server, queries: dict[str, str], args: argparse.Namespace
+) -> tuple[list[Row], list[Row]]:
+    """The ceiling (before and after the queries) and one row per query."""
+    host, port = "127.0.0.1", server.port
+    bounds = dict(
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        warmup=args.warmup,
+        probe=server.cpu_seconds,
+    )
+    ceiling_request = load.Request("GET", args.ceiling_path, (("Accept", "application/json"),))
+    ceilings = [
+        Row(
+            f"ceiling {args.ceiling_path}",
+            None,
+            load.run_load(host, port, ceiling_request, **bounds),
+        )
+    ]
+    rows = []
+    for name, sparql in queries.items():
+        request = load.sparql_request(
+            sparql, ACCEPT.get(name, JSON_RESULTS), method=args.http_method
+        )
+        check = load.fetch(host, port, request, timeout=60)
+        if check.status != 200:
+            note = f"HTTP {check.status}: {check.body[:300].decode('utf-8', 'replace')}"
+            print(f"  {name}: {note}", file=sys.stderr)
+            rows.append(Row(name, None, load.LoadResult(errors=1), note))
+            continue
+        answer = count_answer(name, check)
+        rows.append(Row(name, answer, load.run_load(host, port, request, **bounds)))
+        print(f"  {name}: {rows[-1].result.rate:.0f} req/s", file=sys.stderr)
+    ceilings.append(
+        Row(
+            f"ceiling {args.ceiling_path} (again)",
+            None,
+            load.run_load(host, port, ceiling_request, **bounds),
+        )
+    )
+    return ceilings, rows
+
+
+@dataclass
+class RdflibRow:
+    name: str
+    rows: int | None
+    latencies: list[float]
+    timed_out: float | None = None  # the seconds a first run did not finish within
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else float("nan")
+
+
+def _rdflib_runs(dataset: Any, sparql: str, iterations: int, budget: float, pipe: Any) -> None:
+    """In a forked child: run one query up to ``iterations`` times, send (rows, latencies)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    prepared = prepareQuery(sparql)
+    latencies: list[float] = []
+    count = 0
+    spent = time.perf_counter()
+    for _ in range(iterations):
+        began = time.perf_counter()
+        result = dataset.query(prepared)
+        kind = result.type
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            count = len(result.graph)
+        elif kind == "ASK":
+            count = int(bool(result.askAnswer))
+        else:
+            count = len(list(result))
+        latencies.append(time.perf_counter() - began)
+        if time.perf_counter() - spent > budget:
+            break
+    pipe.send((count, latencies))
+    pipe.close()
+
+
+def measure_rdflib(
+    nq: Path, queries: dict[str, str], iterations: int, budget: float
+) -> tuple[float, list[RdflibRow]]:
+    """Parse the graph into rdflib's memory store and time each query ``iterations`` times,
+    prepared once, stopping a query once it has used ``budget`` seconds.
+
+    rdflib cannot be interrupted, so each query runs in a child forked after parsing (the
+    parsed graph is shared, not copied); a child still busy after ``budget`` seconds plus a
+    grace period is killed and the query reported as slower than that.
+    """
+    import multiprocessing
+
+    from rdflib import Dataset
+
+    started = time.perf_counter()
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(nq), format="nquads")
+    parse_seconds = time.perf_counter() - started
+    fork = multiprocessing.get_context("fork")
+    limit = budget * 1.5 + 5
+    rows = []
+    for name, sparql in queries.items():
+        receiver, sender = fork.Pipe(duplex=False)
+        child = fork.Process(
+            target=_rdflib_runs, args=(dataset, sparql, iterations, budget, sender), daemon=True
+        )
+        child.start()
+        sender.close()
+        if receiver.poll(limit):
+            count, latencies = receiver.recv()
+            rows.append(RdflibRow(name, count, latencies))
+            note = f"{statistics.median(latencies) * 1000:.1f} ms"
+        else:
+            child.kill()
+            rows.append(RdflibRow(name, None, [], timed_out=limit))
+            note = f"stopped after {limit:.0f} s"
+        child.join(timeout=30)
+        receiver.close()
+        print(f"  rdflib {name}: {note}", file=sys.stderr)
+    return parse_seconds, rows
+
+
+# ---- reporting --------------------------------------------------------------------------
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:,.1f}×" if ratio < 10 else f"{ratio:,.0f}×"
+
+
+def fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}" if seconds == seconds else "-"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    right = [i > 0 for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def report(summary: dict[str, Any], ceilings: list[Row], rows: list[Row], rdflib: Any) -> str:
+    out = io.StringIO()
+    p = out.write
+    ceiling = max(c.result.rate for c in ceilings)
+    s = summary
+    p(f"ScholarGate SPARQL benchmark, {s['date']} on {s['machine']}\n")
+    p(
+        f"graph: {s['methods']:,} methods, {s['quads']:,} quads (generated in "
+        f"{s['generate_s']:.1f} s; store built in {s['build_s']:.1f} s)\n"
+    )
+    p(
+        f"server: {s['server']}, {s['workers']} workers x {s['threads']} threads, ready in "
+        f"{s['ready_s']:.1f} s; peak memory {s['peak_pss_mb']:.0f} MB (PSS summed over "
+        f"{s['processes']} processes; largest process {s['peak_hwm_mb']:.0f} MB)\n"
+    )
+    p(
+        f"client: {s['concurrency']} keep-alive connections, {s['duration']:.0f} s per line "
+        f"after {s['warmup']:.1f} s warm-up, {s['http_method']} /sparql; load average "
+        f"{s['load_before']} before, {s['load_after']} after\n\n"
+    )
+    body = []
+    cheapest = min((c.server_cpu for c in ceilings if c.server_cpu), default=None)
+    for row in [*ceilings, *rows]:
+        r = row.result
+        ceiling_line = row.name.startswith("ceiling")
+        share = f"{r.rate / ceiling:.0%}" if ceiling and not ceiling_line else ""
+        cpu_share = (
+            f"{cheapest / row.server_cpu:.0%}"
+            if cheapest and row.server_cpu and not ceiling_line
+            else ""
+        )
+        body.append(
+            [
+                row.name,
+                "" if row.rows is None else str(row.rows),
+                f"{r.rate:,.0f}",
+                fmt_ms(r.percentile(50)),
+                fmt_ms(r.percentile(99)),
+                fmt_ms(max(r.latencies, default=float("nan"))),
+                str(r.errors),
+                share,
+                "-" if row.server_cpu is None else f"{row.server_cpu * 1000:.2f}",
+                "-" if row.client_cpu is None else f"{row.client_cpu * 1000:.2f}",
+                cpu_share,
+            ]
+        )
+    headers = ["HTTP", "rows", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "of ceiling"]
+    p(table([*headers, "server CPU ms", "client CPU ms", "of ceiling by CPU"], body))
+    p("\n")
+    p(
+        "(server/client CPU ms: CPU time per request of the server's processes and of this "
+        "client; 'of ceiling by CPU' = ceiling CPU per request / this line's, which a busy "
+        "machine disturbs less than req/s)\n"
+    )
+    for row in rows:
+        if row.note:
+            p(f"  {row.name}: {row.note}\n")
+        for sample in row.result.error_samples:
+            p(f"  {row.name}: {sample}\n")
+    if rdflib is not None:
+        parse_seconds, rdf_rows = rdflib
+        by_name = {r.name: r for r in rows}
+        body = []
+        for rr in rdf_rows:
+            server = by_name.get(rr.name)
+            server_p50 = (
+                server.result.percentile(50) if server and server.result.latencies else None
+            )
+            same = server is not None and server.rows == rr.rows
+            if rr.timed_out is not None:  # a lower bound for the speed-ups
+                rdf_p50, rr_p50, more = f"> {rr.timed_out * 1000:,.0f}", rr.timed_out, "> "
+            else:
+                rdf_p50, rr_p50, more = fmt_ms(rr.p50), rr.p50, ""
+            body.append(
+                [
+                    rr.name,
+                    "-" if rr.rows is None else str(rr.rows) + ("" if same else " (≠)"),
+                    str(len(rr.latencies)),
+                    rdf_p50,
+                    fmt_ms(server_p50) if server_p50 else "-",
+                    more + times(rr_p50 / server_p50) if server_p50 else "-",
+                    more + times(server.result.rate * rr_p50) if server_p50 else "-",
+                ]
+            )
+        p(
+            f"\nrdflib {summary['rdflib_version']} in memory (Dataset, default graph = union; "
+            f"parsed in {parse_seconds:.1f} s; prepared queries, one thread)\n"
+        )
+        p(
+            table(
+                ["rdflib", "rows", "runs", "p50 ms", "server p50 ms", "latency ×", "throughput ×"],
+                body,
+            )
+        )
+        p("\n")
+    for comparison in (r for r in rows if r.name in ("comparison", SERVICE_QUERY)):
+        r = comparison.result
+        checks = [
+            (
+                f"comparison ≥ {TARGET_SHARE:.0%} of the ceiling",
+                bool(ceiling) and r.rate / ceiling >= TARGET_SHARE,
+            ),
+            (f"comparison p99 < {TARGET_P99 * 1000:.0f} ms", r.percentile(99) < TARGET_P99),
+            ("no errors under load", all(x.result.errors == 0 for x in [*rows, *ceilings])),
+        ]
+        p(
+            f"\ntargets (issue 3), {comparison.name}: "
+            + "; ".join(f"{t}: {'met' if ok else 'NOT met'}" for t, ok in checks)
+            + "\n"
+        )
+    return out.getvalue()
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--methods", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per line")
+    parser.add_argument("--concurrency", type=int, default=8, help="keep-alive connections")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="per line, a bound")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--server", choices=("auto", "serve", "gunicorn"), default="auto")
+    parser.add_argument("--http-method", choices=("POST", "GET"), default="POST")
+    parser.add_argument("--ceiling-path", default="/-/version")
+    parser.add_argument("--queries", nargs="*", help="only these (file stems of bench/queries)")
+    parser.add_argument("--rdflib-iterations", type=int, default=5, help="0 skips rdflib")
+    parser.add_argument("--rdflib-budget", type=float, default=30.0, help="seconds per query")
+    parser.add_argument("--regenerate", action="store_true", help="write the graph again")
+    parser.add_argument(
+        "--data", type=Path, default=BENCH / "data", help="where generated graphs are kept"
+    )
+    parser.add_argument("--workdir", type=Path, help="keep the store and server log here")
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    args = parser.parse_args(argv)
+
+    import rdflib
+
+    load_before = loadavg()
+    nq, plan, generate_seconds = ensure_data(args.methods, args.seed, args.regenerate, args.data)
+    queries = load_queries(plan, args.queries)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="scholargate-bench-"))
+    if args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"building the store in {workdir} …", file=sys.stderr)
+        root, store, build_seconds, quads = build_store(nq, workdir)
+        with running_server(root, store, workdir, args) as server:
+            print(f"{server.kind} on port {server.port}; measuring …", file=sys.stderr)
+            ceilings, rows = measure_http(server, queries, args)
+            server.sample_memory()
+        load_after = loadavg()
+        rdflib_result = None
+        if args.rdflib_iterations > 0:
+            print("rdflib: parsing the graph …", file=sys.stderr)
+            rdflib_result = measure_rdflib(nq, queries, args.rdflib_iterations, args.rdflib_budget)
+        summary = {
+            "date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
+            "machine": f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}",
+            "methods": args.methods,
+            "quads": quads,
+            "generate_s": generate_seconds,
+            "build_s": build_seconds,
+            "server": server.kind,
+            "workers": args.workers,
+            "threads": args.threads,
+            "ready_s": server.ready_seconds,
+            "peak_pss_mb": server.peak_pss / 2**20,
+            "peak_hwm_mb": server.peak_hwm / 2**20,
+            "processes": server.processes,
+            "concurrency": args.concurrency,
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "http_method": args.http_method,
+            "load_before": load_before,
+            "load_after": load_after,
+            "rdflib_version": rdflib.__version__,
+        }
+        text = report(summary, ceilings, rows, rdflib_result)
+        print(text)
+        ceiling = max(c.result.rate for c in ceilings)
+        document = {
+            **summary,
+            "ceiling": [c.as_json(ceiling) for c in ceilings],
+            "queries": [r.as_json(ceiling) for r in rows],
+            "rdflib": None
+            if rdflib_result is None
+            else {
+                "parse_s": rdflib_result[0],
+                "queries": [
+                    {
+                        "name": r.name,
+                        "rows": r.rows,
+                        "p50_ms": None if r.timed_out else r.p50 * 1000,
+                        "timed_out_s": r.timed_out,
+                        "runs": len(r.latencies),
+                    }
+                    for r in rdflib_result[1]
+                ],
+            },
+            "table": text,
+        }
+        results = args.json or (
+            BENCH / "results" / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{size_label(args.methods)}.json"
+        )
+        results.parent.mkdir(parents=True, exist_ok=True)
+        results.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        print(f"(results written to {results})", file=sys.stderr)
+        failed = any(r.result.errors for r in rows) or any(c.result.errors for c in ceilings)
+        return 1 if failed else 0
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
