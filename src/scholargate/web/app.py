@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 
 from ..config import load_config
 from ..i18n import NAMES, direction, t
-from . import compare, context, errors, meta, sparql, wellknown
+from . import browse, compare, context, errors, meta, resources, sparql, wellknown
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,6 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(meta.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(browse.bp)
     app.register_blueprint(wellknown.bp)
     app.register_blueprint(sparql.bp)
     return app

@@ -1,0 +1,394 @@
+"""Linked Data pages over HTTP: content negotiation, labels, links, the neighbourhood.
+
+The expected facts come from the curated Turtle in data/ and the ontology, so the tests
+follow the data instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDFS, SKOS
+
+from scholargate.formats import by_extension, by_media_type
+from scholargate.namespaces import BASE, BIBO, SG
+from scholargate.services.resources import MAX_NEIGHBOURS, resources_for
+from scholargate.web.app import create_app
+from scholargate.web.context import get_store
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = {"Accept": "text/html"}
+
+# One resource of every kind that has a page, as the curated data writes it.
+RESOURCES = {
+    "method": "lora",
+    "person": "edward-hu",
+    "work": "attention-is-all-you-need",
+    "field": "deep-learning",
+    "family": "machine-learning",
+    "type": "attention-mechanism",
+    "alias": "lora-en-1",
+    "scheme": "fields",
+}
+
+# Content negotiation: (Accept, suffix, ?format=) → the format answered, or 406.
+NEGOTIATION = [
+    # accept, suffix, format param, expected extension (None: 406)
+    (None, None, None, "html"),
+    ("text/html", None, None, "html"),
+    ("*/*", None, None, "html"),
+    ("text/turtle", None, None, "ttl"),
+    ("application/x-turtle", None, None, "ttl"),
+    ("application/ld+json", None, None, "jsonld"),
+    ("application/n-triples", None, None, "nt"),
+    ("application/rdf+xml", None, None, "rdf"),
+    ("text/turtle;q=0.5, application/rdf+xml;q=0.9", None, None, "rdf"),
+    ("text/html;q=0.1, application/ld+json", None, None, "jsonld"),
+    (None, "ttl", None, "ttl"),
+    (None, "jsonld", None, "jsonld"),
+    (None, "nt", None, "nt"),
+    (None, "rdf", None, "rdf"),
+    (None, "html", None, "html"),
+    ("text/html", "ttl", None, "ttl"),  # a suffix beats Accept
+    ("text/turtle", None, "nt", "nt"),  # so does ?format=
+    ("application/json", None, None, None),
+    ("image/png", None, None, None),
+    (None, None, "csv", None),
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
+    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def store(app):
+    with app.app_context():
+        return get_store()
+
+
+@pytest.fixture(scope="module")
+def curated() -> Graph:
+    """The curated sources and the ontology, as written in git."""
+    graph = Graph()
+    for path in sorted((ROOT / "data" / "curated").glob("*.ttl")):
+        graph.parse(path)
+    graph.parse(ROOT / "ontology" / "scholargate.ttl")
+    return graph
+
+
+def iri(kind: str, slug: str) -> URIRef:
+    return URIRef(f"{BASE}{kind}/{slug}")
+
+
+def key_triples(graph: Graph, subject: URIRef) -> set[tuple]:
+    """What the sources state about ``subject`` (lists aside: their nodes are blank)."""
+    return {
+        (subject, p, o) for p, o in graph.predicate_objects(subject) if not isinstance(o, BNode)
+    }
+
+
+# ---- content negotiation, per resource type ----------------------------------------------
+
+
+@pytest.mark.parametrize("kind", RESOURCES)
+@pytest.mark.parametrize(("accept", "suffix", "param", "expected"), NEGOTIATION)
+def test_get_resource_negotiates(client, curated, kind, accept, suffix, param, expected) -> None:
+    slug = RESOURCES[kind]
+    url = (
+        f"/{kind}/{slug}" + (f".{suffix}" if suffix else "") + (f"?format={param}" if param else "")
+    )
+    response = client.get(url, headers={"Accept": accept} if accept else {})
+    assert "Accept" in response.headers["Vary"]
+    if expected is None:
+        assert response.status_code == 406
+        assert response.get_json()["error"] == "not-acceptable"
+        return
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    fmt = by_extension(expected)
+    assert response.content_type == fmt.content_type
+    assert by_media_type(response.content_type) is fmt
+    if fmt.name == "html":
+        return
+    graph = Graph().parse(data=response.get_data(), format=fmt.rdflib)
+    expected_triples = key_triples(curated, iri(kind, slug))
+    assert expected_triples, f"no curated statements about {kind}/{slug}"
+    assert expected_triples <= set(graph)
+
+
+@pytest.mark.parametrize("ext", ["ttl", "jsonld", "nt", "rdf"])
+def test_rdf_document_keeps_author_order_aliases_and_labels(client, curated, ext) -> None:
+    fmt = by_extension(ext)
+    work = iri("work", "attention-is-all-you-need")
+    graph = Graph().parse(data=client.get(f"/work/attention-is-all-you-need.{ext}").data,
+                          format=fmt.rdflib)  # fmt: skip
+    order = list(Collection(curated, curated.value(work, BIBO.authorList)))
+    assert list(Collection(graph, graph.value(work, BIBO.authorList))) == order
+    # labels of what it points to and of what points to it
+    assert (order[0], URIRef("http://xmlns.com/foaf/0.1/name"), Literal("Ashish Vaswani")) in graph
+    method = iri("method", "multi-head-self-attention")
+    assert (method, SG.foundationalWork, work) in graph
+    assert (method, SKOS.prefLabel, Literal("Multi-head self-attention", lang="en")) in graph
+    # a method's document carries its SKOS-XL alias resources
+    lora = Graph().parse(data=client.get(f"/method/lora.{ext}").data, format=fmt.rdflib)
+    alias = iri("alias", "lora-en-1")
+    assert key_triples(curated, alias) <= set(lora)
+
+
+def test_turtle_uses_the_project_prefixes(client) -> None:
+    text = client.get("/method/lora.ttl").get_data(as_text=True)
+    assert "@prefix sgm: <https://w3id.org/scholargate/method/>" in text
+    assert "sgm:lora" in text
+
+
+def test_jsonld_has_a_context_of_prefixes(client) -> None:
+    body = json.loads(client.get("/method/lora.jsonld").get_data(as_text=True))
+    assert body["@context"]["skos"] == str(SKOS)
+
+
+@pytest.mark.parametrize("kind", ["method", "person", "work"])
+def test_iris_dereference_locally(client, kind) -> None:
+    """Every IRI of ours in a resource's document is a page on this host."""
+    slug = RESOURCES[kind]
+    graph = Graph().parse(data=client.get(f"/{kind}/{slug}.ttl").data, format="turtle")
+    ours = {
+        str(term)[len(BASE) :]
+        for triple in graph
+        for term in triple
+        if isinstance(term, URIRef) and str(term).startswith(BASE)
+        and str(term)[len(BASE) :].split("/", 1)[0] in RESOURCES
+    }  # fmt: skip
+    assert len(ours) >= 3
+    for path in sorted(ours):
+        assert client.get(f"/{path}.nt").status_code == 200, path
+
+
+def test_html_links_to_its_alternates(client) -> None:
+    response = client.get("/method/lora", headers=HTML)
+    page = response.get_data(as_text=True)
+    for ext in ("ttl", "jsonld", "nt", "rdf"):
+        fmt = by_extension(ext)
+        assert f'<link rel="alternate" type="{fmt.media_type}" href="/method/lora.{ext}"' in page
+        assert (
+            f'</method/lora.{ext}>; rel="alternate"; type="{fmt.media_type}"'
+            in (response.headers["Link"])
+        )
+    assert response.headers["Vary"] == "Accept, Accept-Language"
+
+
+# ---- the HTML page --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "tr"])
+def test_properties_carry_their_ontology_labels(client, curated, lang) -> None:
+    page = client.get(f"/method/lora?lang={lang}", headers=HTML).get_data(as_text=True)
+    used = {p for p in curated.predicates(iri("method", "lora")) if str(p).startswith(str(SG))}
+    assert {SG.yearIntroduced, SG.introducedBy, SG.field} <= used
+    for prop in used:
+        label = next(x for x in curated.objects(prop, RDFS.label) if x.language == lang)
+        assert f'<span class="label" lang="{lang}">{label}</span>' in page, prop
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("en", "ltr"), ("tr", "ltr"), ("fa", "rtl")])
+def test_page_language_and_direction(client, lang, direction) -> None:
+    page = client.get(f"/method/lora?lang={lang}", headers=HTML).get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+
+
+def test_persian_labels_fall_back_to_english_marked_with_their_language(client, store) -> None:
+    page = client.get("/method/lora?lang=fa", headers=HTML).get_data(as_text=True)
+    assert '<h1 lang="fa" dir="auto">لورا و PEFT</h1>' in page
+    related = [
+        str(r["m"])
+        for r in store.select(
+            f"SELECT ?m WHERE {{ <{iri('method', 'lora')}> <{SKOS.related}> ?m "
+            f'FILTER NOT EXISTS {{ ?m <{SKOS.prefLabel}> ?l FILTER(LANG(?l) = "fa") }} }}'
+        )
+    ]
+    assert related, "LoRA has no related method without a Persian label"
+    for method in related:
+        slug = method[len(BASE + "method/") :]
+        assert re.search(rf'<a href="/method/{slug}\?lang=fa" lang="en" dir="auto" '
+                         r'class="fallback">', page), slug  # fmt: skip
+
+
+def test_person_page_lists_what_they_introduced_and_wrote(client) -> None:
+    page = client.get("/person/edward-hu?lang=en", headers=HTML).get_data(as_text=True)
+    incoming = page[page.index('class="incoming"') :]
+    assert "methods introduced" in incoming and 'href="/method/lora?lang=en"' in incoming
+    assert 'href="/work/lora-low-rank-adaptation-of-large?lang=en"' in incoming
+
+
+def test_work_page_lists_authors_in_order_and_what_it_founded(client, curated) -> None:
+    page = client.get("/work/attention-is-all-you-need", headers=HTML).get_data(as_text=True)
+    work = iri("work", "attention-is-all-you-need")
+    authors = [
+        str(p)[len(BASE) :] for p in Collection(curated, curated.value(work, BIBO.authorList))
+    ]
+    row = page[page.index('data-property="bibo:authorList"') :]
+    row = row[: row.index("</tr>")]
+    assert "<ol" in row
+    positions = [row.index(f'href="/{a}"') for a in authors]
+    assert positions == sorted(positions)
+    incoming = page[page.index('class="incoming"') :]
+    founded = {str(m) for m in curated.subjects(SG.foundationalWork, work)}
+    for method in founded:
+        assert f'href="/{method[len(BASE) :]}"' in incoming
+
+
+def test_method_lists_originators_in_author_order(client) -> None:
+    page = client.get("/method/lora?lang=en", headers=HTML).get_data(as_text=True)
+    row = page[page.index('data-property="sg:introducedBy"') :]
+    row = row[: row.index("</tr>")]
+    # the LoRA paper's authors first, in its order, then the other line of work
+    assert row.index("edward-hu") < row.index("yelong-shen") < row.index("weizhu-chen")
+    assert row.index("weizhu-chen") < row.index("brian-lester")
+
+
+@pytest.mark.parametrize(
+    ("path", "href"),
+    [
+        ("/work/attention-is-all-you-need", "https://arxiv.org/abs/1706.03762"),
+        ("/work/bert-pre-training-of-deep-bidirectional", "https://doi.org/10.18653/v1/n19-1423"),
+        ("/method/1-bit-adam", "https://paperswithcode.com/method/1-bit-adam"),
+    ],
+)
+def test_external_matches_are_outbound_links(client, path, href) -> None:
+    page = client.get(path, headers=HTML).get_data(as_text=True)
+    outbound = page[page.index('class="external" aria-labelledby') :]
+    assert f'<a class="external" href="{href}" rel="noopener external"' in outbound
+
+
+def test_hub_pages_cap_incoming_links_and_point_to_the_facet(client, store) -> None:
+    page = client.get("/field/general?lang=en", headers=HTML).get_data(as_text=True)
+    count = int(store.select(
+        f"SELECT (COUNT(?m) AS ?n) WHERE {{ ?m <{SG.field}> <{iri('field', 'general')}> }}"
+    )[0]["n"])  # fmt: skip
+    assert f"200 of {count} shown" in page
+    assert 'href="/methods?field=general&amp;lang=en"' in page
+
+
+def test_unknown_kind_or_suffix_is_404(client) -> None:
+    assert client.get("/widget/lora").status_code == 404
+    assert client.get("/method/lora.xyz").status_code == 404
+
+
+# ---- what a method page adds -----------------------------------------------------------------
+
+
+def _svg(page: str) -> ET.Element:
+    start = page.index('<svg class="neighbourhood"')
+    return ET.fromstring(page[start : page.index("</svg>", start) + len("</svg>")])
+
+
+@pytest.mark.parametrize("slug", ["lora", "transformer", "multi-head-self-attention", "bert"])
+def test_neighbourhood_svg_has_a_node_per_neighbour(client, store, slug) -> None:
+    page = client.get(f"/method/{slug}?lang=fa", headers=HTML).get_data(as_text=True)
+    svg = _svg(page)
+    ns = "{http://www.w3.org/2000/svg}"
+    m = iri("method", slug)
+    neighbours = {
+        str(r["n"])
+        for r in store.select(
+            f"SELECT ?n WHERE {{ {{ <{m}> <{SKOS.related}>|<{SG.buildsOn}> ?n }} "
+            f"UNION {{ ?n <{SG.buildsOn}> <{m}> }} FILTER(?n != <{m}>) }}"
+        )
+    }
+    nodes = [a for a in svg.iter(f"{ns}a") if "node-neighbour" in a.get("class", "")]
+    assert len(nodes) == min(len(neighbours), MAX_NEIGHBOURS)
+    assert {a.get("data-slug") for a in nodes} <= {n.rsplit("/", 1)[-1] for n in neighbours}
+    centre = [a for a in svg.iter(f"{ns}a") if "node-centre" in a.get("class", "")]
+    assert [a.get("data-slug") for a in centre] == [slug]
+    for a in nodes + centre:
+        assert a.get("href").startswith("/method/") and a.find(f"{ns}title") is not None
+    kinds = {e.get("data-kind") for e in svg.iter() if e.get("data-kind")}
+    assert kinds <= {"related", "buildsOn"} and "related" in kinds
+    assert svg.get("role") == "img" and svg.find(f"{ns}title") is not None
+
+
+def test_neighbourhood_edges_point_the_right_way(client) -> None:
+    svg = _svg(client.get("/method/lora?lang=en", headers=HTML).get_data(as_text=True))
+    titles = {e.findtext("{http://www.w3.org/2000/svg}title") for e in svg.iter()
+              if e.get("data-kind") == "buildsOn"}  # fmt: skip
+    assert "LoRA and PEFT builds on Transformer" in titles
+    assert "QLoRA builds on LoRA and PEFT" in titles
+
+
+def test_schema_org_jsonld_names_the_method(client, curated) -> None:
+    page = client.get("/method/lora?lang=fa", headers=HTML).get_data(as_text=True)
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    data = json.loads(script.group(1))
+    assert data["@context"] == "https://schema.org" and data["@type"] == "DefinedTerm"
+    assert data["name"] == "لورا و PEFT" and data["inLanguage"] == "fa"
+    assert (
+        "LoRA and PEFT" in data["alternateName"] and "Low-Rank Adaptation" in data["alternateName"]
+    )
+    assert data["url"].endswith("/method/lora") and data["@id"] == str(iri("method", "lora"))
+    assert data["description"].startswith("لورا")
+    (work,) = data["subjectOf"]
+    assert work["name"] == "LoRA: Low-Rank Adaptation of Large Language Models"
+    assert work["url"] == "https://arxiv.org/abs/2106.09685" and len(work["author"]) == 8
+
+
+def test_compare_with_form_and_quick_links(client) -> None:
+    page = client.get("/method/lora?lang=fa", headers=HTML).get_data(as_text=True)
+    form = page[page.index('<section class="compare-with"') :]
+    form = form[: form.index("</section>")]
+    assert '<form method="get" action="/compare"' in form
+    assert '<input type="hidden" name="m" value="lora">' in form and 'name="add"' in form
+    assert 'href="/compare?m=lora,adapters&amp;lang=fa"' in form
+    # the form works: the compare view accepts a name in any language
+    response = client.get("/compare.json?m=lora&add=BERT ince ayarı")
+    assert [c["slug"] for c in response.get_json()["columns"]] == ["lora", "bert-fine-tuning"]
+
+
+def test_cite_section_links_to_bibtex_and_csl(client) -> None:
+    page = client.get("/method/lora", headers=HTML).get_data(as_text=True)
+    cite = page[page.index('<section class="cite"') :]
+    assert 'href="/work/lora-low-rank-adaptation-of-large.bib"' in cite
+    assert 'href="/work/lora-low-rank-adaptation-of-large.csl.json"' in cite
+
+
+# ---- unknown slugs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "suggestion"),
+    [
+        ("/method/lorra", "lora"),
+        ("/method/multi-head-self-atention", "multi-head-self-attention"),
+        ("/person/edward-hoo", "edward-hu"),
+        ("/work/attention-is-all-you-ned", "attention-is-all-you-need"),
+        ("/field/deep-lerning", "deep-learning"),
+    ],
+)
+def test_unknown_slug_is_404_with_near_matches(client, path, suggestion) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    body = response.get_json()
+    assert body["error"] == "not-found" and body["status"] == 404
+    assert suggestion in body["details"]["suggestions"]
+    assert client.get(path + ".ttl").status_code == 404
+    page = client.get(path + "?lang=fa", headers=HTML)
+    assert page.status_code == 404 and page.content_type.startswith("text/html")
+    html = page.get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in html
+    assert f'<a href="/{path.split("/")[1]}/{suggestion}?lang=fa"' in html
+
+
+def test_service_describes_in_few_queries(store) -> None:
+    described = resources_for(store).describe("method", "lora", "en")
+    assert described.queries <= 2
