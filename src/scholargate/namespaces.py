@@ -81,6 +81,8 @@ class SG(DefinedNamespace):
     validationPolicy: URIRef
     Strict: URIRef
     Lenient: URIRef
+    # SPARQL functions the store evaluates (store/functions.py)
+    label: URIRef
 
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")

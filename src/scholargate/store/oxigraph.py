@@ -17,6 +17,7 @@ from ..errors import InputError, ParseError
 from ..formats import Format
 from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
+from .functions import custom_functions
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
 _LANG_STRING = str(RDF.langString)
@@ -133,6 +134,7 @@ class OxigraphStore(Store):
                 use_default_graph_as_union=default_graphs is None,
                 default_graph=_graph_list(default_graphs),
                 named_graphs=_graph_list(named_graphs),
+                custom_functions=custom_functions(self._store),
             )
         except SyntaxError as error:
             raise sparql_parse_error(error) from None
