@@ -180,3 +180,10 @@ def test_stats_page_labels_classes_in_the_page_language(client) -> None:
     assert '<html lang="tr" dir="ltr">' in page
     assert '<span lang="tr">yöntem</span>' in page  # sg:Method's ontology label
     assert 'data-table="graphs"' in page and 'data-table="languages"' in page
+
+
+def test_no_match_is_an_empty_first_page(client) -> None:
+    data = methods(client, "from=1800&to=1801")
+    assert (data["total"], data["pages"], data["items"], data["years"]) == (0, 1, [], [])
+    page = client.get("/methods?from=1800&to=1801&lang=en", headers=HTML).get_data(as_text=True)
+    assert "No method matches these filters." in page and '<svg class="timeline"' in page

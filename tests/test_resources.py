@@ -392,3 +392,25 @@ def test_unknown_slug_is_404_with_near_matches(client, path, suggestion) -> None
 def test_service_describes_in_few_queries(store) -> None:
     described = resources_for(store).describe("method", "lora", "en")
     assert described.queries <= 2
+
+
+def test_neighbourhood_runs_in_the_reading_direction() -> None:
+    """The ring starts at the top and turns clockwise in English, counter-clockwise in
+    Persian, so the second neighbour sits on the reading side."""
+    from scholargate.render.svg import neighbourhood_svg
+    from scholargate.services.resources import Edge, GraphNode, Neighbourhood
+
+    centre = GraphNode("c", "c", "centre", "en")
+    nodes = [GraphNode(f"n{i}", f"n{i}", f"neighbour {i}", "en") for i in range(4)]
+    hood = Neighbourhood(centre, nodes, [Edge("c", n.iri, "related") for n in nodes])
+    xs = {}
+    for lang in ("en", "fa"):
+        svg = ET.fromstring(neighbourhood_svg(hood, lang=lang, href=lambda slug: f"/m/{slug}"))
+        circles = {
+            a.get("data-slug"): float(a.find("{http://www.w3.org/2000/svg}circle").get("cx"))
+            for a in svg.iter("{http://www.w3.org/2000/svg}a")
+        }
+        xs[lang] = circles
+        assert circles["n0"] == pytest.approx(circles["c"])  # the first at the top
+    assert xs["en"]["n1"] > xs["en"]["c"] > xs["en"]["n3"]
+    assert xs["fa"]["n1"] < xs["fa"]["c"] < xs["fa"]["n3"]

@@ -271,7 +271,8 @@ class Description:
     neighbourhood: Neighbourhood | None = None
     queries: int = 0  # SPARQL queries it took
 
-    def property(self, iri: str | URIRef, *, inverse: bool = False) -> Property | None:
+    def find(self, iri: str | URIRef, *, inverse: bool = False) -> Property | None:
+        """The property row ``iri`` (read backwards with ``inverse``), if the page has it."""
         for prop in self.incoming if inverse else self.properties:
             if prop.iri == str(iri):
                 return prop
@@ -459,7 +460,7 @@ class Resources:
         described = _assemble(self, iri, kind, slug, lang, rows)
         described.queries = 1
         if kind == "method":
-            described.neighbourhood = self._neighbourhood(described, lang)
+            described.neighbourhood = self._neighbourhood(described)
             described.queries += 1
         return described
 
@@ -470,33 +471,44 @@ class Resources:
             raise self.not_found(kind, slug)
         return document_query(iri)
 
-    def _neighbourhood(self, described: Description, lang: str) -> Neighbourhood:
-        centre = GraphNode(
-            described.iri, described.slug, described.label.text, described.label.lang
-        )
-        candidates: list[tuple[int, Value, str, bool]] = []  # (rank, value, kind, outward)
-        for rank, (prop, inverse, kind) in enumerate(
-            ((SG.buildsOn, False, "buildsOn"), (SG.buildsOn, True, "buildsOn"),
-             (SKOS.related, False, "related"))
-        ):  # fmt: skip
-            found = described.property(prop, inverse=inverse)
-            for value in found.values if found else []:
-                if value.local and value.local[0] == "method" and value.iri != described.iri:
-                    candidates.append((rank, value, kind, not inverse))
+    def _neighbourhood(self, described: Description) -> Neighbourhood:
+        """The method, what it builds on, what builds on it and what it is related to
+        (at most ``MAX_NEIGHBOURS``, in that order), and the links among them."""
+        me = described.iri
+        centre = GraphNode(me, described.slug, described.label.text, described.label.lang)
         nodes: dict[str, GraphNode] = {}
-        edges: list[Edge] = []
-        for _, value, kind, outward in candidates:
-            if value.iri not in nodes:
-                if len(nodes) >= MAX_NEIGHBOURS:
-                    continue
-                nodes[value.iri] = GraphNode(value.iri, value.local[1], value.text, value.lang)  # type: ignore[index, arg-type]
-            source, target = (described.iri, value.iri) if outward else (value.iri, described.iri)
-            edge = Edge(source, target, kind)  # type: ignore[arg-type]
-            if edge not in edges and not (
-                kind == "related" and Edge(target, source, kind) in edges
+        edges: dict[tuple[str, str, str], Edge] = {}  # insertion-ordered, no duplicates
+        seen: set[str] = set()
+
+        def add(a: str, b: str, kind: str) -> None:
+            if (
+                a != b
+                and (a, b, kind) not in edges
+                and (
+                    kind != "related" or (b, a, kind) not in edges  # symmetric: once
+                )
             ):
-                edges.append(edge)
-        distinct = {v.iri for _, v, _, _ in candidates}
+                edges[(a, b, kind)] = Edge(a, b, kind)
+
+        for prop, inverse, kind in (
+            (SG.buildsOn, False, "buildsOn"),
+            (SG.buildsOn, True, "buildsOn"),
+            (SKOS.related, False, "related"),
+        ):
+            found = described.find(prop, inverse=inverse)
+            for value in found.values if found else []:
+                if not (value.local and value.local[0] == "method" and value.iri != me):
+                    continue
+                other = str(value.iri)
+                seen.add(other)
+                if other not in nodes:
+                    if len(nodes) >= MAX_NEIGHBOURS:
+                        continue
+                    nodes[other] = GraphNode(other, value.local[1], value.text, value.lang)
+                if inverse:
+                    add(other, me, kind)
+                else:
+                    add(me, other, kind)
         if len(nodes) > 1:
             values = " ".join(f"<{n}>" for n in nodes)
             members = ", ".join(f"<{n}>" for n in nodes)
@@ -506,16 +518,9 @@ class Resources:
                 f"FILTER(?p IN (<{SKOS.related}>, <{SG.buildsOn}>) && ?b IN ({members})) }}",
             ):
                 kind = "related" if row["p"] == SKOS.related else "buildsOn"
-                a, b = str(row["a"]), str(row["b"])
-                if a == b:
-                    continue
-                if kind == "related" and (Edge(b, a, kind) in edges):
-                    continue
-                edge = Edge(a, b, kind)
-                if edge not in edges:
-                    edges.append(edge)
+                add(str(row["a"]), str(row["b"]), kind)
         return Neighbourhood(
-            centre, list(nodes.values()), edges, omitted=len(distinct) - len(nodes)
+            centre, list(nodes.values()), list(edges.values()), omitted=len(seen) - len(nodes)
         )
 
     # ---- browsing the methods -----------------------------------------------------------
@@ -564,31 +569,36 @@ class Resources:
         missing = [i for i in iris if i not in self._concepts]
         if missing:
             values = " ".join(f"<{i}>" for i in missing)
-            for iri in missing:
-                self._concepts[iri] = []
-            for row in _select(
-                self.store,
-                f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {values} }} ?c <{SKOS.prefLabel}> ?l }}",
-            ):
+            found: dict[str, list[Literal]] = {iri: [] for iri in missing}
+            query = f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {values} }} ?c <{SKOS.prefLabel}> ?l }}"
+            for row in _select(self.store, query):
                 if isinstance(row["l"], Literal):
-                    self._concepts[str(row["c"])].append(row["l"])
+                    found[str(row["c"])].append(row["l"])
+            self._concepts.update(found)  # whole entries only: other threads read it
         return {i: self._concepts[i] for i in iris}
 
     def _page(self, where: str, lang: str, page: int, sort: str) -> list[Item]:
         # At most one skos:prefLabel per language (docs/modelling.md), so one row per
         # method: no GROUP BY, and the engine keeps only the top of the sort.
-        order = "DESC(?year) ?key ?m" if sort == "year" else "?key ?m"
+        # The year is joined inside the sort only when it is the sort key (it costs a
+        # third of the query); otherwise for the page's fifty methods alone.
+        by_year = sort == "year"
+        year = " OPTIONAL { ?m sg:yearIntroduced ?year }"
         rows = _select(
             self.store,
             sparql_prefixes()
-            + "SELECT ?m ?key ?year ?l WHERE { { SELECT ?m ?key ?year WHERE { "
+            + "SELECT ?m ?key ?year ?l WHERE { { SELECT ?m ?key"
+            + (" ?year" if by_year else "")
+            + " WHERE { "
             + where
             + f" OPTIONAL {{ ?m skos:prefLabel ?own FILTER(LANG(?own) = {_q(lang)}) }}"
             ' OPTIONAL { ?m skos:prefLabel ?en FILTER(LANG(?en) = "en") }'
-            " OPTIONAL { ?m sg:yearIntroduced ?year }"
-            " BIND(LCASE(STR(COALESCE(?own, ?en, STR(?m)))) AS ?key) } "
-            f"ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE} }}"
-            " OPTIONAL { ?m skos:prefLabel ?l } }",
+            + (year if by_year else "")
+            + " BIND(LCASE(STR(COALESCE(?own, ?en, STR(?m)))) AS ?key) } "
+            + f"ORDER BY {'DESC(?year) ?key ?m' if by_year else '?key ?m'} "
+            + f"LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE} }}"
+            + ("" if by_year else year)
+            + " OPTIONAL { ?m skos:prefLabel ?l } }",
         )
         found: dict[str, dict] = {}
         for row in rows:
@@ -844,21 +854,18 @@ def _assemble(
     own_related = {str(x) for x in out.get(str(SKOS.related), [])}
     incoming: list[Property] = []
     for p, terms in inc.items():
-        values = [
-            value_of(x, p)
-            for x in terms
-            if not (p == str(SKOS.related) and str(x) in own_related)  # already shown
-        ]
-        if not values:
+        if p == str(SKOS.related):  # symmetric: what is also stated outwards is shown there
+            terms = [x for x in terms if str(x) not in own_related]
+        if not terms:
             continue
-        values.sort(key=lambda v: (v.text.casefold(), v.iri or ""))
+        total = len(terms)
+        if total > INCOMING_LIMIT:  # a hub: the first ones by IRI, labelled (cheaper)
+            terms = sorted(terms, key=str)[:INCOMING_LIMIT]
+        values = sorted(
+            (value_of(x, p) for x in terms), key=lambda v: (v.text.casefold(), v.iri or "")
+        )
         label, label_lang = service.property_label(p, lang, inverse=True)
-        incoming.append(
-            Property(
-                p, curie(p), label, label_lang, values[:INCOMING_LIMIT], inverse=True,
-                total=len(values),
-            )
-        )  # fmt: skip
+        incoming.append(Property(p, curie(p), label, label_lang, values, inverse=True, total=total))
     incoming.sort(key=_property_order(INCOMING_ORDER))
 
     own = {

@@ -158,7 +158,7 @@ def _html(d: Description, lang: str) -> str:
                     d.neighbourhood, lang=lang, href=lambda slug: links("method", slug)
                 )
             )
-        found = d.property(SKOS.related)
+        found = d.find(SKOS.related)
         related = [v for v in (found.values if found else []) if v.local][:MAX_QUICK_LINKS]
     more_links = {}
     for prop in d.incoming:
