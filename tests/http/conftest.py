@@ -140,6 +140,12 @@ class LiveServer:
             found += [p for p in _children(worker) if b"workers.py" in _cmdline(p)]
         return sorted(found)
 
+    def busy_query_processes(self, interval: float = 0.1) -> list[int]:
+        """The query processes that used CPU during ``interval`` seconds (evaluating)."""
+        before = {pid: _cpu_ticks(pid) for pid in self.query_processes()}
+        time.sleep(interval)
+        return sorted(pid for pid, ticks in before.items() if _cpu_ticks(pid) > ticks)
+
     def wait_for_query_processes(self, count: int, timeout: float = 30.0) -> list[int]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -172,6 +178,15 @@ def _children(pid: int) -> list[int]:
         if len(fields) > 1 and int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(entry.name))
     return sorted(found)
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return -1
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
 def _cmdline(pid: int) -> bytes:
