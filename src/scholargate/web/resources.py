@@ -33,6 +33,7 @@ bp = Blueprint("resources", __name__)
 FORMATS: tuple[Format, ...] = tuple(by_name(n) for n in ("html", "ttl", "jsonld", "nt", "rdf"))
 RDF_FORMATS = tuple(f for f in FORMATS if f.kind == "graph")
 _KIND_RULE = "any(" + ", ".join(KINDS) + ")"
+_FACET_OF = {"sg:field": "field", "sg:family": "family", "sg:methodType": "type"}
 MAX_QUICK_LINKS = 8  # "compare with" links to related methods on a method page
 _EXT_RULE = "any(" + ", ".join(f.extension for f in FORMATS) + ")"
 
@@ -160,13 +161,14 @@ def _html(d: Description, lang: str) -> str:
             )
         found = d.find(SKOS.related)
         related = [v for v in (found.values if found else []) if v.local][:MAX_QUICK_LINKS]
+    # long lists of methods continue in /methods, narrowed to this field, family or type
     more_links = {}
     for prop in d.incoming:
-        facet = {"sg:field": "field", "sg:family": "family", "sg:methodType": "type"}.get(
-            prop.curie
-        )
+        facet = _FACET_OF.get(prop.curie)
         if facet and d.kind == facet:
             more_links[prop.iri] = url_for("browse.methods", **{facet: d.slug}, **_lang_arg())
+        elif prop.curie == "skos:inScheme" and (d.kind, d.slug) == ("scheme", "methods"):
+            more_links[prop.iri] = url_for("browse.methods", **_lang_arg())
     return render_template(
         "resource.html",
         lang=lang,
