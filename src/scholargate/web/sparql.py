@@ -30,6 +30,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def endpoint() -> ResponseReturnValue:
     if asked.query is None:
         return _describe(asked.formats)
     config = current_app.config
-    graphs = {str(g) for g in get_store().graph_names()}
+    graphs = _graph_names()
     prepared = prepare(asked, graphs=graphs, limits=Limits.from_config(config))
     fmt = _negotiate(prepared.analysis, asked.formats)
     with _slots().hold(request.remote_addr or "unknown"):
@@ -227,6 +228,21 @@ def _describe(named: list[str]) -> ResponseReturnValue:
 
 
 # ---- per-process resources -------------------------------------------------------------
+
+_GRAPHS = "scholargate.sparql.graphs"
+_GRAPHS_TTL = 2.0  # seconds: graphs come and go with writes, which are rare
+
+
+def _graph_names() -> frozenset[str]:
+    """The store's named graphs, read again at most every couple of seconds."""
+    app = current_app
+    cached = app.extensions.get(_GRAPHS)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _GRAPHS_TTL:
+        return cached[1]
+    names = frozenset(str(g) for g in get_store().graph_names())
+    app.extensions[_GRAPHS] = (now, names)
+    return names
 
 
 def _pool() -> QueryPool:
