@@ -159,6 +159,7 @@ def test_tr_terms_with_two_meanings_are_rejected(tr: common.ImportResult) -> Non
     assert (METHOD["bias-example"], None, None) not in tr.graph
     assert any(record.startswith("line 16") for record in rejected)  # no separator
     assert len(rejected) == 3
+    assert [record.split()[1] for record, _ in tr.rejected] == ["6", "8", "16"]  # file order
 
 
 def test_tr_metadata(tr: common.ImportResult) -> None:

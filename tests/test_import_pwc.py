@@ -294,6 +294,7 @@ def test_metadata_describes_the_graph(small: common.ImportResult) -> None:
     ) in meta
     assert (name, DCTERMS.source, URIRef("https://paperswithcode.com/")) in meta
     assert (name, SG.validationPolicy, SG.Lenient) in meta
+    assert {t.language for t in meta.objects(name, DCTERMS.title)} == {"en", "fa", "tr"}
     assert meta.value(name, URIRef("http://creativecommons.org/ns#attributionName")) == Literal(
         "Papers with Code"
     )

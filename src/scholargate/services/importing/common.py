@@ -238,6 +238,7 @@ class SourceInfo:
     attribution_url: URIRef
     snapshot: str  # the source snapshot's date, e.g. "2024-03-29"; the import's date too
     file_name: str
+    other_titles: tuple[tuple[str, str], ...] = ()  # (language, title) beside English
 
 
 def describe(info: SourceInfo, sha256: str, graph: Graph) -> Graph:
@@ -255,6 +256,8 @@ def describe(info: SourceInfo, sha256: str, graph: Graph) -> Graph:
     meta.add((name, RDF.type, VOID.Dataset))
     meta.add((name, RDF.type, PROV.Entity))
     meta.add((name, DCTERMS.title, Literal(info.title, lang="en")))
+    for lang, title in info.other_titles:
+        meta.add((name, DCTERMS.title, Literal(title, lang=lang)))
     meta.add((name, DCTERMS.description, Literal(info.description, lang="en")))
     meta.add((name, DCTERMS.source, info.source))
     meta.add((name, DCTERMS.license, info.license))

@@ -68,6 +68,10 @@ FA = SourceInfo(
     attribution_url=URIRef("https://github.com/snrazavi/Persian-AI-and-Machine-Learning-Glossary"),
     snapshot="2023-05-03",
     file_name="Glossary_sorted_en.yaml",
+    other_titles=(
+        ("fa", "واژه‌نامهٔ انگلیسی به فارسی هوش مصنوعی و یادگیری ماشین"),
+        ("tr", "Farsça yapay zekâ ve makine öğrenmesi sözlüğü (İngilizce–Farsça)"),
+    ),
 )
 
 TR = SourceInfo(
@@ -90,6 +94,10 @@ TR = SourceInfo(
     attribution_url=URIRef("https://github.com/d2l-ai/d2l-tr"),
     snapshot="2022-10-23",
     file_name="TERMINOLOGY.md",
+    other_titles=(
+        ("fa", "اصطلاح‌نامهٔ ترکی کتاب Dive into Deep Learning (انگلیسی به ترکی)"),
+        ("tr", "Dive into Deep Learning Türkçe çevirisi: terimler (İngilizce–Türkçe)"),
+    ),
 )
 
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
@@ -110,6 +118,12 @@ class Entry:
             names.append(_PARENTHESIS.sub(" ", self.english).strip())
             names.extend(inner)
         return names
+
+
+def _position(record: str) -> int:
+    """The number in "line 12 (bias)" or "entry 5", to list rejections in file order."""
+    match = re.search(r"\d+", record)
+    return int(match.group()) if match else 0
 
 
 def _split(text: str, separator: str) -> list[str]:
@@ -265,6 +279,7 @@ def _label(
     counts["entries"] = len(entries)
     counts["matched_entries"] = len({m[2].id for m in matches})
     counts["rejected"] = len(rejected)
+    rejected.sort(key=lambda item: _position(item[0]))
     return ImportResult(
         graph=graph,
         metadata=describe(info, sha256, graph),

@@ -84,6 +84,7 @@ SOURCE = SourceInfo(
     attribution_url=URIRef("https://paperswithcode.com/"),
     snapshot="2024-03-29",
     file_name="methods.json",
+    other_titles=(("fa", "روش‌های Papers with Code"), ("tr", "Papers with Code yöntemleri")),
 )
 
 _METHOD_URL = re.compile(r"^https?://(?:www\.)?paperswithcode\.com/method/([^/?#\s]+)", re.I)
