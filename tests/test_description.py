@@ -134,12 +134,16 @@ def test_service_description_dataset_matches_the_store(bundled_store) -> None:
 
 def test_service_description_lists_extension_functions(bundled_store, monkeypatch) -> None:
     g = service_description(bundled_store, ENDPOINT, service_allowlist=[])
-    assert list(g.objects(service_node(g), SD.extensionFunction)) == []  # none yet
-    function = URIRef(BASE + "function/example")
-    monkeypatch.setattr(description, "EXTENSION_FUNCTIONS", ((function, "an example"),))
+    functions = set(g.objects(service_node(g), SD.extensionFunction))
+    assert functions == set(description.extension_functions())
+    assert SG.label in functions  # store/functions.py evaluates sg:label
+    for function in functions:
+        assert (function, RDF.type, SD.Function) in g
+        comments = {c.language for c in g.objects(function, RDFS.comment)}
+        assert comments == set(LANGUAGES), "the ontology describes it in en, fa and tr"
+    monkeypatch.setattr(description, "extension_functions", lambda: ())
     g = service_description(bundled_store, ENDPOINT, service_allowlist=[])
-    assert list(g.objects(service_node(g), SD.extensionFunction)) == [function]
-    assert (function, RDF.type, SD.Function) in g
+    assert list(g.objects(service_node(g), SD.extensionFunction)) == []
 
 
 @pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda f: f.name)

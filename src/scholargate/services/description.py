@@ -67,9 +67,22 @@ ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
-# Custom SPARQL functions the endpoint offers, as (IRI, English description). None yet:
-# a function added to the engine is listed here and so in the service description.
-EXTENSION_FUNCTIONS: tuple[tuple[URIRef, str], ...] = ()
+
+def extension_functions() -> tuple[URIRef, ...]:
+    """The SPARQL functions of the project's own that the store evaluates: the keys of
+    ``store.functions.custom_functions``, so a function added there is described too."""
+    import pyoxigraph as ox
+
+    from ..store.functions import custom_functions
+
+    return tuple(sorted(URIRef(iri.value) for iri in custom_functions(ox.Store())))
+
+
+# What the ontology says about a function (its labels and comments in en/fa/tr).
+_FUNCTION_TEXT = """SELECT ?p ?o WHERE {
+  VALUES ?p { rdfs:label rdfs:comment }
+  GRAPH ?g { <%s> ?p ?o }
+}"""
 
 
 def format_iri(fmt: Format) -> URIRef | None:
@@ -221,10 +234,11 @@ def service_description(
     if service_allowlist:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
-    for function, comment in EXTENSION_FUNCTIONS:
+    for function in extension_functions():
         g.add((service, SD.extensionFunction, function))
         g.add((function, RDF.type, SD.Function))
-        g.add((function, RDFS.comment, Literal(comment, lang="en")))
+        for row in store.select(sparql_prefixes() + _FUNCTION_TEXT % function):
+            g.add((function, row["p"], row["o"]))
 
     # The default dataset: its default graph is the union of every named graph.
     dataset = DATASET
@@ -464,11 +478,11 @@ def pick_language(values: Iterable[Node], lang: str) -> str:
 
 __all__ = [
     "EXAMPLES_GRAPH",
-    "EXTENSION_FUNCTIONS",
     "EXTRA_PREFIXES",
     "Example",
     "dump_url",
     "example_queries",
+    "extension_functions",
     "format_iri",
     "Statistics",
     "forget",
