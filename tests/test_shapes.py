@@ -334,3 +334,51 @@ def test_orcid_check_digit_matches_iso_7064(shapes: Graph) -> None:
     flagged = {r["this"].value.rsplit("/", 1)[1] for r in ox.Store().query(query)}
     for orcid, valid in ids:
         assert (orcid in flagged) is not valid, orcid
+
+
+# ---- a store: the bundled graph, and the policy read from the metadata graph ------------
+
+
+@pytest.mark.slow
+def test_the_bundled_graph_validates_quickly_and_nothing_blocks(bundled_store) -> None:
+    from scholargate.services.validation import validate_store
+
+    report = validate_store(bundled_store)
+    assert report.engine == "compiled"
+    assert report.conforms, report.text()
+    assert report.seconds < 30, f"validation took {report.seconds:.1f} s"
+    # imported methods lack originators; those are warnings on lenient nodes
+    assert any(r.severity == SH.Warning and not r.blocking for r in report.results)
+
+
+def test_store_policy_makes_warnings_block_in_strict_graphs_only(shapes: Graph) -> None:
+    from scholargate.formats import by_name
+    from scholargate.namespaces import GRAPH
+    from scholargate.services.validation import validate_store
+    from scholargate.store.oxigraph import OxigraphStore
+
+    method = (EXAMPLES / "MethodShape-invalid-missing-year.ttl").read_text(encoding="utf-8")
+    imported = method.replace("sgm:x ", "sgm:y ")
+    metadata = """
+        @prefix sg: <https://w3id.org/scholargate/ontology#> .
+        @prefix sgg: <https://w3id.org/scholargate/graph/> .
+        sgg:curated sg:validationPolicy sg:Strict .
+        sgg:imported sg:validationPolicy sg:Lenient .
+    """
+    store = OxigraphStore()
+    turtle = by_name("ttl")
+    store.load(shapes.serialize(format="turtle"), turtle, graph=GRAPH.shapes)
+    store.load(metadata, turtle, graph=GRAPH.metadata)
+    store.load(method, turtle, graph=GRAPH.curated)
+    store.load(imported, turtle, graph=GRAPH.imported)
+    for engine in ENGINES:
+        report = validate_store(store, engine=engine, lang="tr")
+        assert report.engine == engine
+        year = [
+            r
+            for r in report.results
+            if r.source_shape == SHAPE["MethodShape-yearIntroduced-required"]
+        ]
+        assert {(r.focus_node, r.blocking) for r in year} == {(METHOD.x, True), (METHOD.y, False)}
+        assert not report.conforms
+        assert year[0].message == "Yöntemin ortaya çıkış yılı (sg:yearIntroduced) yok."
