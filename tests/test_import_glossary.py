@@ -237,3 +237,14 @@ def test_real_glossaries_keep_their_script(real: tuple[str, common.ImportResult]
         assert all(any("\u0600" <= ch <= "\u06ff" for ch in text) for text in texts)
     else:
         assert sum(1 for record, _ in result.rejected if "(bias)" in record) == 2
+
+
+def test_committed_glossaries_are_up_to_date(
+    real: tuple[str, common.ImportResult], project_root: Path
+) -> None:
+    """data/imported/{fa-ml-glossary,tr-d2l-terminology}.ttl are what the importers make
+    from today's curated data and Papers with Code import; when this fails, re-run
+    `scholargate import glossary-fa|glossary-tr FILE` and commit."""
+    _, result = real
+    committed = Graph().parse(project_root / "data" / "imported" / f"{result.name}.ttl")
+    assert set(committed) == set(result.graph), f"{result.name}.ttl is stale"

@@ -493,3 +493,14 @@ def test_committed_import_is_from_the_candidate_file(
         URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"),
         URIRef(f"urn:sha256:{sha}"),
     ) in meta
+
+
+def test_committed_import_is_up_to_date(real: common.ImportResult, project_root: Path) -> None:
+    """data/imported/pwc-methods.ttl is what the importer makes from today's curated data;
+    when this fails, re-run `scholargate import pwc .../methods.json` and commit."""
+    committed = Graph().parse(project_root / "data" / "imported" / "pwc-methods.ttl")
+    missing, extra = set(real.graph) - set(committed), set(committed) - set(real.graph)
+    assert not missing and not extra, (
+        f"pwc-methods.ttl is stale: {len(missing)} triples missing, {len(extra)} extra, "
+        f"e.g. {sorted(missing or extra)[:3]}"
+    )
