@@ -182,6 +182,11 @@ def undeclared_prefixes_work(reply: Reply, _: LiveServer) -> None:
     assert reply.json()["boolean"] is True
 
 
+def labelled(reply: Reply, _: LiveServer) -> None:
+    names = [b.get("name") for b in reply.json()["results"]["bindings"]]
+    assert names and all(n is not None and n["type"] == "literal" for n in names)
+
+
 IN_ONTOLOGY = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
 IN_SHAPES = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SHAPES_GRAPH}> {{ ?s ?p ?o }} }}"
 IN_ANY_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -360,6 +365,9 @@ CASES: list[Case] = [
     Case("method_delete", "DELETE", status=405, check=error("method-not-allowed")),
     Case("project_prefixes_undeclared", params=q("ASK { ?m a sg:Method ; skos:prefLabel ?l }"),
          check=undeclared_prefixes_work),
+    Case("project_function_sg_label",
+         params=q('SELECT (sg:label(?m, "fa,en") AS ?name) WHERE { ?m a sg:Method } LIMIT 3'),
+         check=labelled),
     # -- CORS
     Case("cors_simple_get", params=q(SELECT), origin="https://example.org", check=cors_simple),
     Case("cors_preflight", "OPTIONS", origin="https://example.org", status=204,

@@ -41,7 +41,6 @@ from urllib.parse import parse_qsl, urljoin
 from ..errors import ForbiddenError, InputError, ParseError, QueryRefusedError, ScholarGateError
 from ..namespaces import PREFIXES
 from ..store.workers import Answer, Job, QueryPool
-from .query import with_prefixes
 
 QueryForm = Literal["select", "ask", "construct", "describe"]
 
@@ -178,8 +177,8 @@ def analyse(sparql: str) -> QueryAnalysis:
 
 
 def _analyse(sparql: str) -> QueryAnalysis:
-    # The project's prefixes are declared for every query (services.query.with_prefixes);
-    # the query's own PREFIX lines override them, as they do for the engine.
+    # The project's prefixes are predeclared for every query (the query processes give
+    # them to the parser); the query's own PREFIX lines override them, as in the engine.
     prefixes: dict[str, str] = dict(PREFIXES)
     base = ""
     form: QueryForm | None = None
@@ -435,8 +434,7 @@ def parse_request(
 class PreparedQuery:
     """A query that passed the checks, with the dataset to evaluate it on."""
 
-    text: str  # with the project's prefixes declared
-    line_offset: int  # lines added in front of the user's text
+    text: str
     analysis: QueryAnalysis
     default_graphs: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
@@ -444,7 +442,7 @@ class PreparedQuery:
 
 
 def prepare(request: ProtocolRequest, *, graphs: Collection[str], limits: Limits) -> PreparedQuery:
-    """Declare the project's prefixes, run the checks, and settle the dataset.
+    """Run the checks and settle the dataset.
 
     With ``default-graph-uri`` / ``named-graph-uri`` the protocol's dataset replaces
     any FROM in the query (what is not given is empty); otherwise the query's own
@@ -452,16 +450,14 @@ def prepare(request: ProtocolRequest, *, graphs: Collection[str], limits: Limits
     named graphs and every named graph can be reached with GRAPH.
     """
     assert request.query is not None
-    text = with_prefixes(request.query)
-    head = text[: len(text) - len(request.query)]
-    analysis = analyse(request.query)  # the prefixes it gains are known to analyse()
+    text = request.query
+    analysis = analyse(text)
     check(analysis, graphs=graphs, limits=limits)
     check_graphs(request.default_graphs, graphs, "default-graph-uri")
     check_graphs(request.named_graphs, graphs, "named-graph-uri")
     if request.default_graphs or request.named_graphs:
         return PreparedQuery(
             text,
-            head.count("\n"),
             analysis,
             tuple(request.default_graphs),
             tuple(request.named_graphs),
@@ -469,7 +465,6 @@ def prepare(request: ProtocolRequest, *, graphs: Collection[str], limits: Limits
         )
     return PreparedQuery(
         text,
-        head.count("\n"),
         analysis,
         None,
         None,
@@ -535,8 +530,8 @@ class ClientSlots:
 def evaluate(
     pool: QueryPool, prepared: PreparedQuery, *, fmt: str, max_rows: int | None, timeout: float
 ) -> Answer:
-    """Run a prepared query in the pool's query processes; the answer is serialised in
-    ``fmt`` (a format name). A syntax error's line counts from the user's first line."""
+    """Run a prepared query in the pool's query processes (the project's prefixes
+    predeclared); the answer is serialised in ``fmt`` (a format name)."""
     job = Job(
         sparql=prepared.text,
         fmt=fmt,
@@ -548,17 +543,16 @@ def evaluate(
     try:
         return pool.run(job, timeout=timeout)
     except ParseError as error:
-        raise _user_position(error, prepared.line_offset) from None
+        raise _with_position(error) from None
 
 
-def _user_position(error: ParseError, offset: int) -> ParseError:
-    message = error.message
+def _with_position(error: ParseError) -> ParseError:
+    """The syntax error with its line and column in the message too."""
     if error.line is None:
-        return ParseError(message)
-    line = max(1, error.line - offset)
-    text = message.removeprefix("SPARQL syntax error: ")
-    where = f"line {line}, column {error.column}"
+        return error
+    text = error.message.removeprefix("SPARQL syntax error: ")
+    where = f"line {error.line}, column {error.column}"
     result = ParseError(f"SPARQL syntax error at {where}: {text}")
-    result.line, result.column = line, error.column
-    result.details = {"line": line, "column": error.column}
+    result.line, result.column = error.line, error.column
+    result.details = {"line": error.line, "column": error.column}
     return result

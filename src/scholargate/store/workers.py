@@ -23,12 +23,17 @@ per query (``RLIMIT_CPU``, a backstop if its parent were gone), and a watchdog t
 that exits when the parent process disappears. Children run in their own session, so
 a terminal's Ctrl-C reaches the server, which then stops them.
 
+Queries run with the project's prefixes predeclared and its SPARQL functions
+(``sg:label``, store/functions.py), as they do on the store in the HTTP worker.
+
 This module is also the child's program (``python -P workers.py``). The child side
-imports only the standard library and pyoxigraph, so a replacement starts in ~0.1 s.
+imports only the standard library, pyoxigraph and store/functions.py (loaded from its
+file, so not rdflib), so a replacement starts in ~0.1 s.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -547,8 +552,26 @@ def select_json(variables: list[str], rows: list[Any], *, truncated: bool) -> by
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _project_functions() -> Any:
+    """``custom_functions`` of store/functions.py (``sg:label``), loaded from its file so
+    that the child does not import the store package (and rdflib with it)."""
+    path = Path(__file__).with_name("functions.py")
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("scholargate_query_functions", path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "custom_functions", None)
+
+
+_FUNCTIONS: Any = None  # set in the child by child_main
+
+
 def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) -> tuple:
-    """Run one job; return ``(header, body)``. Never raises for a bad query."""
+    """Run one job with the project's ``prefixes`` predeclared and its SPARQL functions;
+    return ``(header, body)``. Never raises for a bad query."""
     options: dict[str, Any] = {}
     if job.get("default_graphs") is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
@@ -556,6 +579,10 @@ def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) 
         options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     if job.get("union") and "default_graph" not in options:
         options["use_default_graph_as_union"] = True
+    if prefixes:
+        options["prefixes"] = dict(prefixes)
+    if _FUNCTIONS is not None:
+        options["custom_functions"] = _FUNCTIONS(store)
     fmt = job["format"]
     cap = job.get("max_rows")
     try:
@@ -664,7 +691,9 @@ def child_main(argv: list[str]) -> int:
     parser.add_argument("--parent", type=int, default=0)
     args = parser.parse_args(argv)
 
+    global _FUNCTIONS
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
+    _FUNCTIONS = _project_functions()
     if args.parent:
         threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
     if args.memory_limit:

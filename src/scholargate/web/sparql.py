@@ -10,7 +10,8 @@
   ``Vary: Accept`` always); a ``format`` parameter (``json``, ``xml``, ``csv``,
   ``tsv``, ``ttl``, ``jsonld``, ``nt``, ``rdf``, ``trig``, ``nq``, or a media type)
   wins over ``Accept``.
-* The project's prefixes (``sg:``, ``sgm:``, ``skos:``, …) may be used undeclared.
+* The project's prefixes (``sg:``, ``sgm:``, ``skos:``, …) may be used undeclared, and
+  its functions (``sg:label(?x, "fa,en")``) are there.
 * An answer cut at ``MAX_ROWS`` rows (or triples) carries the header
   ``SPARQL-Results-Truncated: true``, and SPARQL JSON also a top-level
   ``"truncated": true`` (after ``head``; SPARQLWrapper, rdflib and Oxigraph read it).
