@@ -176,6 +176,8 @@ def _describe(store: Store, root: Path, sources: list[Source], report: BuildRepo
         report.triples[graph] = triples
         meta.add((DATASET, VOID.subset, graph))
         meta.add((graph, RDF.type, VOID.Dataset))
+        # the build's count is the one that holds: a sidecar's may be out of date
+        meta.remove((graph, VOID.triples, None))
         meta.add((graph, VOID.triples, Literal(triples, datatype=XSD.integer)))
         if (graph, SG.validationPolicy, None) not in meta:
             meta.add((graph, SG.validationPolicy, SG.Lenient))
