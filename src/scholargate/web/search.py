@@ -1,0 +1,149 @@
+"""Search: ``/search`` (a results page, or JSON) and ``/search/suggest`` (autocomplete).
+
+Both read the one in-memory index of services/search.py, built when the app starts.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+
+from ..errors import InputError
+from ..formats import Format, by_name
+from ..i18n import t
+from ..services.normalize import fold
+from ..services.search import KINDS, MAX_LIMIT, MAX_QUERY, Results, index_for
+from .context import get_store, request_lang
+from .negotiate import choose
+
+bp = Blueprint("search", __name__)
+
+FORMATS: tuple[Format, ...] = (by_name("html"), by_name("data-json"))
+SUGGEST_LIMIT = 10
+SUGGEST_MAX = 20
+SUGGEST_MAX_AGE = 60  # seconds a browser or proxy may reuse a suggestion list
+
+
+@bp.record_once
+def _build_index(state: BlueprintSetupState) -> None:
+    """Build the index when the app starts, not on the first keystroke of a user."""
+    with state.app.app_context():
+        index_for(get_store())
+
+
+def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | None]:
+    """``q``, ``limit`` and ``type`` from the request, or a 400 in the asker's language."""
+    lang = request_lang()
+    query = request.args.get("q", "")
+    if len(query) > MAX_QUERY:
+        raise InputError(
+            t("search.error_long", lang, n=len(query), max=MAX_QUERY), reason="too-long"
+        )
+    if not fold(query):
+        raise InputError(t("search.error_empty", lang), reason="empty")
+    raw_limit = request.args.get("limit", "").strip()
+    try:
+        limit = int(raw_limit) if raw_limit else default_limit
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= max_limit:
+        raise InputError(
+            t("search.error_limit", lang, max=max_limit), reason="limit", limit=raw_limit
+        )
+    kinds = [k for value in request.args.getlist("type") for k in value.split(",") if k]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise InputError(
+            t("search.error_type", lang, type=unknown[0], types=", ".join(KINDS)),
+            reason="type",
+        )
+    return query, limit, kinds or None
+
+
+def _search(query: str, lang: str, limit: int, kinds: list[str] | None) -> Results:
+    return index_for(get_store()).search(query, lang=lang, limit=limit, kinds=kinds)
+
+
+@bp.get("/search")
+@bp.get("/search.<ext>")
+def search(ext: str | None = None) -> ResponseReturnValue:
+    fmt = choose(FORMATS, suffix=ext)
+    lang = request_lang()
+    raw = request.args.get("q", "")
+    if fmt.name == "html" and len(raw) <= MAX_QUERY and not fold(raw):
+        # no text (the page a link opens: just the box), or only punctuation (the box
+        # again, with the message and a 400)
+        return _page(None, lang, [], query=raw, status=400 if raw.strip() else 200)
+    query, limit, kinds = _options(20, MAX_LIMIT)
+    results = _search(query, lang, limit, kinds)
+    if fmt.name == "data-json":
+        response = Response(
+            json.dumps(results.to_json(), ensure_ascii=False), content_type=fmt.content_type
+        )
+    else:
+        response = _page(results, lang, kinds or [])
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+@bp.get("/search/suggest")
+def suggest() -> ResponseReturnValue:
+    """A few names for a search box as someone types: a small JSON answer, cacheable."""
+    lang = request_lang()
+    query, limit, kinds = _options(SUGGEST_LIMIT, SUGGEST_MAX)
+    results = _search(query, lang, limit, kinds)
+    body = {
+        "q": query,
+        "results": [
+            {
+                "label": hit.label,
+                "lang": hit.lang,
+                "type": hit.kind,
+                "slug": hit.slug,
+                "url": hit.path,
+                **(
+                    {"matched": hit.matched, "matched_lang": hit.matched_lang}
+                    if hit.matched != hit.label and hit.property not in ("hiddenLabel", "slug")
+                    else {}
+                ),
+            }
+            for hit in results.hits
+        ],
+    }
+    response = Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        content_type=by_name("data-json").content_type,
+    )
+    response.headers["Cache-Control"] = f"public, max-age={SUGGEST_MAX_AGE}"
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def _page(
+    results: Results | None,
+    lang: str,
+    kinds: list[str],
+    *,
+    query: str = "",
+    status: int = 200,
+) -> Response:
+    query = results.query if results is not None else query
+    json_args = {"q": query, "lang": lang, **({"type": ",".join(kinds)} if kinds else {})}
+    html = render_template(
+        "search.html",
+        lang=lang,
+        results=results,
+        query=query,
+        kinds=kinds,
+        all_kinds=KINDS,
+        kind_names={kind: t(f"search.kind.{kind}", lang) for kind in KINDS},
+        json_args=json_args,
+        max_query=MAX_QUERY,
+        error=t("search.error_empty", lang) if status == 400 else None,
+    )
+    response = Response(html, status=status, content_type=by_name("html").content_type)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
