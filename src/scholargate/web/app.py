@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 
 from ..config import load_config
 from ..i18n import NAMES, direction, t
-from . import browse, compare, context, errors, meta, resources, search, sparql, wellknown
+from . import browse, compare, context, errors, export, meta, resources, search, sparql, wellknown
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(resources.bp)
     app.register_blueprint(browse.bp)
     app.register_blueprint(wellknown.bp)
+    app.register_blueprint(export.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(search.bp)
     return app
