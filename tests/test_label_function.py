@@ -227,3 +227,33 @@ def test_best_label_directly() -> None:
     assert functions.best_label([], ("en",)) is None
     assert functions.parse_chain("") == ("*",)
     assert functions.parse_chain("fa, EN,") == ("fa", "en")
+
+
+# ---- at the SPARQL endpoint of a live server ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, project_root: Path):
+    from .http.conftest import start_server, stop_server
+
+    server = start_server(tmp_path_factory.mktemp("label-server"), {"WORKERS": "1"}, project_root)
+    yield server
+    stop_server(server)
+
+
+def test_label_through_the_sparql_endpoint(live) -> None:
+    query = (
+        "PREFIX sg: <https://w3id.org/scholargate/ontology#>\n"
+        "PREFIX sgm: <https://w3id.org/scholargate/method/>\n"
+        "SELECT (sg:label(sgm:lora, 'fa,en') AS ?name) WHERE {}"
+    )
+    reply = live.query(query)
+    assert reply.status == 200, reply.text
+    binding = reply.json()["results"]["bindings"][0]
+    assert binding["name"]["value"] == "لورا و PEFT"
+
+
+def test_search_on_the_live_server(live) -> None:
+    reply = live.request("GET", "/search/suggest?q=%D9%84%D9%88%D8%B1%D8%A7&lang=fa")  # لورا
+    assert reply.status == 200
+    assert reply.json()["results"][0]["slug"] == "lora"
