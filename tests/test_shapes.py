@@ -382,3 +382,43 @@ def test_store_policy_makes_warnings_block_in_strict_graphs_only(shapes: Graph) 
         assert {(r.focus_node, r.blocking) for r in year} == {(METHOD.x, True), (METHOD.y, False)}
         assert not report.conforms
         assert year[0].message == "Yöntemin ortaya çıkış yılı (sg:yearIntroduced) yok."
+
+
+# ---- what the compiled engine refuses ----------------------------------------------------
+
+_UNKNOWN_FEATURE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <urn:x-test:> .
+ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:size ; sh:minInclusive 3 ; sh:message "too small"@en ] .
+"""
+
+_RECURSIVE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <urn:x-test:> .
+ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:next ; sh:node ex:Chain ; sh:message "bad chain"@en ] .
+ex:Chain a sh:NodeShape ; sh:property [ sh:path ex:next ; sh:node ex:Chain ] .
+"""
+
+
+def test_auto_falls_back_to_pyshacl_for_a_feature_it_does_not_compile() -> None:
+    from scholargate.services.validation import UnsupportedShapeError
+
+    shapes = Graph().parse(data=_UNKNOWN_FEATURE, format="turtle")
+    data = Graph().parse(
+        data="<urn:x-test:a> a <urn:x-test:Thing> ; <urn:x-test:size> 2 .", format="turtle"
+    )
+    with pytest.raises(UnsupportedShapeError):
+        validate(data, shapes=shapes, engine="compiled")
+    report = validate(data, shapes=shapes)
+    assert report.engine == "pyshacl"
+    assert not report.conforms and report.results[0].message == "too small"
+
+
+def test_recursive_shapes_are_refused_not_looped() -> None:
+    from scholargate.services.validation import UnsupportedShapeError
+
+    shapes = Graph().parse(data=_RECURSIVE, format="turtle")
+    with pytest.raises(UnsupportedShapeError):
+        validate(Graph(), shapes=shapes, engine="compiled")

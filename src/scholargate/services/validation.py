@@ -284,7 +284,7 @@ def validate_store(
 Rows = list[dict[str, Node]]
 Runner = Callable[[str], Rows]
 
-_SHAPE_CONFORMS_CACHE_LIMIT = 64  # nesting guard for sh:node recursion
+_MAX_NESTING = 32  # sh:node / sh:or nesting the compiler follows before refusing
 
 
 @dataclass(frozen=True)
@@ -384,6 +384,7 @@ class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self._fresh = 0
+        self._depth = 0
 
     # -- helpers --
 
@@ -506,10 +507,17 @@ class _Compiler:
             return f"!({self.conforms(o, v)})"
         raise UnsupportedShapeError(f"{p} as a value constraint")
 
-    def conforms(self, shape: Node, v: str, depth: int = 0) -> str:
+    def conforms(self, shape: Node, v: str) -> str:
         """A condition true when the node bound to ``v`` conforms to ``shape``."""
-        if depth > _SHAPE_CONFORMS_CACHE_LIMIT:
-            raise UnsupportedShapeError("recursive shapes")
+        if self._depth >= _MAX_NESTING:
+            raise UnsupportedShapeError(f"shapes nested deeper than {_MAX_NESTING} (recursive?)")
+        self._depth += 1
+        try:
+            return self._conforms(shape, v)
+        finally:
+            self._depth -= 1
+
+    def _conforms(self, shape: Node, v: str) -> str:
         self.check_parameters(shape)
         g = self.g
         if self.deactivated(shape):
@@ -525,7 +533,7 @@ class _Compiler:
                 elif p == SH.hasValue:
                     conditions.append(f"sameTerm({v}, {self.term(o)})")
             for prop in g.objects(shape, SH.property):
-                conditions.append(self.conforms(prop, v, depth + 1))
+                conditions.append(self.conforms(prop, v))
         for constraint in g.objects(shape, SH.sparql):
             if self.deactivated(constraint):
                 continue
