@@ -218,7 +218,9 @@ class OxigraphStore(Store):
             raise InputError(f"{fmt.label} is not an RDF format")
         if graph is None and not fmt.holds_graphs:
             # A triple format for the whole store: the union of every graph.
-            triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            # Streamed quad by quad (a CONSTRUCT would hold every triple in memory); a
+            # triple stated in two graphs is written twice, which reads back as one.
+            triples = (q.triple for q in self._store.quads_for_pattern(None, None, None))
             ox.serialize(triples, out, fmt.oxigraph, prefixes=_prefixes_for(fmt))
             return
         prefixes = _prefixes_for(fmt)
