@@ -781,6 +781,8 @@ def _assemble(
         elif direction == "work":
             works[str(row["v"])][p] = row["item"]
 
+    picked: dict[str, Literal | None] = {}  # the label of each resource, picked once
+
     def value_of(term: Node, prop: str) -> Value:
         if isinstance(term, Literal):
             href = None
@@ -791,7 +793,9 @@ def _assemble(
             datatype = str(term.datatype) if term.datatype is not None else None
             return Value(str(term), term.language or "", href=href, datatype=datatype)
         text_iri = str(term)
-        chosen = best_label(labels.get(text_iri, {}), lang)
+        if text_iri not in picked:
+            picked[text_iri] = best_label(labels.get(text_iri, {}), lang)
+        chosen = picked[text_iri]
         local = local_of(text_iri)
         if chosen is not None:
             text, text_lang = str(chosen), chosen.language or ""

@@ -58,12 +58,11 @@ def page(kind: str, slug: str, ext: str | None = None) -> ResponseReturnValue:
         return _document(service.document_query(kind, slug), fmt)
     lang = request_lang()
     described = service.describe(kind, slug, lang)
-    response = Response(_html(described, lang), content_type=fmt.content_type)
+    alternates = [(f, url_for(".page", kind=kind, slug=slug, ext=f.extension)) for f in RDF_FORMATS]
+    response = Response(_html(described, lang, alternates), content_type=fmt.content_type)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Link"] = ", ".join(
-        f'<{url_for(".page", kind=kind, slug=slug, ext=f.extension)}>; rel="alternate"; '
-        f'type="{f.media_type}"'
-        for f in RDF_FORMATS
+        f'<{href}>; rel="alternate"; type="{f.media_type}"' for f, href in alternates
     )
     return response
 
@@ -141,10 +140,7 @@ def _optional_url(endpoint: str, fallback: str, **values: str) -> str:
         return fallback
 
 
-def _html(d: Description, lang: str) -> str:
-    alternates = [
-        (f, url_for(".page", kind=d.kind, slug=d.slug, ext=f.extension)) for f in RDF_FORMATS
-    ]
+def _html(d: Description, lang: str, alternates: list[tuple[Format, str]]) -> str:
     links = PageLinks()
 
     def href(value) -> str:  # noqa: ANN001 - a services.resources.Value
