@@ -304,6 +304,11 @@ class Plan:
     path_root: str = ""
     path_length: int = 0
     construct: str = ""
+    # VARIANTS choices of each (the first is the one above), for runs that vary the queries
+    variants: dict[str, list] = field(default_factory=dict)
+
+
+VARIANTS = 64
 
 
 def _years(rng: random.Random, n: int) -> list[int]:
@@ -575,21 +580,34 @@ def generate(n_methods: int, out: Callable[[str], object], seed: int = 42) -> Pl
         return len(seen) - 1
 
     late = n_methods * 9 // 10
-    plan.compare = [iri(late), iri(late + 1), iri(late + 2)]
-    alias_method, alias_text = aliases_en[len(aliases_en) // 2]
-    plan.alias = {"method": iri(alias_method), "text": alias_text, "lang": "en"}
-    # the latest method whose builds-on closure is moderate (a realistic lineage); in a
+    compare = [[iri((late + 3 * k + d) % n_methods) for d in range(3)] for k in range(VARIANTS)]
+    step = max(1, len(aliases_en) // VARIANTS)
+    aliases = [
+        aliases_en[(len(aliases_en) // 2 + k * step) % len(aliases_en)] for k in range(VARIANTS)
+    ]
+    # the latest methods whose builds-on closure is moderate (a realistic lineage); in a
     # tiny graph, the one with the longest lineage
+    roots: list[tuple[int, int]] = []
     best = (-1, n_methods - 1)
     for j in range(n_methods - 1, -1, -1):
         reach = depth(j)
         if 5 <= reach <= 200:
+            roots.append((reach, j))
+            if len(roots) == VARIANTS:
+                break
+        elif best[0] < reach <= 200:
             best = (reach, j)
-            break
-        if best[0] < reach <= 200:
-            best = (reach, j)
-    plan.path_root, plan.path_length = iri(best[1]), max(0, best[0])
+    roots = roots or [best]
+    plan.compare = compare[0]
+    plan.alias = {"method": iri(aliases[0][0]), "text": aliases[0][1], "lang": "en"}
+    plan.path_root, plan.path_length = iri(roots[0][1]), max(0, roots[0][0])
     plan.construct = iri(n_methods // 2)
+    plan.variants = {
+        "compare": compare,
+        "alias": [{"method": iri(j), "text": text, "lang": "en"} for j, text in aliases],
+        "path_root": [iri(j) for _, j in roots],
+        "construct": [iri((n_methods // 2 + 97 * k) % n_methods) for k in range(VARIANTS)],
+    }
     plan.quads = quads
     return plan
 

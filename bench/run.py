@@ -71,37 +71,59 @@ def size_label(methods: int) -> str:
 # ---- the queries ------------------------------------------------------------------------
 
 
-def load_queries(plan: dict[str, Any], only: list[str] | None = None) -> dict[str, str]:
-    """The benchmark queries with the plan's methods, alias and path filled in."""
-    alias = plan["alias"]
-    text = alias["text"].replace("\\", "\\\\").replace('"', '\\"')
-    fill = {
-        "{{alias}}": f'"{text}"@{alias["lang"]}',
-        "{{methods}}": " ".join(f"<{m}>" for m in plan["compare"]),
-        "{{root}}": f"<{plan['path_root']}>",
-        "{{method}}": f"<{plan['construct']}>",
-    }
+def load_queries(
+    plan: dict[str, Any], only: list[str] | None = None, vary: int = 1
+) -> dict[str, list[str]]:
+    """The benchmark queries with the plan's methods, alias and path filled in: for each
+    query, ``vary`` texts, one per variant of the plan (the first is the plan's own)."""
+    variants = plan.get("variants") or {}
+    picks = [
+        {
+            "compare": variants["compare"][k % len(variants["compare"])],
+            "alias": variants["alias"][k % len(variants["alias"])],
+            "path_root": variants["path_root"][k % len(variants["path_root"])],
+            "construct": variants["construct"][k % len(variants["construct"])],
+        }
+        if k
+        else plan
+        for k in range(vary)
+    ]
     found = {p.stem: p for p in QUERIES.glob("*.rq")}
-    service = service_comparison(plan["compare"])
     names = [n for n in QUERY_ORDER if n in found] + sorted(set(found) - set(QUERY_ORDER))
-    queries = {}
+    rows = service_rows()
+    queries: dict[str, list[str]] = {}
     for name in names:
         if only and name not in only:
             continue
-        sparql = found[name].read_text(encoding="utf-8")
-        for key, value in fill.items():
-            sparql = sparql.replace(key, value)
-        if "{{" in sparql:
-            raise SystemExit(f"{found[name]}: unknown placeholder left in the query")
-        queries[name] = sparql
-        if name == "comparison" and service and (not only or SERVICE_QUERY in only):
-            queries[SERVICE_QUERY] = service
+        template = found[name].read_text(encoding="utf-8")
+        queries[name] = [fill(template, pick, found[name]) for pick in picks]
+        if name == "comparison" and rows is not None and (not only or SERVICE_QUERY in only):
+            from scholargate.services.compare import build_query
+
+            queries[SERVICE_QUERY] = [build_query(rows, pick["compare"]) for pick in picks]
     return queries
 
 
-def service_comparison(methods: list[str]) -> str | None:
-    """The query the comparison service generates from the project's shapes for these
-    methods, when this checkout has that service (``build_query`` in services/compare.py)."""
+def fill(template: str, pick: dict[str, Any], path: Path) -> str:
+    alias = pick["alias"]
+    text = alias["text"].replace("\\", "\\\\").replace('"', '\\"')
+    values = {
+        "{{alias}}": f'"{text}"@{alias["lang"]}',
+        "{{methods}}": " ".join(f"<{m}>" for m in pick["compare"]),
+        "{{root}}": f"<{pick['path_root']}>",
+        "{{method}}": f"<{pick['construct']}>",
+    }
+    for key, value in values.items():
+        template = template.replace(key, value)
+    if "{{" in template:
+        raise SystemExit(f"{path}: unknown placeholder left in the query")
+    return template
+
+
+def service_rows() -> Any:
+    """The rows of the comparison view as the comparison service reads them from this
+    checkout's shapes, or None when the checkout has no such service (then the
+    ``comparison-service`` line is left out)."""
     try:
         from scholargate.formats import by_name
         from scholargate.namespaces import SHAPES_GRAPH
@@ -111,7 +133,9 @@ def service_comparison(methods: list[str]) -> str | None:
         shapes = OxigraphStore()
         for path in sorted((PROJECT / "shapes").glob("*.ttl")):
             shapes.load(path.read_bytes(), by_name("ttl"), graph=SHAPES_GRAPH, source=str(path))
-        return build_query(read_rows(shapes), methods)
+        rows = read_rows(shapes)
+        build_query(rows, ["https://w3id.org/scholargate/method/x"])  # it works
+        return rows
     except Exception as error:  # an optional line: say why it is missing and go on
         print(f"(no {SERVICE_QUERY} line: {type(error).__name__}: {error})", file=sys.stderr)
         return None
@@ -449,7 +473,7 @@ def count_answer(name: str, response: load.Response) -> int:
 
 
 def measure_http(
-    server: Server, queries: dict[str, str], args: argparse.Namespace
+    server: Server, queries: dict[str, list[str]], args: argparse.Namespace
 ) -> tuple[list[Row], list[Row]]:
     """The ceiling (before and after the queries) and one row per query."""
     host, port = "127.0.0.1", server.port
@@ -469,18 +493,17 @@ def measure_http(
         )
     ]
     rows = []
-    for name, sparql in queries.items():
-        request = load.sparql_request(
-            sparql, ACCEPT.get(name, JSON_RESULTS), method=args.http_method
-        )
-        check = load.fetch(host, port, request, timeout=60)
+    for name, texts in queries.items():
+        accept = ACCEPT.get(name, JSON_RESULTS)
+        requests = [load.sparql_request(t, accept, method=args.http_method) for t in texts]
+        check = load.fetch(host, port, requests[0], timeout=60)
         if check.status != 200:
             note = f"HTTP {check.status}: {check.body[:300].decode('utf-8', 'replace')}"
             print(f"  {name}: {note}", file=sys.stderr)
             rows.append(Row(name, None, load.LoadResult(errors=1), note))
             continue
         answer = count_answer(name, check)
-        rows.append(Row(name, answer, load.run_load(host, port, request, **bounds)))
+        rows.append(Row(name, answer, load.run_load(host, port, requests, **bounds)))
         print(f"  {name}: {rows[-1].result.rate:.0f} req/s", file=sys.stderr)
     ceilings.append(
         Row(
@@ -651,7 +674,9 @@ def report(summary: dict[str, Any], ceilings: list[Row], rows: list[Row], rdflib
     )
     p(
         f"client: {s['concurrency']} keep-alive connections, {s['duration']:.0f} s per line "
-        f"after {s['warmup']:.1f} s warm-up, {s['http_method']} /sparql; load average "
+        f"after {s['warmup']:.1f} s warm-up, {s['http_method']} /sparql"
+        + (f", each query in {s['vary']} variants" if s.get("vary", 1) > 1 else "")
+        + "; load average "
         f"{s['load_before']} before, {s['load_after']} after\n\n"
     )
     body = []
@@ -777,6 +802,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-method", choices=("POST", "GET"), default="POST")
     parser.add_argument("--ceiling-path", default="/-/version")
     parser.add_argument("--queries", nargs="*", help="only these (file stems of bench/queries)")
+    parser.add_argument(
+        "--vary",
+        type=int,
+        default=1,
+        help="send each query with this many different methods/aliases/paths (at most 64), "
+        "so that no answer cache can serve the run",
+    )
     parser.add_argument("--rdflib-iterations", type=int, default=5, help="0 skips rdflib")
     parser.add_argument("--rdflib-budget", type=float, default=30.0, help="seconds per query")
     parser.add_argument("--regenerate", action="store_true", help="write the graph again")
@@ -791,7 +823,12 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = loadavg()
     nq, plan, generate_seconds = ensure_data(args.methods, args.seed, args.regenerate, args.data)
-    queries = load_queries(plan, args.queries)
+    if not 1 <= args.vary <= 64:
+        parser.error("--vary must be between 1 and 64")
+    if args.vary > 1 and "variants" not in plan:  # a graph from before variants existed
+        nq, plan, generate_seconds = ensure_data(args.methods, args.seed, True, args.data)
+    queries = load_queries(plan, args.queries, args.vary)
+    first = {name: texts[0] for name, texts in queries.items()}
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="scholargate-bench-"))
     if args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -805,11 +842,11 @@ def main(argv: list[str] | None = None) -> int:
             server.sample_memory()
         load_after = loadavg()
         print("pyoxigraph in-process …", file=sys.stderr)
-        measure_engine(store, nq, queries, rows)
+        measure_engine(store, nq, first, rows)
         rdflib_result = None
         if args.rdflib_iterations > 0:
             print("rdflib: parsing the graph …", file=sys.stderr)
-            rdflib_result = measure_rdflib(nq, queries, args.rdflib_iterations, args.rdflib_budget)
+            rdflib_result = measure_rdflib(nq, first, args.rdflib_iterations, args.rdflib_budget)
         summary = {
             "date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
             "machine": f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
@@ -829,6 +866,7 @@ def main(argv: list[str] | None = None) -> int:
             "duration": args.duration,
             "warmup": args.warmup,
             "http_method": args.http_method,
+            "vary": args.vary,
             "load_before": load_before,
             "load_after": load_after,
             "rdflib_version": rdflib.__version__,

@@ -123,6 +123,8 @@ def test_runner_measures_a_live_server_and_agrees_with_rdflib(tmp_path: Path) ->
             "2",
             "--rdflib-iterations",
             "1",
+            "--vary",
+            "2",
             "--data",
             str(tmp_path / "data"),
             "--workdir",
