@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from .. import __version__
@@ -13,8 +13,12 @@ bp = Blueprint("meta", __name__, url_prefix="/-")
 
 @bp.get("/health")
 def health() -> ResponseReturnValue:
-    store = get_store()
-    return jsonify({"status": "ok", "version": __version__, "quads": store.count()})
+    """Cheap enough for a load balancer to call often: the quad count is taken once
+    (counting a read-only on-disk store walks every quad)."""
+    quads = current_app.extensions.get("scholargate.quads")
+    if quads is None:
+        quads = current_app.extensions["scholargate.quads"] = get_store().count()
+    return jsonify({"status": "ok", "version": __version__, "quads": quads})
 
 
 @bp.get("/version")
