@@ -24,10 +24,12 @@ Every resource appears once, under its best-matching name. Language does not ran
 a Persian reader who types a Latin name wants that name found; the label *shown* is
 picked for the asked language with :func:`scholargate.services.labels.pick`.
 
-How it is fast: all names sorted once by the order above (2–6), so within one kind of
-match "best" is "lowest position". Exact matches come from a dict, prefixes from a
-sorted key list (bisect), words and substrings from a trigram index (postings in
-position order); a walk over a posting list stops as soon as it has enough results.
+How it is fast: every name is numbered once in the order above (2–6), so within one
+kind of match "best" is "lowest number", and a search reads its candidates in that
+order and stops as soon as it has enough. Whole names and prefixes come from the
+sorted names (bisect); later words from the sorted vocabulary of words, each with the
+names it occurs in; substrings from the vocabulary's trigrams (the words that contain
+the text) and those words' names. Measured by bench/search.py.
 
 The index is built when first asked for (the web app asks at start), kept per store,
 and rebuilt in the background when the store changes: its named graphs or the triple
@@ -115,6 +117,7 @@ _STAMP_QUERY = sparql_prefixes() + (
 
 _KIND_NUMBER = {kind: number for number, kind in enumerate(KINDS)}
 _PROPERTY_NUMBER = {iri: _PROPERTY_NAMES.index(name) for iri, (name, _) in _PROPERTIES.items()}
+_DISPLAYED_NUMBERS = frozenset(_PROPERTY_NAMES.index(name) for name in _DISPLAYED)
 _PROPERTY_RANK = [next(r for n, r in _PROPERTIES.values() if n == name) for name in _PROPERTY_NAMES]
 # Candidate entries up to this many are sorted and checked in order; more, and the walk
 # goes through all entries in rank order instead (they are then dense, so it stops soon).
@@ -123,6 +126,7 @@ _MERGE_AT_MOST = 64  # posting lists merged lazily; more, and the walk goes thro
 _INTERSECT_AT_MOST = 100_000  # entries in a candidate set built to intersect with another
 _TOP = "\U0010ffff"  # after every character: [key, key + _TOP) holds the keys key starts
 _DENSE = object()  # "too many candidates to list: walk every entry"
+_NONE = array("i")  # the empty posting list, shared (never changed)
 Candidates = Any  # a sorted sequence of entries, an ascending iterator, or _DENSE
 _Source = tuple[int, list]  # (number of entries, their posting lists)
 
@@ -234,6 +238,7 @@ class _Snapshot:
         numbers: dict[str, int] = {}
         found: list[tuple[int, int, str, str, str]] = []  # (subject, property, key, text, lang)
         slug_property = _PROPERTY_NAMES.index("slug")
+        folded: dict[str, str] = {}
 
         for s, p, text, lang, links in rows:
             number = numbers.get(s)
@@ -254,10 +259,12 @@ class _Snapshot:
                 popularity[number] = max(popularity[number], links)
                 continue
             prop = _PROPERTY_NUMBER[p]
-            key = fold(text)
+            key = folded.get(text)
+            if key is None:  # a name often comes twice (skos:altLabel and SKOS-XL)
+                key = folded[text] = fold(text)
             if key:
                 found.append((number, prop, key, text, lang or ""))
-                if _PROPERTY_NAMES[prop] in _DISPLAYED:
+                if prop in _DISPLAYED_NUMBERS:
                     self.names[number].append((text, lang or ""))
 
         ranked = sorted(
@@ -274,7 +281,7 @@ class _Snapshot:
             )
             for number, prop, key, text, lang in found
         )
-        del found
+        del found, folded
         self.keys: list[str] = []
         self.subject = array("i")
         self.prop = bytearray()
@@ -323,8 +330,10 @@ class _Snapshot:
                     anywhere[word].append(entry)
         self.vocabulary = sorted(anywhere)
         self.anywhere = [array("i", anywhere[w]) for w in self.vocabulary]
-        self.first = [array("i", first_word.get(w, ())) for w in self.vocabulary]
-        self.later = [array("i", later.get(w, ())) for w in self.vocabulary]
+        self.first = [
+            array("i", first_word[w]) if w in first_word else _NONE for w in self.vocabulary
+        ]
+        self.later = [array("i", later[w]) if w in later else _NONE for w in self.vocabulary]
         del anywhere, first_word, later
         # running totals of postings: the size of a range of words is one subtraction
         self.anywhere_total = _running_total(self.anywhere)
@@ -516,9 +525,11 @@ class _Snapshot:
 
     @staticmethod
     def _intersect(sources: list[_Source]) -> Candidates | None:
-        """The entries in every source, ascending. Smallest first; once few remain, the
-        caller's check of each name is cheaper than reading more sources. When even the
-        smallest source is huge, every token of the key is common: walk all entries."""
+        """The entries in every source, ascending, or a superset of them: the caller
+        checks each name anyway. Smallest source first; another source is read only
+        while that is cheaper than checking the names (few left, or a much larger
+        source: stop). When even the smallest source is huge, every token of the key is
+        common: walk all entries."""
         sources.sort(key=lambda source: source[0])
         size, lists = sources[0]
         if not size:
@@ -527,7 +538,7 @@ class _Snapshot:
             return _DENSE
         result = set().union(*lists)
         for size, lists in sources[1:]:
-            if len(result) <= 1000 or size > _INTERSECT_AT_MOST:
+            if len(result) <= 1000 or size > 3 * len(result):
                 break
             result &= set().union(*lists)
         return sorted(result) if result else None
@@ -600,8 +611,7 @@ class SearchIndex:
     def _rows(self) -> Iterator[tuple[str, str | None, str | None, str | None, int]]:
         native = getattr(self.store, "native", None)
         if native is not None:  # pyoxigraph: skip the rdflib terms on this hot path
-            for row in native.query(_QUERY, use_default_graph_as_union=True):
-                s, p, label, n = row["s"], row["p"], row["l"], row["n"]
+            for s, p, label, n in native.query(_QUERY, use_default_graph_as_union=True):
                 if not isinstance(s, ox.NamedNode):
                     continue
                 if n is not None:
