@@ -9,6 +9,10 @@ from scholargate.services.normalize import fold
 # (typed, written in the graph, why they are the same name)
 SAME = [
     ("روشها", "روش‌ها", "zero-width non-joiner absent / present"),
+    ("روش ها", "روش‌ها", "a space typed for the ZWNJ before ها"),
+    ("شبکه های عصبی", "شبکه‌های عصبی", "a space typed for the ZWNJ before های"),
+    ("بزرگ ترین", "بزرگ‌ترین", "a space typed for the ZWNJ before ترین"),
+    ("می شود", "می‌شود", "a space typed for the ZWNJ after می"),
     ("روشـــها", "روشها", "tatweel"),
     ("علي", "علی", "Arabic yeh / Persian yeh"),
     ("مصطفى", "مصطفی", "alef maksura / Persian yeh"),
@@ -79,6 +83,7 @@ DIFFERENT = [
     ("C#", "C"),
     ("روش", "روشن"),
     ("ها", "هاء"),  # the standalone hamza is kept
+    ("مدل زبانی", "مدلزبانی"),  # only the ZWNJ affixes join, not any two words
     ("2017", "2071"),
     ("bert", "bart"),
 ]

@@ -42,6 +42,7 @@ def first(index: SearchIndex, query: str, lang: str = "en", **options) -> tuple[
 # (typed, language of the page, the method it must find first, how it matches)
 CASES = [
     ("روشها", "fa", "ensemble-methods", "prefix"),  # روش‌ها without the ZWNJ
+    ("روش های", "fa", "ensemble-methods", "prefix"),  # a space for the ZWNJ
     ("روش‌های گروهی", "fa", "ensemble-methods", "exact"),
     ("يادگيري عميق", "fa", "deep-learning", "exact"),  # Arabic yeh for Persian yeh
     ("تنظيم دقيق", "fa", "fine-tuning", "exact"),

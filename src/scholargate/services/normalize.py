@@ -13,7 +13,9 @@ reader takes for the same name get the same key:
 * Arabic letter variants written as their Persian forms: ``ي ى ئ`` → ``ی``, ``ك`` → ``ک``,
   ``ة ۀ ە ھ ہ`` → ``ه``, ``أ إ آ ٱ`` → ``ا``, ``ؤ`` → ``و``;
 * zero-width non-joiner and joiner, tatweel (U+0640), soft hyphens and bidi controls
-  removed, so ``روشها`` = ``روش‌ها`` = ``روشـها``;
+  removed, so ``روشها`` = ``روش‌ها`` = ``روشـها``; and since a space is often typed
+  where the non-joiner belongs, the Persian affixes ``ها های هایی تر ترین`` (after a
+  word) and ``می نمی`` (before one) are joined to their word: ``روش ها`` = ``روش‌ها``;
 * Persian (``۰–۹``) and Arabic-Indic (``٠–٩``) digits → ASCII digits;
 * punctuation, hyphens and every kind of space collapse to one space, trimmed, so
   ``low rank adaptation`` = ``Low-Rank Adaptation``. Symbols (``+``, ``#``) are kept:
@@ -107,6 +109,10 @@ def _is_separator(char: str) -> bool:
 
 # ASCII text takes a byte-table shortcut: letters, digits, ``#`` and symbols stay.
 _ASCII = bytes(32 if _is_separator(chr(code)) else code for code in range(128)) + bytes(128)
+# Persian affixes written with a zero-width non-joiner, often typed with a space instead
+# (شبکه های = شبکه‌های, می شود = می‌شود): joined to their word, as the ZWNJ is dropped.
+_PERSIAN_SUFFIX = re.compile("(?<=\\S) (هایی|های|ها|ترین|تر)(?= |$)")
+_PERSIAN_PREFIX = re.compile("(^| )(نمی|می) (?=\\S)")
 # A character that is neither ASCII nor a Latin combining mark.
 _LATIN_MARKS_ONLY = re.compile("[^\x00-\x7f\u0300-\u036f]")
 
@@ -132,7 +138,10 @@ def fold(text: str) -> str:
         # characters drops exactly the marks, and the rest takes the fast path.
         return _fold_ascii(text.encode("ascii", "ignore"))
     text = MARKS.sub("", text).translate(_table())  # Persian, Arabic, other scripts
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    if " " in text:  # a space typed where a zero-width non-joiner belongs
+        text = _PERSIAN_PREFIX.sub(r"\1\2", _PERSIAN_SUFFIX.sub(r"\1", text))
+    return text
 
 
 def _fold_ascii(data: bytes) -> str:
