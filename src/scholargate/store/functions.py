@@ -36,11 +36,12 @@ form it replaces, so a query labelling tens of thousands of rows is faster writt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pyoxigraph as ox
 
-__all__ = ["LABEL", "LABEL_PROPERTIES", "custom_functions", "best_label", "parse_chain"]
+__all__ = ["LABEL", "LABEL_PROPERTIES", "custom_functions", "best_label", "may_call", "parse_chain"]
 
 # This module imports only pyoxigraph, so that a query process that must start fast
 # (store/workers.py) can load it from its file without importing rdflib; the IRIs are
@@ -83,6 +84,18 @@ def best_label(labels: list[tuple[str, ox.Literal]], chain: tuple[str, ...]) -> 
             return min(same, key=lambda r: (r[1] != step, r[0], r[1], r[2]))[3]
     neutral = [r for r in ranked if not r[1]]
     return min(neutral, key=lambda r: r[:3])[3] if neutral else None
+
+
+_MAY_CALL = re.compile(r"label>?\s*\(")
+
+
+def may_call(sparql: str) -> bool:
+    """Whether ``sparql`` may call one of these functions.
+
+    Passing ``custom_functions`` makes pyoxigraph evaluate every query several times
+    slower, so callers pass them only when the text has a call of ``label(``.
+    """
+    return _MAY_CALL.search(sparql) is not None
 
 
 def custom_functions(store: ox.Store) -> dict[ox.NamedNode, Function]:

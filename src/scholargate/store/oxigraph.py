@@ -17,7 +17,7 @@ from ..errors import InputError, ParseError
 from ..formats import Format
 from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
-from .functions import custom_functions
+from .functions import custom_functions, may_call
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
 _LANG_STRING = str(RDF.langString)
@@ -134,7 +134,7 @@ class OxigraphStore(Store):
                 use_default_graph_as_union=default_graphs is None,
                 default_graph=_graph_list(default_graphs),
                 named_graphs=_graph_list(named_graphs),
-                custom_functions=custom_functions(self._store),
+                custom_functions=custom_functions(self._store) if may_call(sparql) else None,
             )
         except SyntaxError as error:
             raise sparql_parse_error(error) from None
@@ -159,12 +159,14 @@ class OxigraphStore(Store):
                 if max_rows is not None and len(rows) >= max_rows:
                     truncated = True
                     break
-                row = {}
-                for name in variables:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_rdflib(value)
-                rows.append(row)
+                # iterating a solution is far cheaper than looking up each variable
+                rows.append(
+                    {
+                        n: to_rdflib(v)
+                        for n, v in zip(variables, solution, strict=True)
+                        if v is not None
+                    }
+                )
             return QueryResult("select", variables, rows, [], truncated=truncated)
         triples = []
         for triple in answer:

@@ -557,16 +557,17 @@ def _project_functions() -> Any:
     that the child does not import the store package (and rdflib with it)."""
     path = Path(__file__).with_name("functions.py")
     if not path.is_file():
-        return None
+        return None, None
     spec = importlib.util.spec_from_file_location("scholargate_query_functions", path)
     if spec is None or spec.loader is None:
-        return None
+        return None, None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, "custom_functions", None)
+    return getattr(module, "custom_functions", None), getattr(module, "may_call", None)
 
 
 _FUNCTIONS: Any = None  # set in the child by child_main
+_MAY_CALL: Any = None
 
 
 def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) -> tuple:
@@ -581,7 +582,7 @@ def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) 
         options["use_default_graph_as_union"] = True
     if prefixes:
         options["prefixes"] = dict(prefixes)
-    if _FUNCTIONS is not None:
+    if _FUNCTIONS is not None and (_MAY_CALL is None or _MAY_CALL(job["sparql"])):
         options["custom_functions"] = _FUNCTIONS(store)
     fmt = job["format"]
     cap = job.get("max_rows")
@@ -691,9 +692,9 @@ def child_main(argv: list[str]) -> int:
     parser.add_argument("--parent", type=int, default=0)
     args = parser.parse_args(argv)
 
-    global _FUNCTIONS
+    global _FUNCTIONS, _MAY_CALL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
-    _FUNCTIONS = _project_functions()
+    _FUNCTIONS, _MAY_CALL = _project_functions()
     if args.parent:
         threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
     if args.memory_limit:
