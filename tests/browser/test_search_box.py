@@ -92,12 +92,13 @@ def test_submitting_without_choosing_shows_the_results_page(browser, live_url, a
     browser.save_screenshot(str(artifacts / "search-fa-results.png"))
 
 
-def test_compare_page_adds_a_method_from_a_suggestion(browser, live_url) -> None:
+def test_compare_page_adds_a_method_from_a_suggestion(browser, live_url, artifacts) -> None:
     browser.get(f"{live_url}/compare?m=lora&lang=tr")
     box = browser.find_element(By.ID, "add-method")
     box.send_keys("öz dikk")
     found = wait_for_options(browser, box)
     assert found[0].get_attribute("data-slug") == "multi-head-self-attention"
+    browser.save_screenshot(str(artifacts / "compare-tr-add-suggestions.png"))
     found[0].click()
     WebDriverWait(browser, 10).until(
         lambda b: len(b.find_elements(By.CSS_SELECTOR, "thead th[data-method]")) == 2
