@@ -8,6 +8,7 @@ Sources, relative to the project root:
 ``data/curated/*.ttl``    ``sgg:curated`` (described by ``data/curated.meta.ttl``)
 ``data/imported/X.ttl``   ``sgg:X`` (described by ``data/imported/X.meta.ttl``)
 ``data/examples/*.ttl``   ``sgg:examples`` (example queries)
+``data/links/X.ttl``      ``sgg:links-X`` (``scholargate link X``; ``X.meta.ttl``)
 ========================  =================================
 
 Every ``*.meta.ttl`` goes to ``sgg:metadata`` together with what the build measures
@@ -98,6 +99,9 @@ def discover(root: Path, saved: Path | None = None) -> list[Source]:
     add("data/curated/*.ttl", GRAPH["curated"], "curated")
     add("data/imported/*.ttl", None, "imported")
     add("data/examples/*.ttl", GRAPH["examples"], "examples")
+    for path in sorted(root.glob("data/links/*.ttl")):  # `scholargate link` output
+        if not path.name.endswith(".meta.ttl"):
+            sources.append(Source(path, GRAPH[f"links-{path.stem}"], "links"))
     for meta in sorted(root.glob("data/**/*.meta.ttl")):
         sources.append(Source(meta, METADATA_GRAPH, "metadata"))
     if saved is not None and saved.is_file():
