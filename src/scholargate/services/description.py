@@ -342,6 +342,7 @@ def void_description(
         g.add((name, VOID.sparqlEndpoint, endpoint))
         for fmt in GRAPH_FORMATS:
             g.add((name, VOID.dataDump, dump_url(root, name, fmt)))
+    linkset_sizes(store, g)
 
     # The dataset's licences are those of its parts, unless the metadata names one.
     if (ds, DCTERMS.license, None) not in g:
@@ -374,6 +375,22 @@ def void_description(
     g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
     g.add((service, DCAT.servesDataset, ds))
     return g
+
+
+_LINKSETS = """SELECT ?graph ?linkset ?predicate WHERE {
+  GRAPH <%s> {
+    ?graph void:subset ?linkset . ?linkset a void:Linkset ; void:linkPredicate ?predicate
+  }
+}"""
+_LINKS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s <%s> ?o } }"
+
+
+def linkset_sizes(store: Store, g: Graph) -> None:
+    """Give each ``void:Linkset`` the metadata names (the link graphs of ``scholargate
+    link``: one per target, a subset of its graph) the number of links it holds now."""
+    for row in store.select(sparql_prefixes() + _LINKSETS % METADATA_GRAPH):
+        found = store.select(_LINKS % (row["graph"], row["predicate"]))
+        g.set((row["linkset"], VOID.triples, _count(_int(found[0]["n"]) if found else 0)))
 
 
 def vocabularies(terms: Iterable[Node]) -> list[URIRef]:
