@@ -108,3 +108,13 @@ def test_links_break_no_shape(app: Flask, bundled_store) -> None:
     with app.app_context():
         linked = blocking(get_store())
     assert linked <= blocking(bundled_store)
+
+
+def test_links_add_no_quality_check_violation(app: Flask, bundled_store, project_root) -> None:
+    with app.app_context():
+        linked = get_store()
+        for path in sorted((project_root / "qc").glob("*-violation.rq")):
+            query = path.read_text(encoding="utf-8")
+            found = {tuple(sorted(r.items())) for r in linked.query(query).rows}
+            before = {tuple(sorted(r.items())) for r in bundled_store.query(query).rows}
+            assert found <= before, f"{path.name}: {sorted(found - before)[:3]}"
