@@ -75,6 +75,16 @@ class ValidationFailedError(ScholarGateError):
     kind = "validation-failed"
 
 
+class UnsupportedMediaTypeError(ScholarGateError):
+    status = 415
+    kind = "unsupported-media-type"
+
+
+class TooManyQueriesError(ScholarGateError):
+    status = 429
+    kind = "too-many-requests"
+
+
 class ForbiddenError(ScholarGateError):
     status = 403
     kind = "forbidden"

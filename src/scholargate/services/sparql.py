@@ -38,7 +38,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, urljoin
 
-from ..errors import ForbiddenError, InputError, ParseError, QueryRefusedError, ScholarGateError
+from ..errors import (
+    ForbiddenError,
+    InputError,
+    ParseError,
+    QueryRefusedError,
+    TooManyQueriesError,
+    UnsupportedMediaTypeError,
+)
 from ..namespaces import PREFIXES
 from ..store.workers import Answer, Job, QueryPool
 
@@ -48,16 +55,6 @@ UPDATE_REFUSED = "updates are not accepted on this endpoint"
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-
-
-class UnsupportedMediaTypeError(ScholarGateError):
-    status = 415
-    kind = "unsupported-media-type"
-
-
-class TooManyQueriesError(ScholarGateError):
-    status = 429
-    kind = "too-many-requests"
 
 
 # ---- the tokenizer -------------------------------------------------------------------
