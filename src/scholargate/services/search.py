@@ -29,7 +29,10 @@ kind of match "best" is "lowest number", and a search reads its candidates in th
 order and stops as soon as it has enough. Whole names and prefixes come from the
 sorted names (bisect); later words from the sorted vocabulary of words, each with the
 names it occurs in; substrings from the vocabulary's trigrams (the words that contain
-the text) and those words' names. Measured by bench/search.py.
+the text) and those words' names. A text made only of very common parts walks all
+names in rank order instead, and stops after 200,000 of them: past that, only the
+lowest-ranked names (long names of persons and works) are left unsearched. Measured by
+bench/search.py.
 
 The index is built when first asked for (the web app asks at start), kept per store,
 and rebuilt in the background when the store changes: its named graphs or the triple
@@ -127,6 +130,10 @@ _INTERSECT_AT_MOST = 100_000  # entries in a candidate set built to intersect wi
 _TOP = "\U0010ffff"  # after every character: [key, key + _TOP) holds the keys key starts
 _DENSE = object()  # "too many candidates to list: walk every entry"
 _NONE = array("i")  # the empty posting list, shared (never changed)
+# A walk through all entries (a short or common text) reads at most this many names, so
+# a query whose every part is common but whose whole is rare stays fast; the names past
+# the cut-off are the lowest ranked (long names of persons and works).
+_DENSE_WALK_AT_MOST = 200_000
 Candidates = Any  # a sorted sequence of entries, an ascending iterator, or _DENSE
 _Source = tuple[int, list]  # (number of entries, their posting lists)
 
@@ -384,8 +391,8 @@ class _Snapshot:
                         yield entry
                 return
             entries: Sequence[int]
-            if candidates is _DENSE:
-                entries = range(lo, hi)
+            if candidates is _DENSE:  # in rank order, so a cut-off keeps the best
+                entries = range(lo, min(hi, lo + _DENSE_WALK_AT_MOST))
             else:
                 entries = candidates
                 entries = entries[bisect_left(entries, lo) : bisect_left(entries, hi)]
@@ -456,21 +463,23 @@ class _Snapshot:
         return self._intersect(sources)
 
     def _substring_candidates(self, key: str) -> Candidates | None:
-        """Entries that may contain the key starting inside a word: the key's first word
-        must have three characters or more."""
+        """Entries that may contain the key starting inside a word (keys of three
+        characters or more; a one-word key needs three itself, to look up its trigrams)."""
         head, *rest = key.split(" ")
-        if len(head) < 3:
-            return None
-        containing = self._words_containing(head)
         if not rest:  # one word: the words that contain it, but do not start with it
-            inside = [w for w in containing if not self.vocabulary[w].startswith(head)]
+            if len(head) < 3:
+                return None
+            inside = [
+                w for w in self._words_containing(head) if not self.vocabulary[w].startswith(head)
+            ]
             return self._union(self._source(self.anywhere, self.anywhere_total, inside))
         *middle, tail = rest
-        ending = [w for w in containing if self.vocabulary[w].endswith(head)]
         first, last = self._words_starting(tail)
         sources = [self._whole(word, self.anywhere) for word in middle]
-        sources.append(self._source(self.anywhere, self.anywhere_total, ending))
         sources.append(self._source(self.anywhere, self.anywhere_total, range(first, last)))
+        if len(head) >= 3:  # the words the key's first part ends
+            ending = [w for w in self._words_containing(head) if self.vocabulary[w].endswith(head)]
+            sources.append(self._source(self.anywhere, self.anywhere_total, ending))
         return self._intersect(sources)
 
     def _words_starting(self, text: str) -> tuple[int, int]:
