@@ -210,7 +210,7 @@ def run_load(
     duration: float = 10.0,
     max_requests: int = 1_000_000,
     warmup: float = 0.5,
-    timeout: float = 30.0,
+    timeout: float = 75.0,
     ok_status: int = 200,
     probe: Callable[[], float] | None = None,
 ) -> LoadResult:
@@ -219,7 +219,9 @@ def run_load(
 
     Given several requests, each connection cycles through them (from its own offset).
     ``probe`` (say, the server's CPU seconds so far) is read when the measurement starts
-    and when it ends; the difference is ``LoadResult.probed``.
+    and when it ends; the difference is ``LoadResult.probed``. ``timeout`` bounds each
+    socket wait; it is longer than the server's own query deadline (30 s by default) plus
+    the wait for a free query process, so that the server's 503 arrives first.
     """
     check_loopback(host)
     if concurrency < 1 or duration <= 0 or max_requests < 1:
