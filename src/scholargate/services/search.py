@@ -464,7 +464,8 @@ class _Snapshot:
 
     def _substring_candidates(self, key: str) -> Candidates | None:
         """Entries that may contain the key starting inside a word (keys of three
-        characters or more; a one-word key needs three itself, to look up its trigrams)."""
+        characters or more; a one-word key needs three itself, to look up its trigrams;
+        a two-word key with a short first part, a last part that few words start)."""
         head, *rest = key.split(" ")
         if not rest:  # one word: the words that contain it, but do not start with it
             if len(head) < 3:
@@ -480,6 +481,8 @@ class _Snapshot:
         if len(head) >= 3:  # the words the key's first part ends
             ending = [w for w in self._words_containing(head) if self.vocabulary[w].endswith(head)]
             sources.append(self._source(self.anywhere, self.anywhere_total, ending))
+        elif not middle and sources[0][0] > 4 * _SORT_AT_MOST:
+            return None  # "e t": only a short start and a common last part; not worth it
         return self._intersect(sources)
 
     def _words_starting(self, text: str) -> tuple[int, int]:
