@@ -169,7 +169,6 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
             branches.append(
                 f"{{ {body} ?w bibo:authorList ?list . ?list rdf:first ?v . "
                 "?w dcterms:creator ?co . OPTIONAL { ?w dcterms:issued ?year } "
-                "BIND(EXISTS { ?m sg:foundationalWork ?w } AS ?founding) "
                 f'BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
             )
         elif row.display == "Citation":
@@ -190,7 +189,7 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
     return (
         sparql_prefixes()
         + "SELECT ?m ?row ?part ?v ?label ?given ?family ?name ?year ?venue ?doi ?arxiv ?url "
-        "?w ?co ?founding ?node ?next ?kind\n"
+        "?w ?co ?node ?next ?kind\n"
         f"WHERE {{\n  {union}\n}}"
     )
 
@@ -384,9 +383,16 @@ def _assemble(
     for s in solutions:
         parts[(int(s["row"]), str(s["m"]))][str(s["part"])].append(s)
 
+    # a method's foundational works (its Citation rows' values) put "X et al." first
+    founding: dict[str, set[str]] = defaultdict(set)
+    for i, spec in enumerate(specs):
+        if spec.display == "Citation":
+            for m in methods:
+                for sol in parts.get((i, m), {}).get("value", []):
+                    founding[m].add(str(sol["v"]))
     rows = []
     for i, spec in enumerate(specs):
-        cells = [_cell(spec, parts.get((i, m), {}), lang) for m in methods]
+        cells = [_cell(spec, parts.get((i, m), {}), lang, founding=founding[m]) for m in methods]
         keys = {c.key for c in cells}
         label = pick([Literal(v, lang=k or None) for k, v in spec.names.items()], lang)
         rows.append(
@@ -423,10 +429,13 @@ def _columns(store: Store, methods: list[str], lang: str) -> list[Column]:
     return columns
 
 
-def _cell(spec: RowSpec, parts: dict[str, list[dict[str, Node]]], lang: str) -> Cell:
+def _cell(
+    spec: RowSpec, parts: dict[str, list[dict[str, Node]]], lang: str, *, founding: set[str]
+) -> Cell:
     solutions = parts.get("value", [])
-    builder = _CELL_BUILDERS[spec.display]
-    return builder(solutions, parts, lang)
+    if spec.display == "PersonList":
+        return _person_cell(solutions, parts, lang, founding)
+    return _CELL_BUILDERS[spec.display](solutions, parts, lang)
 
 
 def _by_value(solutions: list[dict[str, Node]]) -> dict[Node, list[dict[str, Node]]]:
@@ -488,7 +497,7 @@ def _alias_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
     return Cell(values, frozenset(entries))
 
 
-def _person_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+def _person_cell(solutions, parts, lang, founding=frozenset()) -> Cell:  # noqa: ANN001
     people: dict[str, str] = {}
     for v, group in _by_value(solutions).items():
         s = group[0]
@@ -503,7 +512,7 @@ def _person_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
             {"first": str(s["v"]), "authors": set(), "founding": False, "year": None},
         )
         w["authors"].add(str(s["co"]))
-        w["founding"] = w["founding"] or bool(s.get("founding") and s["founding"].toPython())
+        w["founding"] = str(s["w"]) in founding
         w["year"] = _year(s.get("year")) or w["year"]
     groups: list[str] = []
     covered: set[str] = set()
