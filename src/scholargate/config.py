@@ -52,6 +52,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "MAX_BODY": (1048576, int, "Largest request body in bytes (413 beyond)."),
     "MAX_URL": (8192, int, "Longest request URL in bytes (414 beyond)."),
     "MAX_NESTING": (64, int, "Deepest nesting of groups/parentheses a query may have."),
+    "ANSWER_CACHE": (
+        64,
+        int,
+        "MiB of SPARQL answers each HTTP worker keeps for repeated "
+        "queries (0 turns the cache off).",
+    ),
     "CLIENT_CONCURRENCY": (4, int, "Queries one client may have running at once (429 beyond)."),
     "SERVICE_ALLOWLIST": (
         "",

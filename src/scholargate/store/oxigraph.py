@@ -112,6 +112,7 @@ class OxigraphStore(Store):
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         self.read_only = read_only
+        self.generation = 0  # bumped by every write made through this object
 
     @property
     def native(self) -> ox.Store:
@@ -239,6 +240,7 @@ class OxigraphStore(Store):
     # ---- writes ------------------------------------------------------------------
 
     def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
+        self.generation += 1
         if not isinstance(fmt.oxigraph, ox.RdfFormat):
             raise InputError(f"{fmt.label} is not an RDF format")
         if isinstance(data, str):
@@ -256,6 +258,7 @@ class OxigraphStore(Store):
         return len(quads)
 
     def replace_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self.generation += 1
         body = ox.serialize(
             (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
             format=ox.RdfFormat.N_TRIPLES,
@@ -266,12 +269,14 @@ class OxigraphStore(Store):
         )
 
     def update(self, sparql: str) -> None:
+        self.generation += 1
         try:
             self._store.update(sparql)
         except SyntaxError as error:
             raise sparql_parse_error(error) from None
 
     def clear(self) -> None:
+        self.generation += 1
         self._store.clear()
 
     def optimize(self) -> None:

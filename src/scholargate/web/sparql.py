@@ -42,6 +42,7 @@ from flask.typing import ResponseReturnValue
 from ..errors import ScholarGateError
 from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format, by_name
 from ..namespaces import PREFIXES
+from ..services.answers import AnswerCache, cacheable
 from ..services.sparql import (
     ClientSlots,
     Limits,
@@ -140,14 +141,27 @@ def endpoint() -> ResponseReturnValue:
     graphs = _graph_names()
     prepared = prepare(asked, graphs=graphs, limits=Limits.from_config(config))
     fmt = _negotiate(prepared.analysis, asked.formats)
-    with _slots().hold(request.remote_addr or "unknown"):
-        answer = evaluate(
-            _pool(),
-            prepared,
-            fmt=fmt.name,
-            max_rows=config.get("MAX_ROWS") or None,
-            timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
-        )
+    max_rows = config.get("MAX_ROWS") or None
+    cache = _answers()
+    key = None
+    if cacheable(prepared.text, prepared.analysis.services):
+        key = (
+            prepared.text, fmt.name, max_rows, prepared.default_graphs,
+            prepared.named_graphs, prepared.union_default_graph,
+            getattr(get_store(), "generation", 0),
+        )  # fmt: skip
+    answer = cache.get(key) if key is not None else None
+    if answer is None:
+        with _slots().hold(request.remote_addr or "unknown"):
+            answer = evaluate(
+                _pool(),
+                prepared,
+                fmt=fmt.name,
+                max_rows=max_rows,
+                timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
+            )
+        if key is not None:
+            cache.put(key, answer)
     response = Response(answer.body, status=200, content_type=fmt.content_type)
     response.vary.add("Accept")
     if answer.truncated:
@@ -244,6 +258,14 @@ def _graph_names() -> frozenset[str]:
     names = frozenset(str(g) for g in get_store().graph_names())
     app.extensions[_GRAPHS] = (now, names)
     return names
+
+
+def _answers() -> AnswerCache:
+    cache = current_app.extensions.get("scholargate.answers")
+    if cache is None:
+        size = int(current_app.config.get("ANSWER_CACHE") or 0) * 1024 * 1024
+        cache = current_app.extensions["scholargate.answers"] = AnswerCache(size)
+    return cache
 
 
 def _pool() -> QueryPool:

@@ -1,0 +1,63 @@
+"""A bounded cache of serialised SPARQL answers, per HTTP worker.
+
+The store a server process reads is fixed while it serves (query processes open it
+read-only; a rebuild means a restart), so the same query text, dataset, format and row
+cap always give the same bytes. Answers that may change without the store changing are
+never cached: SERVICE calls (another server's data) and NOW(), RAND(), UUID(),
+STRUUID() and BNODE() (new values each time). Writes made in this process bump the
+store's ``generation``, which is part of every key.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from ..store.workers import Answer
+
+_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
+
+
+def cacheable(text: str, services: tuple) -> bool:
+    return not services and _VOLATILE.search(text) is None
+
+
+class AnswerCache:
+    """Least-recently-used answers, bounded by their total size in bytes."""
+
+    def __init__(self, max_bytes: int, *, max_entry: int | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry = max_entry if max_entry is not None else max(max_bytes // 16, 1)
+        self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> Answer | None:
+        with self._lock:
+            answer = self._entries.get(key)
+            if answer is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return answer
+
+    def put(self, key: Hashable, answer: Answer) -> None:
+        size = len(answer.body)
+        if size > self.max_entry or self.max_bytes <= 0:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old.body)
+            self._entries[key] = answer
+            self._size += size
+            while self._size > self.max_bytes and self._entries:
+                _, dropped = self._entries.popitem(last=False)
+                self._size -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,49 @@
+"""The answer cache of /sparql: bounded, least recently used first out, never volatile."""
+
+from __future__ import annotations
+
+import pytest
+
+from scholargate.services.answers import AnswerCache, cacheable
+from scholargate.store.workers import Answer
+
+
+def answer(size: int) -> Answer:
+    return Answer("select", b"x" * size)
+
+
+def test_keeps_answers_within_its_byte_budget_dropping_the_oldest() -> None:
+    cache = AnswerCache(100, max_entry=60)
+    cache.put("a", answer(40))
+    cache.put("b", answer(40))
+    assert cache.get("a") is not None  # a is now the most recent
+    cache.put("c", answer(40))  # over budget: b, the least recently used, goes
+    assert cache.get("b") is None
+    assert cache.get("a") is not None and cache.get("c") is not None
+
+
+def test_an_answer_larger_than_an_entry_may_be_is_not_kept() -> None:
+    cache = AnswerCache(100, max_entry=10)
+    cache.put("big", answer(11))
+    assert cache.get("big") is None and len(cache) == 0
+
+
+def test_a_zero_budget_turns_the_cache_off() -> None:
+    cache = AnswerCache(0)
+    cache.put("a", answer(1))
+    assert cache.get("a") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "services", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", (), True),
+        ("SELECT (NOW() AS ?t) WHERE {}", (), False),
+        ("SELECT (rand () AS ?r) WHERE {}", (), False),
+        ("SELECT (STRUUID() AS ?u) WHERE {}", (), False),
+        ("SELECT * WHERE { SERVICE <http://x/sparql> { ?s ?p ?o } }", ("http://x/sparql",), False),
+        ("SELECT ?brand WHERE { ?s <http://x/brand> ?brand }", (), True),
+    ],
+)
+def test_volatile_answers_are_not_cacheable(text: str, services: tuple, expected: bool) -> None:
+    assert cacheable(text, services) is expected
