@@ -208,9 +208,17 @@ def term_text_iri(iri: str) -> str:
     default=None,
     help="Language of the messages (default: SCHOLARGATE_LANG or en).",
 )
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="List every result; by default results that do not block are counted.",
+)
 @pass_context
 @reports_errors
-def validate(ctx: Context, files: tuple[Path, ...], fmt: str, lang: str | None) -> None:
+def validate(
+    ctx: Context, files: tuple[Path, ...], fmt: str, lang: str | None, every: bool
+) -> None:
     """Check the graph against the SHACL shapes.
 
     With FILES, check those Turtle files as curated data together with the bundled
@@ -228,7 +236,7 @@ def validate(ctx: Context, files: tuple[Path, ...], fmt: str, lang: str | None) 
     elif fmt == "ttl":
         click.echo(report.graph.serialize(format="turtle"))
     else:
-        click.echo(report.text(lang), nl=False)
+        click.echo(report.text(lang, every=every))
     sys.exit(0 if report.conforms else 1)
 
 
