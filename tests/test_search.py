@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
@@ -205,25 +206,60 @@ def test_refresh_after_a_write() -> None:
     assert first(index, "qlora") == ("qlora", "exact")
 
 
+def test_a_write_through_the_store_is_noticed_at_the_next_search() -> None:
+    store = fixture_store()
+    index = SearchIndex(store, background=False)  # check_every as in the app
+    assert index.search("qlora").hits == []
+    store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])  # generation + 1
+    assert first(index, "qlora") == ("qlora", "exact")
+
+
 def test_a_new_graph_is_noticed_without_being_told() -> None:
     store = fixture_store()
     index = SearchIndex(store, check_every=0, background=False)
     assert index.search("qlora").hits == []
-    store.load(NEW_METHOD, by_name("ttl"), graph=URIRef("https://w3id.org/scholargate/graph/new"))
-    assert first(index, "qlora") == ("qlora", "exact")
+    graph = URIRef("https://w3id.org/scholargate/graph/new")
+    store.native.load(NEW_METHOD, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph)))
+    assert first(index, "qlora") == ("qlora", "exact")  # written around the store object
 
 
 def test_invalidate_rebuilds_in_the_background_and_old_answers_serve_meanwhile() -> None:
     store = fixture_store()
     index = index_for(store)
     assert index.search("qlora").hits == []
-    store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])  # same graph
+    # into a graph the index knows, around the store object: nothing to notice
+    store.native.load(NEW_METHOD, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH["search-test"]))
+    assert index.search("qlora").hits == []
     invalidate(store)  # a writer tells search
+    wait_for(index, "qlora")
+    assert first(index, "qlora") == ("qlora", "exact")
+
+
+def wait_for(index: SearchIndex, query: str) -> None:
     deadline = time.monotonic() + 30
-    while not index.search("qlora").hits:
+    while not index.search(query).hits:
         assert time.monotonic() < deadline, "the index was not rebuilt"
         time.sleep(0.05)
-    assert first(index, "qlora") == ("qlora", "exact")
+
+
+def test_writes_are_picked_up_in_the_background() -> None:
+    store = fixture_store()
+    index = SearchIndex(store, min_interval=0)
+    assert index.search("qlora").hits == []
+    store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
+    wait_for(index, "qlora")
+
+
+def test_background_rebuilds_are_spaced_out() -> None:
+    store = fixture_store()
+    index = SearchIndex(store, min_interval=3600)  # just built: the next may wait an hour
+    assert index.search("qlora").hits == []
+    store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
+    for _ in range(3):
+        assert index.search("qlora").hits == []  # stale, and no rebuild started
+    assert not index._rebuilding  # noqa: SLF001
+    index.invalidate()  # a writer that asks is not kept waiting
+    wait_for(index, "qlora")
 
 
 def test_one_index_per_store() -> None:

@@ -35,9 +35,12 @@ lowest-ranked names (long names of persons and works) are left unsearched. Measu
 bench/search.py.
 
 The index is built when first asked for (the web app asks at start), kept per store,
-and rebuilt in the background when the store changes: its named graphs or the triple
-counts the build records in ``sgg:metadata`` (checked at most every few seconds), or
-when a writer calls :func:`invalidate`. ``SearchIndex.refresh()`` rebuilds at once.
+and rebuilt in the background when the store changes: a write through the store (its
+``generation`` counter, checked on every search), a change in its named graphs or in
+the triple counts the build records in ``sgg:metadata`` (checked at most every few
+seconds, for writes made around the store object), or when a writer calls
+:func:`invalidate`. The old index answers until the new one is ready;
+``SearchIndex.refresh()`` rebuilds at once.
 """
 
 from __future__ import annotations
@@ -588,13 +591,22 @@ class _Snapshot:
 class SearchIndex:
     """The search index of one store; rebuilt when the store changes."""
 
-    def __init__(self, store: Store, *, check_every: float = 5.0, background: bool = True):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        check_every: float = 5.0,
+        min_interval: float = 10.0,
+        background: bool = True,
+    ) -> None:
         self.store = store
-        self.check_every = check_every
+        self.check_every = check_every  # seconds between looks at the store's metadata
+        self.min_interval = min_interval  # seconds between background rebuilds, at least
         self.background = background
         self._snapshot: _Snapshot | None = None
         self._stamp: tuple | None = None
-        self._checked = 0.0
+        self._built_generation: int | None = None
+        self._checked = self._built_at = 0.0
         self._lock = threading.Lock()
         self._rebuilding = False
         self.built_in = 0.0  # seconds the last build took
@@ -607,17 +619,16 @@ class SearchIndex:
             self._build()
 
     def invalidate(self) -> None:
-        """The store changed: rebuild (in the background unless ``background=False``)."""
-        self._checked = 0.0
-        self._stamp = None
-        self._ensure_fresh()
+        """The store changed: rebuild now (in the background unless ``background=False``)."""
+        self._ensure_fresh(asked=True)
 
     def _build(self) -> None:
         started = time.perf_counter()
+        generation = self._generation()
         stamp = self._read_stamp()
         snapshot = _Snapshot(self._rows())
-        self._snapshot, self._stamp = snapshot, stamp
-        self._checked = time.monotonic()
+        self._snapshot, self._stamp, self._built_generation = snapshot, stamp, generation
+        self._checked = self._built_at = time.monotonic()
         self.built_in = time.perf_counter() - started
 
     def _rows(self) -> Iterator[tuple[str, str | None, str | None, str | None, int]]:
@@ -638,26 +649,40 @@ class SearchIndex:
             elif isinstance(row.get("l"), Literal):
                 yield str(s), str(row["p"]), str(row["l"]), row["l"].language, 0
 
+    def _generation(self) -> int | None:
+        """The store's count of writes made through it (OxigraphStore), if it keeps one."""
+        return getattr(self.store, "generation", None)
+
     def _read_stamp(self) -> tuple:
         counts = tuple((str(r["g"]), str(r["n"])) for r in self.store.select(_STAMP_QUERY))
         return (tuple(str(g) for g in self.store.graph_names()), counts)
 
-    def _ensure_fresh(self) -> _Snapshot:
+    def _ensure_fresh(self, *, asked: bool = False) -> _Snapshot:
+        """The current snapshot; when the store changed, start rebuilding it (at once
+        when ``asked`` by a writer or ``background=False``; otherwise no sooner than
+        ``min_interval`` seconds, or twice the last build's time, after the last build,
+        so that a stream of small writes does not keep a core busy rebuilding)."""
         snapshot = self._snapshot
         if snapshot is None:
             with self._lock:
                 if self._snapshot is None:
                     self._build()
             return self._snapshot  # type: ignore[return-value]
-        now = time.monotonic()
-        if now - self._checked < self.check_every or self._rebuilding:
+        if self._rebuilding:
             return snapshot
-        self._checked = now
-        if self._stamp is not None and self._read_stamp() == self._stamp:
-            return snapshot
+        if not asked and self._generation() == self._built_generation:  # no write through it
+            now = time.monotonic()
+            if now - self._checked < self.check_every:
+                return snapshot
+            self._checked = now
+            if self._stamp is not None and self._read_stamp() == self._stamp:
+                return snapshot
         if not self.background:
             self.refresh()
             return self._snapshot  # type: ignore[return-value]
+        gap = max(self.min_interval, 2 * self.built_in)
+        if not asked and time.monotonic() - self._built_at < gap:
+            return snapshot  # stale, but rebuilt only a moment ago: later
         self._rebuilding = True
 
         def rebuild() -> None:
