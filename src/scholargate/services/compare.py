@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from ..errors import InputError, NotFoundError
 from ..namespaces import METHOD, SG, SHAPE, SHAPES_GRAPH, sparql_prefixes
 from ..store import Store
 from .labels import pick
+from .normalize import fold
 from .shacl_path import to_sparql
 
 MAX_METHODS = 20
@@ -198,8 +198,8 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\s\-_]+", " ", text).strip()
+    """The same matching key search uses: script variants, ZWNJ, Turkish i, case."""
+    return fold(text)
 
 
 class _MethodIndex:
