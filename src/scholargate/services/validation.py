@@ -32,11 +32,12 @@ import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from ..errors import InputError, ScholarGateError
 from ..namespaces import GRAPH, bind_prefixes, sparql_prefixes
+from ..store.oxigraph import to_oxigraph, to_rdflib
 
 __all__ = [
     "Engine",
@@ -853,7 +854,7 @@ def _oxigraph_rows(answer: Any) -> Rows:
         for name in names:
             term = solution[name]
             if term is not None:
-                row[name] = _from_ox(term)
+                row[name] = to_rdflib(term)
         rows.append(row)
     return rows
 
@@ -1142,37 +1143,9 @@ def _result_sort_key(r: ValidationResult) -> tuple[int, str, str, str, str]:
     return rank, str(r.focus_node), r.path_text, str(r.source_shape), str(r.value)
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype and term.datatype != XSD.string:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _from_ox(term: Any) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
 def _quads(g: Graph) -> Iterator[ox.Quad]:
     for s, p, o in g:
-        yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o))
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
 
 
 _NS_GRAPH = Graph()
