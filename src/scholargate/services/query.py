@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import IO, overload
 
 from ..formats import Format
 from ..namespaces import PREFIXES
 from ..store import QueryResult, Store
-
-_DECLARED = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.I | re.M)
-
-
-def with_prefixes(sparql: str) -> str:
-    """Prepend PREFIX lines for the project's prefixes the query does not declare itself."""
-    declared = {m.group(1) or "" for m in _DECLARED.finditer(sparql)}
-    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
-    return head + sparql
 
 
 @overload

@@ -7,7 +7,7 @@ memory or on disk). Nothing above this package knows which one it has.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Literal
 
@@ -125,8 +125,3 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional for implementations
         """Release files and locks."""
-
-
-def iter_chunks(data: bytes, size: int = 1 << 16) -> Iterator[bytes]:
-    for i in range(0, len(data), size):
-        yield data[i : i + size]

@@ -733,6 +733,35 @@ def _run(
     return report
 
 
+def _ask_by_identifier(
+    label: str,
+    identifier: Identifier,
+    sent: dict[str, set[str]],
+    mapping: Mapping,
+    asker: _Asker,
+    report: LinkReport,
+    candidates: dict[str, dict[str, set[str]]],
+) -> None:
+    """Ask which entities carry the identifier values in ``sent`` (value → our IRIs) and
+    add each answer to ``candidates`` (our IRI → entity → reasons). Values compare
+    ignoring case (Wikidata stores DOIs in upper case)."""
+    folded = {k.casefold(): v for k, v in sent.items()}
+    rows = asker.ask(
+        label,
+        lambda chunk: query_by_identifier(identifier, chunk),
+        (_value(identifier, text) for text in sent),
+    )
+    for row in rows:
+        value, item = row.get("value"), row.get("item")
+        if value is None or item is None:
+            continue
+        if item.kind != "uri" or not mapping.is_item(item.value):
+            report.ignored += 1
+            continue
+        for ours in sent.get(value.value) or folded.get(value.value.casefold(), set()):
+            candidates[ours][item.value].add(f"{identifier.name} {value.value}")
+
+
 def _link_works(
     mapping: Mapping, ours: Ours, asker: _Asker, decider: _Decider, report: LinkReport
 ) -> dict[str, Link]:
@@ -750,21 +779,9 @@ def _link_works(
             for value in ids.get(identifier.name, ()):
                 for text in identifier.values(value):
                     sent[text].add(str(work))
-        folded = {k.casefold(): v for k, v in sent.items()}
-        rows = asker.ask(
-            f"works by {identifier.name}",
-            lambda chunk, i=identifier: query_by_identifier(i, chunk),
-            (_value(identifier, text) for text in sent),
+        _ask_by_identifier(
+            f"works by {identifier.name}", identifier, sent, mapping, asker, report, candidates
         )
-        for row in rows:
-            value, item = row.get("value"), row.get("item")
-            if value is None or item is None:
-                continue
-            if item.kind != "uri" or not mapping.is_item(item.value):
-                report.ignored += 1
-                continue
-            for work in sent.get(value.value) or folded.get(value.value.casefold(), set()):
-                candidates[work][item.value].add(f"{identifier.name} {value.value}")
     # The entities' own identifiers: a work whose DOI or arXiv id differs is a conflict.
     items = {item for found in candidates.values() for item in found}
     properties = sorted({i.property for i in mapping.works})
@@ -814,21 +831,9 @@ def _link_people(
             for orcid in orcids:
                 for text in identifier.values(orcid):
                     sent[text].add(str(person))
-        folded = {k.casefold(): v for k, v in sent.items()}
-        rows = asker.ask(
-            f"persons by {identifier.name}",
-            lambda chunk, i=identifier: query_by_identifier(i, chunk),
-            (_value(identifier, text) for text in sent),
+        _ask_by_identifier(
+            f"persons by {identifier.name}", identifier, sent, mapping, asker, report, candidates
         )
-        for row in rows:
-            value, item = row.get("value"), row.get("item")
-            if value is None or item is None:
-                continue
-            if item.kind != "uri" or not mapping.is_item(item.value):
-                report.ignored += 1
-                continue
-            for person in sent.get(value.value) or folded.get(value.value.casefold(), set()):
-                candidates[person][item.value].add(f"{identifier.name} {value.value}")
     if mapping.author_property and works:
         by_item = {link_.item: URIRef(work) for work, link_ in works.items()}
         rows = asker.ask(
