@@ -14,7 +14,6 @@ import re
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from rdflib import Literal
 from rdflib.namespace import SH
@@ -165,14 +164,18 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
             extra = _LABEL
         elif row.display == "PersonList":
             extra = _PERSON
-            # works each originator wrote first, with their co-authors: for "X et al."
-            branches.append(
-                # a path from the bound originator: the engine walks from it, instead
-                # of joining from every work's author list (2× faster at 100k methods)
-                f"{{ {body} ?v ^rdf:first/^bibo:authorList ?w . "
-                "?w dcterms:creator ?co . OPTIONAL { ?w dcterms:issued ?year } "
-                f'BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
-            )
+            cited = next((r.path for r in rows if r.display == "Citation"), None)
+            if cited is not None:
+                # works first-authored by an originator who wrote none of the method's
+                # foundational works (whose author lists come with the citations)
+                # (a subquery, so that the engine filters before it walks the lists)
+                branches.append(
+                    f"{{ {{ SELECT ?m ?v WHERE {{ {body} "
+                    f"FILTER NOT EXISTS {{ ?m {cited} ?fw . ?fw dcterms:creator ?v }} }} }} "
+                    "?v ^rdf:first/^bibo:authorList ?w . ?w dcterms:creator ?co . "
+                    "OPTIONAL { ?w dcterms:issued ?year } "
+                    f'BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
+                )
         elif row.display == "Citation":
             extra = _WORK
             branches.append(
@@ -182,11 +185,15 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
                 f'OPTIONAL {{ ?co foaf:name ?name }} BIND({i} AS ?row) BIND("author" AS ?part) }}'
             )
         elif row.display == "AliasList":
-            extra = (
-                "OPTIONAL { ?m skosxl:altLabel ?node . ?node skosxl:literalForm ?v . "
+            extra = (  # from the literal to its alias resources: one lookup, not one a node
+                "OPTIONAL { ?node skosxl:literalForm ?v . ?m skosxl:altLabel ?node . "
                 "OPTIONAL { ?node sg:aliasKind ?kind } }"
             )
         branches.append(f"{{ {body} {extra} {tail} }}")
+    # the methods' own names, for the column heads
+    branches.append(
+        f'{{ {values} ?m skos:prefLabel ?label BIND(-1 AS ?row) BIND("column" AS ?part) }}'
+    )
     union = "\n  UNION ".join(branches)
     return (
         sparql_prefixes()
@@ -310,7 +317,7 @@ class Comparer:
         rows = self.rows
         sparql = build_query(rows, iris)
         solutions = self.store.select(sparql)
-        return _assemble(rows, iris, solutions, lang, sparql, self.shapes_version, self.store)
+        return _assemble(rows, iris, solutions, lang, sparql, self.shapes_version)
 
 
 _COMPARERS: weakref.WeakKeyDictionary[Store, Comparer] = weakref.WeakKeyDictionary()
@@ -376,7 +383,6 @@ def _assemble(
     lang: str,
     sparql: str,
     shapes_version: str,
-    store: Store,
 ) -> Comparison:
     # group the solutions: (row, method) -> part -> list of solutions
     parts: dict[tuple[int, str], dict[str, list[dict[str, Node]]]] = defaultdict(
@@ -385,13 +391,16 @@ def _assemble(
     for s in solutions:
         parts[(int(s["row"]), str(s["m"]))][str(s["part"])].append(s)
 
-    # a method's foundational works (its Citation rows' values) put "X et al." first
-    founding: dict[str, set[str]] = defaultdict(set)
+    # a method's foundational works, authors in order: originators who wrote one of
+    # them together show as "X et al."
+    founding: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
     for i, spec in enumerate(specs):
         if spec.display == "Citation":
             for m in methods:
-                for sol in parts.get((i, m), {}).get("value", []):
-                    founding[m].add(str(sol["v"]))
+                cited = parts.get((i, m), {})
+                years = {str(s["v"]): _year(s.get("year")) or 0 for s in cited.get("value", [])}
+                for work, authors in _author_lists(cited.get("author", [])).items():
+                    founding[m].append((years.get(work, 0), [iri for iri, _ in authors]))
     rows = []
     for i, spec in enumerate(specs):
         cells = [_cell(spec, parts.get((i, m), {}), lang, founding=founding[m]) for m in methods]
@@ -410,20 +419,14 @@ def _assemble(
                 differs=len(keys) > 1,
             )
         )
-    return Comparison(lang, _columns(store, methods, lang), rows, sparql, shapes_version)
+    return Comparison(lang, _columns(methods, parts, lang), rows, sparql, shapes_version)
 
 
-def _columns(store: Store, methods: list[str], lang: str) -> list[Column]:
-    values = " ".join(f"<{m}>" for m in methods)
-    found: dict[str, list[Literal]] = defaultdict(list)
-    for r in store.select(
-        sparql_prefixes()
-        + f"SELECT ?m ?l WHERE {{ VALUES ?m {{ {values} }} ?m skos:prefLabel ?l }}"
-    ):
-        found[str(r["m"])].append(r["l"])  # type: ignore[arg-type]
+def _columns(methods: list[str], parts: dict, lang: str) -> list[Column]:  # noqa: ANN001
     columns = []
     for m in methods:
-        label = pick(found[m], lang)
+        names = parts.get((-1, m), {}).get("column", [])
+        label = pick([s["label"] for s in names], lang)  # type: ignore[misc]
         slug = m[len(str(METHOD)) :] if m.startswith(str(METHOD)) else m
         columns.append(
             Column(m, slug, str(label) if label else slug, (label.language or "") if label else "")
@@ -432,7 +435,11 @@ def _columns(store: Store, methods: list[str], lang: str) -> list[Column]:
 
 
 def _cell(
-    spec: RowSpec, parts: dict[str, list[dict[str, Node]]], lang: str, *, founding: set[str]
+    spec: RowSpec,
+    parts: dict[str, list[dict[str, Node]]],
+    lang: str,
+    *,
+    founding: list[tuple[int, list[str]]],
 ) -> Cell:
     solutions = parts.get("value", [])
     if spec.display == "PersonList":
@@ -499,57 +506,50 @@ def _alias_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
     return Cell(values, frozenset(entries))
 
 
-def _person_cell(solutions, parts, lang, founding=frozenset()) -> Cell:  # noqa: ANN001
+def _person_cell(solutions, parts, lang, founding=()) -> Cell:  # noqa: ANN001
     people: dict[str, str] = {}
     for v, group in _by_value(solutions).items():
         s = group[0]
         people[str(v)] = person_short(
             _str(s.get("given")), _str(s.get("family")), _str(s.get("name"))
         )
-    # works first-authored by an originator whose authors are all originators: "X et al."
-    works: dict[str, dict[str, Any]] = {}
+    # works whose authors are all originators: "First et al.", foundational ones first
+    works: list[tuple[bool, int, list[str]]] = [(False, y, a) for y, a in founding]
+    others: dict[str, tuple[str, set[str], int]] = {}
     for s in parts.get("first-author", []):
-        w = works.setdefault(
-            str(s["w"]),
-            {"first": str(s["v"]), "authors": set(), "founding": False, "year": None},
-        )
-        w["authors"].add(str(s["co"]))
-        w["founding"] = str(s["w"]) in founding
-        w["year"] = _year(s.get("year")) or w["year"]
+        first, authors, year = others.setdefault(str(s["w"]), (str(s["v"]), set(), 0))
+        authors.add(str(s["co"]))
+        others[str(s["w"])] = (first, authors, _year(s.get("year")) or year)
+    for first, authors, year in others.values():
+        works.append((True, year, [first, *sorted(authors - {first})]))
     groups: list[str] = []
     covered: set[str] = set()
-    candidates = [
-        w for w in works.values() if w["authors"] <= set(people) and len(w["authors"]) > 1
-    ]
-    candidates.sort(key=lambda w: (not w["founding"], -len(w["authors"]), w["year"] or 0))
-    for w in candidates:
-        if w["first"] in covered or not (w["authors"] - covered):
+    candidates = [w for w in works if len(set(w[2])) > 1 and set(w[2]) <= set(people)]
+    candidates.sort(key=lambda w: (w[0], -len(set(w[2])), w[1]))
+    for _, _, authors in candidates:
+        first, together = authors[0], set(authors)
+        if first in covered or not (together - covered):
             continue
-        names = [people[a] for a in sorted(w["authors"]) if a != w["first"]]
-        if len(w["authors"]) == 2:
-            groups.append(f"{people[w['first']]} & {names[0]}")
+        if len(together) == 2:
+            other = next(a for a in authors if a != first)
+            groups.append(f"{people[first]} & {people[other]}")
         else:
-            groups.append(f"{people[w['first']]} et al.")
-        covered |= w["authors"]
+            groups.append(f"{people[first]} et al.")
+        covered |= together
     rest = sorted((p for p in people if p not in covered), key=lambda p: people[p].casefold())
     values = [Value(text) for text in groups] + [Value(people[p], iri=p) for p in rest]
     return Cell(values, frozenset(people))
 
 
 def _citation_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
-    authors: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-    for s in parts.get("author", []):
-        authors[str(s["v"])][str(s["node"])] = (
-            str(s.get("next", "")),
-            person_short(_str(s.get("given")), _str(s.get("family")), _str(s.get("name"))),
-        )
+    authors = _author_lists(parts.get("author", []))
     values, keys = [], set()
     for v, group in _by_value(solutions).items():
         s = group[0]
         doi = _str(s.get("doi"))
         arxiv = _str(s.get("arxiv"))
         url = _str(s.get("url"))
-        names = _ordered_authors(authors.get(str(v), {}))
+        names = [name for _, name in authors.get(str(v), [])]
         if len(names) > 4:
             by = f"{names[0]} et al."
         elif len(names) > 1:
@@ -583,20 +583,31 @@ def _citation_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
     return Cell(values, frozenset(keys))
 
 
-def _ordered_authors(nodes: dict[str, tuple[str, str]]) -> list[str]:
-    """Walk an RDF list from its head, given each node's (next, name)."""
-    if not nodes:
-        return []
-    pointed = {nxt for nxt, _ in nodes.values()}
+def _author_lists(solutions: list[dict[str, Node]]) -> dict[str, list[tuple[str, str]]]:
+    """Each work's authors in list order, as (IRI, "Family, I."), from the solutions
+    that give every node of its author list with the node after it."""
+    nodes: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
+    for s in solutions:
+        nodes[str(s["v"])][str(s["node"])] = (
+            str(s.get("next", "")),
+            str(s["co"]),
+            person_short(_str(s.get("given")), _str(s.get("family")), _str(s.get("name"))),
+        )
+    return {work: _walk(found) for work, found in nodes.items()}
+
+
+def _walk(nodes: dict[str, tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """Walk an RDF list from its head, given each node's (next, item, name)."""
+    pointed = {nxt for nxt, _, _ in nodes.values()}
     heads = [n for n in nodes if n not in pointed]
     node = heads[0] if heads else next(iter(nodes))
-    names, seen = [], set()
+    items, seen = [], set()
     while node in nodes and node not in seen:
         seen.add(node)
-        nxt, name = nodes[node]
-        names.append(name)
+        nxt, item, name = nodes[node]
+        items.append((item, name))
         node = nxt
-    return names
+    return items
 
 
 def _str(term: Node | None) -> str | None:
