@@ -498,3 +498,27 @@ def test_cases_have_unique_names() -> None:
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
     json.dumps(names)  # plain strings, usable as test ids
+
+
+def test_a_repeated_query_is_answered_in_the_format_each_request_asks_for(
+    server: LiveServer,
+) -> None:
+    """Answers are kept per request: the same query asked again with another Accept,
+    another format= or by POST comes back in its own format, rows unchanged."""
+    text = "SELECT ?s WHERE { ?s a sg:Method } ORDER BY ?s LIMIT 2"
+    asks = [
+        ({"accept": "application/sparql-results+json"}, "application/sparql-results+json"),
+        ({"accept": "text/csv"}, "text/csv"),
+        ({"accept": "application/sparql-results+xml"}, "application/sparql-results+xml"),
+        ({"accept": "text/csv", "params": {"format": "tsv"}}, "text/tab-separated-values"),
+        ({"accept": "text/csv", "method": "POST"}, "text/csv"),
+    ]
+    first = {}
+    for _ in range(2):  # the second round is answered from what the first kept
+        for ask, media_type in asks:
+            reply = server.query(text, **ask)
+            assert reply.status == 200 and reply.media_type == media_type
+            first.setdefault(media_type, reply.body)
+            assert reply.body == first[media_type]
+    rows = first["text/csv"].decode("utf-8").splitlines()
+    assert len(rows) == 3 and rows[0] == "s"

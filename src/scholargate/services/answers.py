@@ -1,11 +1,11 @@
 """A bounded cache of serialised SPARQL answers, per HTTP worker.
 
 The store a server process reads is fixed while it serves (query processes open it
-read-only; a rebuild means a restart), so the same query text, dataset, format and row
-cap always give the same bytes. Answers that may change without the store changing are
-never cached: SERVICE calls (another server's data) and NOW(), RAND(), UUID(),
-STRUUID() and BNODE() (new values each time). Writes made in this process bump the
-store's ``generation``, which is part of every key.
+read-only; a rebuild means a restart), so the same request (method, media type, URL
+parameters, body and ``Accept``) always gives the same bytes. Answers that may change
+without the store changing are never cached: SERVICE calls (another server's data) and
+NOW(), RAND(), UUID(), STRUUID() and BNODE() (new values each time). Writes made in
+this process bump the store's ``generation``, which is part of every key.
 """
 
 from __future__ import annotations
@@ -14,14 +14,33 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Protocol
 
-from ..store.workers import Answer
+
+class HasBody(Protocol):
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer as the endpoint sends it."""
+
+    body: bytes
+    content_type: str
+    truncated: bool = False
+
 
 _VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 
 def cacheable(text: str, services: tuple) -> bool:
-    return not services and _VOLATILE.search(text) is None
+    if services:
+        return False
+    upper = text.upper()  # substring tests first: the regex alone costs 0.3 ms on 4 kB
+    if not any(name in upper for name in ("NOW", "RAND", "UUID", "BNODE")):
+        return True
+    return _VOLATILE.search(text) is None
 
 
 class AnswerCache:
@@ -30,12 +49,12 @@ class AnswerCache:
     def __init__(self, max_bytes: int, *, max_entry: int | None = None) -> None:
         self.max_bytes = max_bytes
         self.max_entry = max_entry if max_entry is not None else max(max_bytes // 16, 1)
-        self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._entries: OrderedDict[Hashable, HasBody] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable) -> Answer | None:
+    def get(self, key: Hashable) -> HasBody | None:
         with self._lock:
             answer = self._entries.get(key)
             if answer is None:
@@ -45,7 +64,7 @@ class AnswerCache:
             self.hits += 1
             return answer
 
-    def put(self, key: Hashable, answer: Answer) -> None:
+    def put(self, key: Hashable, answer: HasBody) -> None:
         size = len(answer.body)
         if size > self.max_entry or self.max_bytes <= 0:
             return

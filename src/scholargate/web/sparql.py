@@ -42,10 +42,11 @@ from flask.typing import ResponseReturnValue
 from ..errors import ScholarGateError
 from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format, by_name
 from ..namespaces import PREFIXES
-from ..services.answers import AnswerCache, cacheable
+from ..services.answers import AnswerCache, Reply, cacheable
 from ..services.sparql import (
     ClientSlots,
     Limits,
+    ProtocolRequest,
     QueryAnalysis,
     evaluate,
     parse_request,
@@ -134,39 +135,54 @@ def endpoint() -> ResponseReturnValue:
     if request.method == "OPTIONS":
         return _preflight()
     body = request.get_data(cache=True) if request.method == "POST" else b""
-    asked = parse_request(request.method, request.content_type, request.query_string, body)
-    if asked.query is None:
-        return _describe(asked.formats)
-    config = current_app.config
-    graphs = _graph_names()
-    prepared = prepare(asked, graphs=graphs, limits=Limits.from_config(config))
-    fmt = _negotiate(prepared.analysis, asked.formats)
-    max_rows = config.get("MAX_ROWS") or None
     cache = _answers()
-    key = None
-    if cacheable(prepared.text, prepared.analysis.services):
-        key = (
-            prepared.text, fmt.name, max_rows, prepared.default_graphs,
-            prepared.named_graphs, prepared.union_default_graph,
-            getattr(get_store(), "generation", 0),
-        )  # fmt: skip
-    answer = cache.get(key) if key is not None else None
-    if answer is None:
-        with _slots().hold(request.remote_addr or "unknown"):
-            answer = evaluate(
-                _pool(),
-                prepared,
-                fmt=fmt.name,
-                max_rows=max_rows,
-                timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
-            )
-        if key is not None:
-            cache.put(key, answer)
-    response = Response(answer.body, status=200, content_type=fmt.content_type)
+    # the same request gives the same bytes while the store is unchanged: a repeated
+    # one is answered before parsing, negotiating or checking anything again
+    key = _request_key(body) if cache.max_bytes > 0 else None
+    reply = cache.get(key) if key is not None else None
+    if reply is None:
+        asked = parse_request(request.method, request.content_type, request.query_string, body)
+        if asked.query is None:
+            return _describe(asked.formats)
+        reply, keep = _answer(asked)
+        if keep and key is not None:
+            cache.put(key, reply)
+    response = Response(reply.body, status=200, content_type=reply.content_type)
     response.vary.add("Accept")
-    if answer.truncated:
+    if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
     return response
+
+
+def _request_key(body: bytes) -> tuple:
+    """What decides the answer: the request as sent, and the store's state."""
+    headers = request.headers
+    return (
+        request.method,
+        headers.get("Content-Type"),
+        request.query_string,
+        body,
+        headers.get("Accept"),
+        getattr(get_store(), "generation", 0),
+    )
+
+
+def _answer(asked: ProtocolRequest) -> tuple[Reply, bool]:
+    """Check, evaluate in a query process and serialise; and whether the answer may be
+    kept (not when it calls another service or a function with a new value each time)."""
+    config = current_app.config
+    prepared = prepare(asked, graphs=_graph_names(), limits=Limits.from_config(config))
+    fmt = _negotiate(prepared.analysis, asked.formats)
+    with _slots().hold(request.remote_addr or "unknown"):
+        answer = evaluate(
+            _pool(),
+            prepared,
+            fmt=fmt.name,
+            max_rows=config.get("MAX_ROWS") or None,
+            timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
+        )
+    reply = Reply(answer.body, fmt.content_type, answer.truncated)
+    return reply, cacheable(prepared.text, prepared.analysis.services)
 
 
 def _preflight() -> Response:
