@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="HTML page requests")
     parser.add_argument("--rdflib", action="store_true", help="also time rdflib (slow)")
     parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
+    parser.add_argument("--allocator", choices=("auto", "jemalloc", "system"), default="auto")
     args = parser.parse_args(argv)
+    run.use_allocator(args.allocator)
 
     from scholargate.services.compare import Comparer, build_query
     from scholargate.store.oxigraph import OxigraphStore
@@ -69,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sg-bench-compare-") as tmp:
         workdir = Path(tmp)
         root, path, build_s, quads = run.build_store(nq, workdir)
-        print(f"graph: {args.methods} methods, {quads} quads; built in {build_s:.1f} s")
+        print(
+            f"graph: {args.methods} methods, {quads} quads; built in {build_s:.1f} s; "
+            f"{run.allocator_name()}"
+        )
         store = OxigraphStore(path, read_only=True)
         methods = [str(m).rsplit("/", 1)[-1] for m in _method_iris(store, 2000)]
         picks = trios(methods, args.iterations)

@@ -668,7 +668,8 @@ def report(summary: dict[str, Any], ceilings: list[Row], rows: list[Row], rdflib
         f"{s['generate_s']:.1f} s; store built in {s['build_s']:.1f} s)\n"
     )
     p(
-        f"server: {s['server']}, {s['workers']} workers x {s['threads']} threads, ready in "
+        f"server: {s['server']} ({s.get('allocator', '?')}), {s['workers']} workers x "
+        f"{s['threads']} threads, ready in "
         f"{s['ready_s']:.1f} s; peak memory {s['peak_pss_mb']:.0f} MB (PSS summed over "
         f"{s['processes']} processes; largest process {s['peak_hwm_mb']:.0f} MB)\n"
     )
@@ -788,6 +789,21 @@ def loadavg() -> str:
         return "?"
 
 
+def use_allocator(choice: str) -> None:
+    """Run this script (in-process engine numbers) and the server it starts on the same
+    allocator as ``scholargate serve`` would: jemalloc when installed, unless told."""
+    os.environ["SCHOLARGATE_ALLOCATOR"] = choice
+    try:
+        from scholargate.allocator import restart_with
+    except ImportError:  # a checkout from before the allocator setting
+        return
+    restart_with(choice)
+
+
+def allocator_name() -> str:
+    return "jemalloc" if "jemalloc" in os.environ.get("LD_PRELOAD", "") else "system allocator"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--methods", type=int, default=10000)
@@ -817,7 +833,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workdir", type=Path, help="keep the store and server log here")
     parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument(
+        "--allocator",
+        choices=("auto", "jemalloc", "system"),
+        default="auto",
+        help="for this script and the server (SCHOLARGATE_ALLOCATOR), as `serve` chooses it",
+    )
     args = parser.parse_args(argv)
+    use_allocator(args.allocator)
 
     import rdflib
 
@@ -856,6 +879,7 @@ def main(argv: list[str] | None = None) -> int:
             "generate_s": generate_seconds,
             "build_s": build_seconds,
             "server": server.kind,
+            "allocator": allocator_name(),
             "workers": args.workers,
             "threads": args.threads,
             "ready_s": server.ready_seconds,

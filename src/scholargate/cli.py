@@ -423,8 +423,10 @@ def serve(
     The on-disk store is built from ontology/, shapes/ and data/ first when a source
     changed; the URL is printed when the server listens.
     """
+    from .allocator import restart_with
     from .serve import serve as run_server
 
+    restart_with(ctx.config["ALLOCATOR"])  # may start this command again, with jemalloc
     overrides: dict[str, Any] = {"ROOT": ctx.root}
     given = {"HOST": host, "PORT": port, "WORKERS": workers, "THREADS": threads}
     overrides.update({k: v for k, v in given.items() if v is not None})

@@ -37,6 +37,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "PORT": (8000, int, "Port `serve` listens on."),
     "WORKERS": (2, int, "HTTP worker processes under `serve`."),
     "THREADS": (4, int, "Threads per HTTP worker process."),
+    "ALLOCATOR": (
+        "auto",
+        str,
+        "Memory allocator of `serve`: `auto` (jemalloc when installed, else the system's), "
+        "`jemalloc` or `system`. Oxigraph answers about a quarter faster with jemalloc.",
+    ),
     "QUERY_WORKERS": (
         2,
         int,
