@@ -10,6 +10,7 @@ method, one row per property shape, each row flagged when its values differ in m
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import weakref
 from collections import defaultdict
@@ -95,6 +96,15 @@ class RowSpec:
     display: str
     names: dict[str, str] = field(hash=False, compare=False)
     group: str | None = None
+
+    def name(self, lang: str) -> Literal | None:
+        """The row's name in ``lang``, with the usual fallback."""
+        return _row_name(self, lang)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_name(spec: RowSpec, lang: str) -> Literal | None:
+    return pick([Literal(v, lang=k or None) for k, v in spec.names.items()], lang)
 
 
 _DISPLAYS = {"LabelList", "Count", "Citation", "Year", "PersonList", "Text", "AliasList"}
@@ -405,7 +415,7 @@ def _assemble(
     for i, spec in enumerate(specs):
         cells = [_cell(spec, parts.get((i, m), {}), lang, founding=founding[m]) for m in methods]
         keys = {c.key for c in cells}
-        label = pick([Literal(v, lang=k or None) for k, v in spec.names.items()], lang)
+        label = spec.name(lang)
         rows.append(
             Row(
                 id=spec.id,

@@ -27,7 +27,7 @@ def pick(labels: Iterable[Literal], lang: str) -> Literal | None:
     if not labels:
         return None
     for candidate in fallback_chain(lang):
-        same = sorted(str(x) for x in labels if (x.language or "") == candidate)
+        same = [x for x in labels if (x.language or "") == candidate]
         if same:
-            return Literal(same[0], lang=candidate or None)
-    return sorted(labels, key=lambda x: ((x.language or ""), str(x)))[0]
+            return min(same, key=str)  # one of the labels given: making a Literal is slow
+    return min(labels, key=lambda x: ((x.language or ""), str(x)))
