@@ -47,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--requests", type=int, default=300, help="HTML page requests")
     parser.add_argument("--rdflib", action="store_true", help="also time rdflib (slow)")
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="also time the service on an in-memory copy of the store (serve --memory)",
+    )
     parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
     parser.add_argument("--allocator", choices=("auto", "jemalloc", "system"), default="auto")
     args = parser.parse_args(argv)
@@ -67,32 +72,20 @@ def main(argv: list[str] | None = None) -> int:
         store = OxigraphStore(path, read_only=True)
         methods = [str(m).rsplit("/", 1)[-1] for m in _method_iris(store, 2000)]
         picks = trios(methods, args.iterations)
-        comparer = Comparer(store)
-        comparer.compare(picks[0], "fa")  # rows, row names and the method index, read once
-        queries = [build_query(comparer.rows, comparer.resolve(t)) for t in picks]
-        native = store.native
-
-        def engine_run(query: str) -> None:
-            list(native.query(query, use_default_graph_as_union=True))
-
-        for query in queries:  # one untimed pass, so that neither line pays for cold caches
-            engine_run(query)
-        service: list[float] = []
-        engine: list[float] = []
-        for i, (trio, query) in enumerate(zip(picks, queries, strict=True)):
-            pair = [
-                (service, lambda trio=trio: comparer.compare(trio, "fa")),
-                (engine, lambda query=query: engine_run(query)),
-            ]
-            for samples, fn in pair if i % 2 else reversed(pair):  # each goes first half the time
-                started = time.perf_counter()
-                fn()
-                samples.append(time.perf_counter() - started)
+        service, engine = _service_and_engine(store, picks)
         rows = [
             ["comparison service (3 methods, fa)", *map(run.fmt_ms, percentiles(service))],
             ["engine alone (the same generated query)", *map(run.fmt_ms, percentiles(engine))],
         ]
+        if args.memory:
+            memory = _in_memory(store, workdir)
+            service_m, engine_m = _service_and_engine(memory, picks)
+            rows.append(["in memory: comparison service", *map(run.fmt_ms, percentiles(service_m))])
+            rows.append(["in memory: engine alone", *map(run.fmt_ms, percentiles(engine_m))])
+            del memory
         if args.rdflib:
+            comparer = Comparer(store)
+            queries = [build_query(comparer.rows, comparer.resolve(t)) for t in picks]
             rows.append(["rdflib in-memory engine (same query)", *_rdflib(nq, queries)])
         store.close()
 
@@ -125,6 +118,60 @@ def main(argv: list[str] | None = None) -> int:
     print("targets: service p50 < 5 ms, page p50 < 15 ms (100,000 methods)")
     print(f"load average: {run.loadavg()}")
     return 0
+
+
+def _service_and_engine(store, picks: list[list[str]]) -> tuple[list[float], list[float]]:  # noqa: ANN001
+    """The comparison service and Oxigraph alone on its generated query, per trio: one
+    untimed pass first, then the two alternate, so that neither pays for cold caches the
+    other warmed."""
+    from scholargate.services.compare import Comparer, build_query
+
+    comparer = Comparer(store)
+    comparer.compare(picks[0], "fa")  # rows, row names and the method index, read once
+    queries = [build_query(comparer.rows, comparer.resolve(t)) for t in picks]
+    native = store.native
+
+    def engine_run(query: str) -> None:
+        list(native.query(query, use_default_graph_as_union=True))
+
+    for query in queries:
+        engine_run(query)
+    service: list[float] = []
+    engine: list[float] = []
+    for i, (trio, query) in enumerate(zip(picks, queries, strict=True)):
+        pair = [
+            (service, lambda trio=trio: comparer.compare(trio, "fa")),
+            (engine, lambda query=query: engine_run(query)),
+        ]
+        for samples, fn in pair if i % 2 else reversed(pair):  # each goes first half the time
+            started = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - started)
+    return service, engine
+
+
+def _in_memory(store, workdir: Path):  # noqa: ANN001, ANN202
+    """An in-memory copy of ``store`` (every graph), as ``serve --memory`` would hold."""
+    import pyoxigraph as ox
+
+    from scholargate.store.oxigraph import OxigraphStore
+
+    dump = workdir / "all.nq"
+    store.native.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    memory = OxigraphStore(None)
+    started, before = time.perf_counter(), _rss_mb()
+    memory.native.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    print(
+        f"in-memory copy: loaded in {time.perf_counter() - started:.0f} s, "
+        f"{_rss_mb() - before:,.0f} MB more resident memory in this process"
+    )
+    dump.unlink()
+    return memory
+
+
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
 
 
 def _method_iris(store, n: int) -> list[str]:  # noqa: ANN001
