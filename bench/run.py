@@ -797,7 +797,7 @@ def use_allocator(choice: str) -> None:
         from scholargate.allocator import restart_with
     except ImportError:  # a checkout from before the allocator setting
         return
-    restart_with(choice)
+    restart_with(choice, script=True)
 
 
 def allocator_name() -> str:

@@ -43,6 +43,8 @@ def test_a_zero_budget_turns_the_cache_off() -> None:
         ("SELECT (STRUUID() AS ?u) WHERE {}", (), False),
         ("SELECT * WHERE { SERVICE <http://x/sparql> { ?s ?p ?o } }", ("http://x/sparql",), False),
         ("SELECT ?brand WHERE { ?s <http://x/brand> ?brand }", (), True),
+        ("SELECT (NOW#a comment\n() AS ?t) {}", (), False),  # a comment before "(" is allowed
+        ("SELECT ?x {} ORDER BY RAND # why\n  ()", (), False),
     ],
 )
 def test_volatile_answers_are_not_cacheable(text: str, services: tuple, expected: bool) -> None:

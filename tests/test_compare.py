@@ -248,3 +248,68 @@ def test_person_short_form(given: str, family: str, expected: str) -> None:
 
 def test_initials_of_a_hyphenated_name() -> None:
     assert initials("Jean-Baptiste") == "J.-B."
+
+
+GROUPS = (
+    PREFIXES
+    + """
+sgm:m1 a sg:Method ; skos:prefLabel "M one"@en ;
+    sg:introducedBy sgp:a , sgp:b ; sg:foundationalWork sgw:f1 .
+sgm:m3 a sg:Method ; skos:prefLabel "M three"@en ;
+    sg:introducedBy sgp:n , sgp:c ; sg:foundationalWork sgw:f4 .
+sgm:m5 a sg:Method ; skos:prefLabel "M five"@en ;
+    sg:introducedBy sgp:a , sgp:b ; sg:foundationalWork sgw:w1 .
+sgp:a a foaf:Person ; foaf:givenName "Ann" ; foaf:familyName "Alpha" .
+sgp:b a foaf:Person ; foaf:givenName "Bob" ; foaf:familyName "Beta" .
+sgp:c a foaf:Person ; foaf:givenName "Cy" ; foaf:familyName "Gamma" .
+sgp:n a foaf:Person ; foaf:name "Nomen" .
+sgp:x a foaf:Person ; foaf:givenName "Xu" ; foaf:familyName "Outsider" .
+sgw:f1 a fabio:ScholarlyWork ; dcterms:title "F one" ; dcterms:issued "2020"^^xsd:gYear ;
+    bibo:authorList ( sgp:a sgp:x ) ; dcterms:creator sgp:a , sgp:x .
+sgw:w1 a fabio:ScholarlyWork ; dcterms:title "W one" ; dcterms:issued "2019"^^xsd:gYear ;
+    bibo:authorList ( sgp:a sgp:b ) ; dcterms:creator sgp:a , sgp:b .
+sgw:f4 a fabio:ScholarlyWork ; dcterms:title "F four" ; dcterms:issued "2021"^^xsd:gYear ;
+    bibo:authorList ( sgp:n ) ; dcterms:creator sgp:n .
+sgw:w4 a fabio:ScholarlyWork ; dcterms:title "W four" ; dcterms:issued "2018"^^xsd:gYear ;
+    bibo:authorList ( sgp:n sgp:c ) ; dcterms:creator sgp:n , sgp:c .
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def groups_store(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    root = tmp_path_factory.mktemp("groups")
+    shutil.copytree(project_root / "shapes", root / "shapes")
+    (root / "ontology").mkdir()
+    (root / "data" / "curated").mkdir(parents=True)
+    (root / "data" / "curated" / "m.ttl").write_text(GROUPS, encoding="utf-8")
+    store = OxigraphStore()
+    build_store(store, root)
+    return store
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        # the foundational work has an outsider among its authors: another work the
+        # originators wrote together groups them
+        ("m1", ["Alpha, A. & Beta, B."]),
+        # the foundational work has one author: the same
+        ("m3", ["Nomen & Gamma, C."]),
+        # the foundational work itself groups them
+        ("m5", ["Alpha, A. & Beta, B."]),
+    ],
+)
+def test_originators_are_grouped_by_a_work_they_wrote_together(
+    groups_store, method: str, expected: list[str]
+) -> None:
+    table = compare(groups_store, [method], "en")
+    assert [v.text for v in row(table, "Originator").cells[0].values] == expected
+
+
+def test_row_names_follow_the_shapes_of_each_store() -> None:
+    from scholargate.services.compare import RowSpec
+
+    old = RowSpec("s", 1.0, "<p>", "Text", {"en": "Old name"})
+    new = RowSpec("s", 1.0, "<p>", "Text", {"en": "New name"})
+    assert (str(old.name("en")), str(new.name("en"))) == ("Old name", "New name")

@@ -125,6 +125,7 @@ def _same_terms(fast: list[dict], slow: list[dict]) -> None:
         "SELECT ?x WHERE { VALUES ?x { UNDEF 1 UNDEF } }",
         "SELECT ?x ?y WHERE { VALUES (?x ?y) { (UNDEF 2) (1 UNDEF) (UNDEF UNDEF) } }",
         "SELECT ?x WHERE { FILTER(false) }",
+        'SELECT ?dir WHERE { BIND(STRLANGDIR("right", "ar", "rtl") AS ?dir) }',
     ],
 )
 def test_select_reads_every_kind_of_term_the_same_both_ways(
@@ -142,3 +143,10 @@ def test_every_literal_of_the_bundled_graph_reads_the_same_both_ways(bundled_sto
     slow = bundled_store.query(sparql, max_rows=10_000_000)
     assert len(fast.rows) > 40_000
     _same_terms(fast.rows, slow.rows)
+
+
+def test_a_triple_term_in_an_answer_is_refused_both_ways(store: OxigraphStore) -> None:
+    sparql = 'SELECT (TRIPLE(<http://a>, <http://b>, "c") AS ?t) WHERE {}'
+    for cap in (None, 10):
+        with pytest.raises(TypeError, match="unsupported RDF term"):
+            store.query(sparql, max_rows=cap)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes.util
 import os
 import sys
+from pathlib import Path
 
 from .errors import InputError
 
@@ -30,13 +31,28 @@ def preloaded() -> bool:
     return "jemalloc" in os.environ.get("LD_PRELOAD", "")
 
 
-def restart_with(choice: str) -> None:
+def _is_the_command() -> bool:
+    """Whether this process was started as the ``scholargate`` command (the console
+    script, ``python -m scholargate`` or ``python -m scholargate.cli``), not as a
+    program that calls it in-process, such as a test runner."""
+    return Path(sys.argv[0]).name in ("scholargate", "__main__.py", "cli.py")
+
+
+def restart_with(choice: str, *, script: bool = False) -> None:
     """Start this command again with jemalloc preloaded when ``choice`` asks for it and
-    it is not preloaded yet; return when nothing is to be done. Never returns otherwise."""
+    it is not preloaded yet; return when nothing is to be done. Never returns otherwise.
+    Only on Linux (``LD_PRELOAD``), and only when this process is the command itself
+    (or, with ``script``, a script of ours that asks for it: the benchmarks)."""
     choice = (choice or "auto").strip().lower()
     if choice not in CHOICES:
         raise InputError(f"ALLOCATOR is {choice!r}; use one of {', '.join(CHOICES)}")
     if choice == "system" or preloaded() or os.environ.get(_MARK):
+        return
+    if not (script or _is_the_command()):
+        return
+    if not sys.platform.startswith("linux"):
+        if choice == "jemalloc":
+            raise InputError("ALLOCATOR=jemalloc works on Linux only; use auto or system")
         return
     library = find_jemalloc()
     if library is None:

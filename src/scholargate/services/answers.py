@@ -31,7 +31,8 @@ class Reply:
     truncated: bool = False
 
 
-_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
+# a call: the name, then blanks or comments, then "(" (SPARQL allows a comment there)
+_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)(?:\s|#[^\n]*(?:\n|$))*\(", re.I)
 
 
 def cacheable(text: str, services: tuple) -> bool:

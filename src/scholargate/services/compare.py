@@ -99,12 +99,12 @@ class RowSpec:
 
     def name(self, lang: str) -> Literal | None:
         """The row's name in ``lang``, with the usual fallback."""
-        return _row_name(self, lang)
+        return _row_name(tuple(sorted(self.names.items())), lang)
 
 
 @functools.lru_cache(maxsize=256)
-def _row_name(spec: RowSpec, lang: str) -> Literal | None:
-    return pick([Literal(v, lang=k or None) for k, v in spec.names.items()], lang)
+def _row_name(names: tuple[tuple[str, str], ...], lang: str) -> Literal | None:
+    return pick([Literal(v, lang=k or None) for k, v in names], lang)
 
 
 _DISPLAYS = {"LabelList", "Count", "Citation", "Year", "PersonList", "Text", "AliasList"}
@@ -175,17 +175,22 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
         elif row.display == "PersonList":
             extra = _PERSON
             cited = next((r.path for r in rows if r.display == "Citation"), None)
-            if cited is not None:
-                # works first-authored by an originator who wrote none of the method's
-                # foundational works (whose author lists come with the citations)
-                # (a subquery, so that the engine filters before it walks the lists)
-                branches.append(
-                    f"{{ {{ SELECT ?m ?v WHERE {{ {body} "
-                    f"FILTER NOT EXISTS {{ ?m {cited} ?fw . ?fw dcterms:creator ?v }} }} }} "
-                    "?v ^rdf:first/^bibo:authorList ?w . ?w dcterms:creator ?co . "
-                    "OPTIONAL { ?w dcterms:issued ?year } "
-                    f'BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
-                )
+            # works each originator wrote first, with their co-authors, for "X et al.";
+            # not for an originator already grouped by a foundational work (one with
+            # another author, all of whose authors are originators), whose author list
+            # comes with the citation. A subquery, so that the engine filters first.
+            grouped = (
+                f"FILTER NOT EXISTS {{ ?m {cited} ?fw . ?fw dcterms:creator ?v , ?other "
+                "FILTER(?other != ?v) FILTER NOT EXISTS { ?fw dcterms:creator ?outsider "
+                f"FILTER NOT EXISTS {{ ?m {row.path} ?outsider }} }} }}"
+                if cited is not None
+                else ""
+            )
+            branches.append(
+                f"{{ {{ SELECT ?m ?v WHERE {{ {body} {grouped} }} }} "
+                "?v ^rdf:first/^bibo:authorList ?w . OPTIONAL { ?w dcterms:issued ?year } "
+                f'?w dcterms:creator ?co . BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
+            )
         elif row.display == "Citation":
             extra = _WORK
             branches.append(

@@ -70,6 +70,8 @@ def _unescape(match: re.Match) -> str:
 def from_tsv(cell: str) -> Node:
     """An rdflib term for one cell of SPARQL TSV results as Oxigraph writes them
     (N-Triples terms, and bare integers, decimals, doubles and booleans)."""
+    if cell.startswith("<<"):
+        raise TypeError(f"unsupported RDF term {cell!r}")  # RDF-star triples are not used here
     if cell.startswith("<") and cell.endswith(">"):
         return URIRef(_TSV_ESCAPE.sub(_unescape, cell[1:-1]) if "\\" in cell else cell[1:-1])
     if cell.startswith("_:"):
@@ -80,7 +82,7 @@ def from_tsv(cell: str) -> Node:
         if "\\" in text:
             text = _TSV_ESCAPE.sub(_unescape, text)
         if lang:
-            return Literal(text, lang=lang)
+            return Literal(text, lang=lang.split("--", 1)[0])  # a base direction is dropped
         if datatype and datatype != _XSD_STRING:
             return Literal(text, datatype=URIRef(datatype))
         return Literal(text)
