@@ -259,6 +259,10 @@ sgm:m3 a sg:Method ; skos:prefLabel "M three"@en ;
     sg:introducedBy sgp:n , sgp:c ; sg:foundationalWork sgw:f4 .
 sgm:m5 a sg:Method ; skos:prefLabel "M five"@en ;
     sg:introducedBy sgp:a , sgp:b ; sg:foundationalWork sgw:w1 .
+sgm:m6 a sg:Method ; skos:prefLabel "M six"@en ;
+    sg:introducedBy sgp:a , sgp:b ; sg:foundationalWork sgw:f6 .
+sgw:f6 a fabio:ScholarlyWork ; dcterms:title "F six" ; dcterms:issued "2022"^^xsd:gYear ;
+    bibo:authorList ( sgp:c ) ; dcterms:creator sgp:c .
 sgp:a a foaf:Person ; foaf:givenName "Ann" ; foaf:familyName "Alpha" .
 sgp:b a foaf:Person ; foaf:givenName "Bob" ; foaf:familyName "Beta" .
 sgp:c a foaf:Person ; foaf:givenName "Cy" ; foaf:familyName "Gamma" .
@@ -291,16 +295,19 @@ def groups_store(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.mark.parametrize(
     ("method", "expected"),
     [
-        # the foundational work has an outsider among its authors: another work the
-        # originators wrote together groups them
-        ("m1", ["Alpha, A. & Beta, B."]),
-        # the foundational work has one author: the same
-        ("m3", ["Nomen & Gamma, C."]),
-        # the foundational work itself groups them
+        # the foundational work is theirs alone: it groups them
         ("m5", ["Alpha, A. & Beta, B."]),
+        # neither wrote a foundational work: a work they wrote together groups them
+        # (as the seed page's "Lester, B. et al." for LoRA)
+        ("m6", ["Alpha, A. & Beta, B."]),
+        # Alpha wrote the foundational work with someone who is not an originator, and
+        # Beta wrote none: no work of the method's groups them, so each stands alone
+        ("m1", ["Alpha, A.", "Beta, B."]),
+        # Nomen wrote the foundational work alone: the same
+        ("m3", ["Gamma, C.", "Nomen"]),
     ],
 )
-def test_originators_are_grouped_by_a_work_they_wrote_together(
+def test_originators_are_grouped_by_the_works_that_founded_the_method(
     groups_store, method: str, expected: list[str]
 ) -> None:
     table = compare(groups_store, [method], "en")
