@@ -122,16 +122,20 @@ sgm:c a sg:Method ; skos:prefLabel "C"@en ; sg:field sgf:x ;
 )
 
 
-@pytest.fixture(scope="module")
-def small_store(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
-    root = tmp_path_factory.mktemp("differs")
+def store_of(turtle: str, project_root: Path, root: Path) -> OxigraphStore:
+    """An in-memory store of the project's shapes and ``turtle`` as the curated data."""
     shutil.copytree(project_root / "shapes", root / "shapes")
     (root / "ontology").mkdir()
     (root / "data" / "curated").mkdir(parents=True)
-    (root / "data" / "curated" / "m.ttl").write_text(DIFFERS, encoding="utf-8")
+    (root / "data" / "curated" / "m.ttl").write_text(turtle, encoding="utf-8")
     store = OxigraphStore()
     build_store(store, root)
     return store
+
+
+@pytest.fixture(scope="module")
+def small_store(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    return store_of(DIFFERS, project_root, tmp_path_factory.mktemp("differs"))
 
 
 def test_one_concept_under_two_languages_is_equal(small_store) -> None:
@@ -282,14 +286,7 @@ sgw:w4 a fabio:ScholarlyWork ; dcterms:title "W four" ; dcterms:issued "2018"^^x
 
 @pytest.fixture(scope="module")
 def groups_store(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
-    root = tmp_path_factory.mktemp("groups")
-    shutil.copytree(project_root / "shapes", root / "shapes")
-    (root / "ontology").mkdir()
-    (root / "data" / "curated").mkdir(parents=True)
-    (root / "data" / "curated" / "m.ttl").write_text(GROUPS, encoding="utf-8")
-    store = OxigraphStore()
-    build_store(store, root)
-    return store
+    return store_of(GROUPS, project_root, tmp_path_factory.mktemp("groups"))
 
 
 @pytest.mark.parametrize(
