@@ -28,6 +28,14 @@ def test_an_answer_larger_than_an_entry_may_be_is_not_kept() -> None:
     assert cache.get("big") is None and len(cache) == 0
 
 
+def test_keys_count_in_the_budget_so_long_queries_with_small_answers_cannot_grow_it() -> None:
+    cache = AnswerCache(10_000, max_entry=5_000)
+    for i in range(100):  # 100 different 4 kB requests, each with a 10-byte answer
+        cache.put(("POST", b"q" * 4_000 + str(i).encode()), answer(10))
+    assert len(cache) == 2  # 2 × ~4 kB fit in 10 kB; the oldest were dropped
+    assert cache.get(("POST", b"q" * 4_000 + b"99")) is not None
+
+
 def test_a_zero_budget_turns_the_cache_off() -> None:
     cache = AnswerCache(0)
     cache.put("a", answer(1))

@@ -61,7 +61,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "ANSWER_CACHE": (
         64,
         int,
-        "MiB of SPARQL answers each HTTP worker keeps for repeated "
+        "MiB of SPARQL answers (requests included) each HTTP worker keeps for repeated "
         "queries (0 turns the cache off).",
     ),
     "CLIENT_CONCURRENCY": (4, int, "Queries one client may have running at once (429 beyond)."),

@@ -44,40 +44,46 @@ def cacheable(text: str, services: tuple) -> bool:
     return _VOLATILE.search(text) is None
 
 
+def _size(key: Hashable, answer: HasBody) -> int:
+    """Bytes an entry holds: the answer, and the key's strings (a query may be 1 MiB)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return len(answer.body) + sum(len(p) for p in parts if isinstance(p, str | bytes))
+
+
 class AnswerCache:
-    """Least-recently-used answers, bounded by their total size in bytes."""
+    """Least-recently-used answers, bounded by their total size in bytes (keys included)."""
 
     def __init__(self, max_bytes: int, *, max_entry: int | None = None) -> None:
         self.max_bytes = max_bytes
         self.max_entry = max_entry if max_entry is not None else max(max_bytes // 16, 1)
-        self._entries: OrderedDict[Hashable, HasBody] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[HasBody, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, key: Hashable) -> HasBody | None:
         with self._lock:
-            answer = self._entries.get(key)
-            if answer is None:
+            entry = self._entries.get(key)
+            if entry is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return answer
+            return entry[0]
 
     def put(self, key: Hashable, answer: HasBody) -> None:
-        size = len(answer.body)
+        size = _size(key, answer)
         if size > self.max_entry or self.max_bytes <= 0:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._size -= len(old.body)
-            self._entries[key] = answer
+                self._size -= old[1]
+            self._entries[key] = (answer, size)
             self._size += size
             while self._size > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped.body)
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
 
     def __len__(self) -> int:
         return len(self._entries)
