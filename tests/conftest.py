@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from scholargate.build import build_store
 from scholargate.store.oxigraph import OxigraphStore
+from scholargate.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -48,6 +51,19 @@ def bundled_store() -> OxigraphStore:
     store = OxigraphStore()
     build_store(store, ROOT)
     return store
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The web app on the bundled graph built in memory, one per test module; saved
+    comparisons go to a file of the module's own."""
+    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
+    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture

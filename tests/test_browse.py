@@ -8,23 +8,11 @@ import pytest
 
 from scholargate.services.resources import PAGE_SIZE
 from scholargate.services.stats import stats
-from scholargate.web.app import create_app
 from scholargate.web.browse import stats_json
 from scholargate.web.context import get_store
 
 HTML = {"Accept": "text/html"}
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
-    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from scholargate.namespaces import SG
-from scholargate.web.app import create_app
 
 SEED = "multi-head-self-attention,bert-fine-tuning,lora"
 HTML = {"Accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
-    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def test_persian_page_has_the_seed_title_rows_and_marks(client) -> None:

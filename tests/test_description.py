@@ -43,16 +43,6 @@ LANGUAGES = ("en", "fa", "tr")
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"MEMORY": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def app_store(app: Flask) -> OxigraphStore:
     with app.app_context():
         return get_store()  # type: ignore[return-value]

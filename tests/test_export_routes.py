@@ -42,17 +42,6 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
-    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def expected_cache() -> dict:
     """What each graph's dump must equal, computed once per graph and kind of format
     (key ``(name, holds_graphs)``), and the store's graphs (key: the graph IRI)."""

@@ -14,7 +14,6 @@ from scholargate.i18n import direction
 from scholargate.namespaces import PREFIXES
 from scholargate.services.description import list_examples
 from scholargate.web import query_page
-from scholargate.web.app import create_app
 from scholargate.web.context import get_store
 from scholargate.web.query_page import render_query_page, sample_query
 
@@ -23,16 +22,6 @@ from .conftest import ROOT, require
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"}
 LANGUAGES = ("en", "fa", "tr")
 STATIC = ROOT / "src" / "scholargate" / "static"
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"MEMORY": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 class Page(HTMLParser):

@@ -19,7 +19,6 @@ from rdflib.namespace import RDFS, SKOS
 from scholargate.formats import by_extension, by_media_type
 from scholargate.namespaces import BASE, BIBO, SG
 from scholargate.services.resources import MAX_NEIGHBOURS, resources_for
-from scholargate.web.app import create_app
 from scholargate.web.context import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,17 +60,6 @@ NEGOTIATION = [
     ("image/png", None, None, None),
     (None, None, "csv", None),
 ]
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
-    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from scholargate.formats import by_name
 from scholargate.namespaces import GRAPH
 from scholargate.services.search import MAX_QUERY, SearchIndex, index_for, invalidate
 from scholargate.store.oxigraph import OxigraphStore
-from scholargate.web.app import create_app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search" / "names.ttl"
 JSON = {"Accept": "application/json"}
@@ -291,17 +290,6 @@ def test_bundled_graph(bundled_store, typed: str, lang: str, slug: str) -> None:
 
 
 # ---- HTTP ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
-    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def test_get_search_json(client) -> None:
