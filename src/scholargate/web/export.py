@@ -62,6 +62,7 @@ from ..services.labels import pick
 from ..services.saved import COMPARISONS_GRAPH
 from ..store import Store
 from .context import get_store, request_lang
+from .cors import allow_origin
 from .negotiate import choose
 
 log = logging.getLogger("scholargate.export")
@@ -299,17 +300,6 @@ def _dump_format(ext: str) -> Format:
     return fmt
 
 
-def _cors(response: Response) -> Response:
-    origins = str(current_app.config.get("CORS_ORIGINS") or "").split()
-    origin = request.headers.get("Origin")
-    if "*" in origins:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in origins:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    return response
-
-
 def dump_response(
     graph: URIRef | None,
     fmt: Format,
@@ -336,7 +326,7 @@ def dump_response(
     response.headers["Cache-Control"] = "public, no-cache"
     if vary_accept:
         response.vary.add("Accept")
-    return _cors(response)
+    return allow_origin(response)
 
 
 @bp.get("/export/<graph>.<ext>")
@@ -467,7 +457,7 @@ def index(ext: str | None = None) -> ResponseReturnValue:
         page = render_template("export.html", lang=lang, data=data, formats=DUMP_FORMATS, base=BASE)
         response = Response(page, content_type=fmt.content_type)
     response.vary.update(("Accept", "Accept-Language"))
-    return _cors(response)
+    return allow_origin(response)
 
 
 # ---- the ontology and its JSON-LD context ----------------------------------------------
@@ -559,7 +549,7 @@ def context() -> ResponseReturnValue:
 def _citation_response(body: str, fmt: Format, filename: str) -> Response:
     response = Response(body, content_type=fmt.content_type)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _cors(response)
+    return allow_origin(response)
 
 
 def _work_or_404(slug: str):  # noqa: ANN202 - a Work

@@ -54,6 +54,7 @@ from ..services.sparql import (
 )
 from ..store.workers import QueryPool, StoreSource
 from .context import get_store
+from .cors import allow_origin
 from .negotiate import choose, wants_html
 
 bp = Blueprint("sparql", __name__)
@@ -118,13 +119,7 @@ def _url_limit() -> None:
 
 @bp.after_request
 def _cors(response: Response) -> Response:
-    allowed = str(current_app.config.get("CORS_ORIGINS") or "").split()
-    origin = request.headers.get("Origin")
-    if "*" in allowed:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
+    allow_origin(response)
     if "Access-Control-Allow-Origin" in response.headers:
         response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Retry-After"
     return response
