@@ -38,6 +38,7 @@ from rdflib.term import Node
 from ..errors import InputError, ScholarGateError
 from ..namespaces import GRAPH, bind_prefixes, sparql_prefixes
 from ..store.oxigraph import to_oxigraph, to_rdflib
+from .shacl_path import to_sparql
 
 __all__ = [
     "Engine",
@@ -462,28 +463,10 @@ class _Compiler:
         return list(Collection(self.g, node))
 
     def path(self, node: Node) -> str:
-        g = self.g
-        if isinstance(node, URIRef):
-            return node.n3()
-        if (node, RDF.first, None) in g:
-            return "/".join(self._wrap(p) for p in self.items(node))
-        for predicate, template in (
-            (SH.inversePath, "^{}"),
-            (SH.zeroOrMorePath, "{}*"),
-            (SH.oneOrMorePath, "{}+"),
-            (SH.zeroOrOnePath, "{}?"),
-        ):
-            inner = g.value(node, predicate)
-            if inner is not None:
-                return template.format(self._wrap(inner))
-        alternatives = g.value(node, SH.alternativePath)
-        if alternatives is not None:
-            return "|".join(self._wrap(p) for p in self.items(alternatives))
-        raise UnsupportedShapeError(f"a path the compiler does not know: {node}")
-
-    def _wrap(self, node: Node) -> str:
-        text = self.path(node)
-        return text if isinstance(node, URIRef) else f"({text})"
+        try:
+            return to_sparql(self.g, node, iri=URIRef.n3)
+        except InputError:
+            raise UnsupportedShapeError(f"a path the compiler does not know: {node}") from None
 
     def check_parameters(self, shape: Node) -> None:
         for p in self.g.predicates(shape, None):
@@ -1090,28 +1073,10 @@ def _pick(messages: tuple[tuple[str, str], ...], lang: str) -> str:
 
 def _path_text(g: Graph, path: Node) -> str:
     """A SHACL property path as SPARQL property-path syntax, with prefixes."""
-    if isinstance(path, URIRef):
+    try:
+        return to_sparql(g, path, iri=lambda iri: _n3(iri, g))
+    except InputError:
         return _n3(path, g)
-    if (path, RDF.first, None) in g:
-        return "/".join(_wrap(g, p) for p in Collection(g, path))
-    for predicate, template in (
-        (SH.inversePath, "^{}"),
-        (SH.zeroOrMorePath, "{}*"),
-        (SH.oneOrMorePath, "{}+"),
-        (SH.zeroOrOnePath, "{}?"),
-    ):
-        inner = g.value(path, predicate)
-        if inner is not None:
-            return template.format(_wrap(g, inner))
-    alternatives = g.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "|".join(_wrap(g, p) for p in Collection(g, alternatives))
-    return _n3(path, g)
-
-
-def _wrap(g: Graph, path: Node) -> str:
-    text = _path_text(g, path)
-    return text if isinstance(path, URIRef) else f"({text})"
 
 
 def _n3(term: Node | None, g: Graph | None = None) -> str:
