@@ -317,3 +317,45 @@ def test_row_names_follow_the_shapes_of_each_store() -> None:
     old = RowSpec("s", 1.0, "<p>", "Text", {"en": "Old name"})
     new = RowSpec("s", 1.0, "<p>", "Text", {"en": "New name"})
     assert (str(old.name("en")), str(new.name("en"))) == ("Old name", "New name")
+
+
+PATH_ROWS = """
+@prefix sg: <https://w3id.org/scholargate/ontology#> .
+@prefix sgsh: <https://w3id.org/scholargate/shapes#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+sgsh:MethodShape sh:property sgsh:row-builds-on , sgsh:row-built-on-by , sgsh:row-authors .
+sgsh:row-builds-on sh:path sg:buildsOn ; sh:order 11 ; sg:display sg:LabelList ;
+    sh:name "Builds on"@en .
+sgsh:row-built-on-by sh:path [ sh:inversePath sg:buildsOn ] ; sh:order 12 ;
+    sg:display sg:LabelList ; sh:name "Built on by"@en .
+sgsh:row-authors sh:path ( sg:foundationalWork dcterms:creator ) ; sh:order 13 ;
+    sg:display sg:PersonList ; sh:name "Authors of its sources"@en .
+"""
+
+
+def test_rows_with_any_property_path_show_labels_and_names(
+    project_root: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(project_root / "shapes", root / "shapes")
+    (root / "ontology").mkdir()
+    (root / "data" / "curated").mkdir(parents=True)
+    (root / "data" / "curated" / "m.ttl").write_text(
+        GROUPS + "sgm:m5 sg:buildsOn sgm:m1 , sgm:m3 .\n", encoding="utf-8"
+    )
+    (root / "shapes" / "path-rows.ttl").write_text(PATH_ROWS, encoding="utf-8")
+    store = OxigraphStore()
+    build_store(store, root)
+    table = Comparer(store).compare(["m5", "m1"], "en")
+
+    def texts(label: str) -> list[list[str]]:
+        return [[v.text for v in cell.values] for cell in row(table, label).cells]
+
+    assert texts("Builds on") == [["M one", "M three"], []]
+    assert texts("Built on by") == [[], ["M five"]]
+    assert texts("Authors of its sources") == [
+        ["Alpha, A. & Beta, B."],
+        ["Alpha, A. & Outsider, X."],
+    ]
+    assert all(row(table, label).differs for label in ("Builds on", "Built on by"))

@@ -7,9 +7,11 @@ import io
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from scholargate.errors import ParseError
+from scholargate.errors import InputError, ParseError
 from scholargate.formats import by_name
+from scholargate.store import Store
 from scholargate.store.oxigraph import OxigraphStore
+from scholargate.store.tsv import from_tsv
 
 G = URIRef("https://w3id.org/scholargate/graph/test")
 EX = "http://example.org/"
@@ -150,3 +152,23 @@ def test_a_triple_term_in_an_answer_is_refused_both_ways(store: OxigraphStore) -
     for cap in (None, 10):
         with pytest.raises(TypeError, match="unsupported RDF term"):
             store.query(sparql, max_rows=cap)
+
+
+@pytest.mark.parametrize(
+    "sparql", [_AWKWARD, "SELECT ?x ?y WHERE { VALUES (?x ?y) { (UNDEF 2) (1 UNDEF) } }"]
+)
+def test_select_cells_are_the_same_terms_as_select(store: OxigraphStore, sparql: str) -> None:
+    expected = store.query(sparql, max_rows=1_000_000)
+    # Oxigraph's own reading, and the interface's default one (through query_to)
+    for cells in (store.select_cells(sparql), Store.select_cells(store, sparql)):
+        assert list(cells.columns) == expected.variables
+        rows = [
+            {name: from_tsv(row[i]) for name, i in cells.columns.items() if row[i]}
+            for row in cells.rows
+        ]
+        _same_terms(rows, expected.rows)
+
+
+def test_select_cells_refuses_a_query_that_is_not_a_select(store: OxigraphStore) -> None:
+    with pytest.raises(InputError, match="SELECT"):
+        store.select_cells("ASK {}")

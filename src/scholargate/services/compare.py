@@ -17,12 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import Literal
-from rdflib.namespace import SH
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from ..errors import InputError, NotFoundError
-from ..namespaces import METHOD, SG, SHAPE, SHAPES_GRAPH, sparql_prefixes
+from ..namespaces import BIBO, METHOD, SCHEMA, SG, SHAPE, SHAPES_GRAPH, SKOSXL, sparql_prefixes
 from ..store import Store
+from ..store.tsv import Cells, from_tsv
 from .labels import pick
 from .normalize import fold
 from .shacl_path import to_sparql
@@ -140,41 +141,69 @@ def read_rows(store: Store) -> list[RowSpec]:
 
 # ---- the one query -------------------------------------------------------------------
 
-_LABEL = "OPTIONAL { ?v skos:prefLabel|rdfs:label ?label FILTER(isLiteral(?label)) }"
-_PERSON = (
-    "OPTIONAL { ?v foaf:givenName ?given } OPTIONAL { ?v foaf:familyName ?family } "
-    "OPTIONAL { ?v foaf:name ?name }"
-)
-_WORK = (
-    "OPTIONAL { ?v dcterms:title ?label } OPTIONAL { ?v dcterms:issued ?year } "
-    "OPTIONAL { ?v sg:venue ?venue } OPTIONAL { ?v bibo:doi ?doi } "
-    "OPTIONAL { ?v sg:arxivId ?arxiv } OPTIONAL { ?v schema:url ?url }"
-)
+# What is fetched about each resource a row shows (a field, a person, a work, an alias),
+# and the name it is kept under: one scan of the resource's triples, not one lookup each.
+_DETAILS = {
+    str(SKOS.prefLabel): "label",
+    str(RDFS.label): "label",
+    str(FOAF.givenName): "given",
+    str(FOAF.familyName): "family",
+    str(FOAF.name): "name",
+    str(DCTERMS.title): "title",
+    str(DCTERMS.issued): "year",
+    str(SG.venue): "venue",
+    str(BIBO.doi): "doi",
+    str(SG.arxivId): "arxiv",
+    str(SCHEMA.url): "url",
+    str(SKOSXL.literalForm): "form",
+}
+_SCANNED = {"LabelList", "PersonList", "Citation", "Year", "Text", "AliasList"}
+_IRI = re.compile(r"<[^<>\s]*>")
+
+
+def _plain(row: RowSpec) -> bool:
+    """Whether the row's path is one property, so its values come with the scan."""
+    return row.display in _SCANNED and _IRI.fullmatch(row.path) is not None
 
 
 def build_query(rows: list[RowSpec], methods: list[str]) -> str:
     """One SELECT that fetches every row's values, and what is needed to show them.
 
-    Each UNION branch starts from the VALUES of the methods, so the engine joins from
-    three methods outwards instead of scanning a property over the whole graph.
+    On an on-disk store each lookup costs tens of microseconds, so the query makes few:
+    one scan of each method's triples gives the values of every row whose path is one
+    property (and the column names), one scan of each value gives its labels, names or
+    citation details. Every part starts from the VALUES of the methods, so the engine
+    joins from a few methods outwards, and returns the column number ``?c`` instead of
+    the method's IRI (an IRI costs a dictionary read in every solution).
     """
-    values = "VALUES ?m { " + " ".join(f"<{m}>" for m in methods) + " }"
+    values = "VALUES (?m ?c) { " + " ".join(f"(<{m}> {i})" for i, m in enumerate(methods)) + " }"
+    return _query_template(tuple(rows)).replace(_METHODS, values)
+
+
+_METHODS = "VALUES ?methods {}"  # where the methods go in a query template
+
+
+@functools.lru_cache(maxsize=16)
+def _query_template(rows: tuple[RowSpec, ...]) -> str:
+    """The comparison query for ``rows``, with ``_METHODS`` where the methods go."""
+    values = _METHODS
+    details = "OPTIONAL { ?v ?q ?x FILTER(?q IN (" + ", ".join(f"<{d}>" for d in _DETAILS) + ")) }"
+    scanned = [f"<{SKOS.prefLabel}>"]  # the column names
+    if any(row.display == "AliasList" for row in rows):
+        scanned.append(f"<{SKOSXL.altLabel}>")  # alias resources, for the curated order
     branches = []
+    cited = next((r.path for r in rows if r.display == "Citation"), None)
     for i, row in enumerate(rows):
-        tail = f'BIND({i} AS ?row) BIND("value" AS ?part)'
-        if row.display == "Count":
+        if _plain(row):
+            scanned.append(row.path)
+        elif row.display == "Count":
             branches.append(
-                f'{{ SELECT ?m (COUNT(DISTINCT ?x) AS ?v) ({i} AS ?row) ("value" AS ?part) '
-                f"WHERE {{ {values} OPTIONAL {{ ?m {row.path} ?x }} }} GROUP BY ?m }}"
+                f"{{ SELECT ?c (COUNT(DISTINCT ?x) AS ?v) ({i} AS ?row) "
+                f"WHERE {{ {values} OPTIONAL {{ ?m {row.path} ?x }} }} GROUP BY ?c }}"
             )
-            continue
-        body = f"{values} ?m {row.path} ?v ."
-        extra = ""
-        if row.display == "LabelList":
-            extra = _LABEL
-        elif row.display == "PersonList":
-            extra = _PERSON
-            cited = next((r.path for r in rows if r.display == "Citation"), None)
+        else:
+            branches.append(f"{{ {values} ?m {row.path} ?v . {details} BIND({i} AS ?row) }}")
+        if row.display == "PersonList":
             # Originators are grouped ("X et al.") by the foundational works they wrote
             # together, whose author lists come with the citations. An originator who
             # wrote none of them is grouped by works they wrote first with other
@@ -182,37 +211,27 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
             # filters before it walks author lists (walking them for every originator
             # doubled the query's time at 100,000 methods).
             unfounded = (
-                f"FILTER NOT EXISTS {{ ?m {cited} ?fw . ?fw dcterms:creator ?v }}" if cited else ""
+                f"MINUS {{ {values} ?m {cited} ?fw . ?fw dcterms:creator ?v }}" if cited else ""
             )
             branches.append(
-                f"{{ {{ SELECT ?m ?v WHERE {{ {body} {unfounded} }} }} "
+                f"{{ {{ SELECT ?c ?v WHERE {{ {values} ?m {row.path} ?v {unfounded} }} }} "
                 "?v ^rdf:first/^bibo:authorList ?w . ?w dcterms:creator ?co . "
                 "OPTIONAL { ?w dcterms:issued ?year } "
                 f'BIND({i} AS ?row) BIND("first-author" AS ?part) }}'
             )
         elif row.display == "Citation":
-            extra = _WORK
-            branches.append(
-                f"{{ {body} ?v bibo:authorList/rdf:rest* ?node . "
+            branches.append(  # each author list, node by node, with the authors' names
+                f"{{ {values} ?m {row.path} ?v . ?v bibo:authorList/rdf:rest* ?node . "
                 "?node rdf:first ?co ; rdf:rest ?next . "
                 "OPTIONAL { ?co foaf:givenName ?given } OPTIONAL { ?co foaf:familyName ?family } "
                 f'OPTIONAL {{ ?co foaf:name ?name }} BIND({i} AS ?row) BIND("author" AS ?part) }}'
             )
-        elif row.display == "AliasList":
-            extra = (  # from the literal to its alias resources: one lookup, not one a node
-                "OPTIONAL { ?node skosxl:literalForm ?v . ?m skosxl:altLabel ?node . "
-                "OPTIONAL { ?node sg:aliasKind ?kind } }"
-            )
-        branches.append(f"{{ {body} {extra} {tail} }}")
-    # the methods' own names, for the column heads
-    branches.append(
-        f'{{ {values} ?m skos:prefLabel ?label BIND(-1 AS ?row) BIND("column" AS ?part) }}'
-    )
+    properties = ", ".join(dict.fromkeys(scanned))
+    branches.insert(0, f"{{ {values} ?m ?p ?v FILTER(?p IN ({properties})) {details} }}")
     union = "\n  UNION ".join(branches)
     return (
-        sparql_prefixes()
-        + "SELECT ?m ?row ?part ?v ?label ?given ?family ?name ?year ?venue ?doi ?arxiv ?url "
-        "?w ?co ?node ?next ?kind\n"
+        sparql_prefixes() + "# ?c is the column: the method's place in the VALUES list\n"
+        "SELECT ?c ?row ?part ?p ?v ?q ?x ?given ?family ?name ?year ?w ?co ?node ?next\n"
         f"WHERE {{\n  {union}\n}}"
     )
 
@@ -330,8 +349,8 @@ class Comparer:
         iris = self.resolve(methods)
         rows = self.rows
         sparql = build_query(rows, iris)
-        solutions = self.store.select(sparql)
-        return _assemble(rows, iris, solutions, lang, sparql, self.shapes_version)
+        answer = self.store.select_cells(sparql)
+        return _assemble(rows, iris, answer, lang, sparql, self.shapes_version)
 
 
 _COMPARERS: weakref.WeakKeyDictionary[Store, Comparer] = weakref.WeakKeyDictionary()
@@ -362,6 +381,7 @@ def initials(given: str) -> str:
     return " ".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)  # the same authors come back in comparison after comparison
 def person_short(given: str | None, family: str | None, name: str | None) -> str:
     """``"Vaswani, A."`` — family name and initials."""
     if family:
@@ -390,35 +410,98 @@ def _year(term: Node | None) -> int | None:
     return int(match.group(0)) if match else None
 
 
+@dataclass
+class _Found:
+    """What the query found for one row of one method."""
+
+    # each value, with what the scan found about it under _DETAILS' names, in order found
+    values: dict[Node, dict[str, list[Node]]] = field(default_factory=dict)
+    authors: list[dict[str, Node]] = field(default_factory=list)  # author-list nodes
+    first_author: list[dict[str, Node]] = field(default_factory=list)  # other works
+
+    @functools.cached_property
+    def author_lists(self) -> dict[str, list[tuple[str, str]]]:
+        return _author_lists(self.authors)
+
+
+@dataclass
+class _Method:
+    """What the cells of one method's column share."""
+
+    names: list[Literal] = field(default_factory=list)  # its skos:prefLabel
+    alias_nodes: dict[Literal, str] = field(default_factory=dict)  # alias text -> resource
+    # its foundational works' years and author IRIs: originators who wrote one of them
+    # together show as "X et al."
+    founding: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+# the scanned properties and details as TSV writes them
+_CELL_DETAILS = {f"<{iri}>": name for iri, name in _DETAILS.items()}
+_PREF_LABEL, _ALT_LABEL_XL = f"<{SKOS.prefLabel}>", f"<{SKOSXL.altLabel}>"
+_AUTHOR, _FIRST_AUTHOR = '"author"', '"first-author"'
+
+
 def _assemble(
     specs: list[RowSpec],
     methods: list[str],
-    solutions: list[dict[str, Node]],
+    answer: Cells,
     lang: str,
     sparql: str,
     shapes_version: str,
 ) -> Comparison:
-    # group the solutions: (row, method) -> part -> list of solutions
-    parts: dict[tuple[int, str], dict[str, list[dict[str, Node]]]] = defaultdict(
-        lambda: defaultdict(list)
+    rows_of: dict[str, list[int]] = defaultdict(list)  # a scanned property -> its rows
+    for i, spec in enumerate(specs):
+        if _plain(spec):
+            rows_of[spec.path].append(i)
+    found: dict[tuple[int, int], _Found] = defaultdict(_Found)  # (row, column) -> values
+    columns = [_Method() for _ in methods]
+    at = answer.columns
+    c_at, row_at, part_at, p_at, v_at, q_at, x_at = (
+        at[name] for name in ("c", "row", "part", "p", "v", "q", "x")
     )
-    for s in solutions:
-        parts[(int(s["row"]), str(s["m"]))][str(s["part"])].append(s)
+    for cells in answer.rows:
+        c = int(cells[c_at])
+        part = cells[part_at]
+        if part:  # a node of an author list, or another work an originator wrote first
+            into = found[(int(cells[row_at]), c)]
+            solution = {name: from_tsv(cells[i]) for name, i in at.items() if cells[i]}
+            (into.authors if part == _AUTHOR else into.first_author).append(solution)
+            continue
+        if not cells[v_at]:
+            continue
+        value = from_tsv(cells[v_at])
+        detail = _CELL_DETAILS.get(cells[q_at])
+        x = from_tsv(cells[x_at]) if detail else None
+        if cells[row_at]:
+            targets: list[int] = [int(cells[row_at])]
+        else:
+            p = cells[p_at]
+            targets = rows_of.get(p, [])
+            if p == _PREF_LABEL and isinstance(value, Literal):
+                columns[c].names.append(value)
+            elif p == _ALT_LABEL_XL and detail == "form":
+                nodes, node = columns[c].alias_nodes, str(value)
+                known = nodes.get(x, node)  # type: ignore[call-overload]
+                nodes[x] = node if known == node else min(known, node, key=_natural)  # type: ignore[index]
+        for i in targets:
+            details = found[(i, c)].values.setdefault(value, defaultdict(list))
+            if detail:
+                details[detail].append(x)  # type: ignore[arg-type]
 
-    # a method's foundational works, authors in order: originators who wrote one of
-    # them together show as "X et al."
-    founding: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
     for i, spec in enumerate(specs):
         if spec.display == "Citation":
-            for m in methods:
-                cited = parts.get((i, m), {})
-                years = {str(s["v"]): _year(s.get("year")) or 0 for s in cited.get("value", [])}
-                for work, authors in _author_lists(cited.get("author", [])).items():
-                    founding[m].append((years.get(work, 0), [iri for iri, _ in authors]))
+            for c, column in enumerate(columns):
+                cited = found.get((i, c), _Found())
+                years = {str(v): _year(_first(d, "year")) or 0 for v, d in cited.values.items()}
+                for work, authors in cited.author_lists.items():
+                    column.founding.append((years.get(work, 0), [iri for iri, _ in authors]))
     rows = []
     for i, spec in enumerate(specs):
-        cells = [_cell(spec, parts.get((i, m), {}), lang, founding=founding[m]) for m in methods]
-        keys = {c.key for c in cells}
+        build = _CELL_BUILDERS[spec.display]
+        row_cells = [
+            build(found.get((i, c), _Found()), lang, column) for c, column in enumerate(columns)
+        ]
+        keys = {cell.key for cell in row_cells}
         label = spec.name(lang)
         rows.append(
             Row(
@@ -429,18 +512,17 @@ def _assemble(
                 display=spec.display,
                 order=spec.order,
                 group=spec.group,
-                cells=cells,
+                cells=row_cells,
                 differs=len(keys) > 1,
             )
         )
-    return Comparison(lang, _columns(methods, parts, lang), rows, sparql, shapes_version)
+    return Comparison(lang, _columns(methods, columns, lang), rows, sparql, shapes_version)
 
 
-def _columns(methods: list[str], parts: dict, lang: str) -> list[Column]:  # noqa: ANN001
+def _columns(methods: list[str], found: list[_Method], lang: str) -> list[Column]:
     columns = []
-    for m in methods:
-        names = parts.get((-1, m), {}).get("column", [])
-        label = pick([s["label"] for s in names], lang)  # type: ignore[misc]
+    for m, method in zip(methods, found, strict=True):
+        label = pick(method.names, lang)
         slug = m[len(str(METHOD)) :] if m.startswith(str(METHOD)) else m
         columns.append(
             Column(m, slug, str(label) if label else slug, (label.language or "") if label else "")
@@ -448,65 +530,48 @@ def _columns(methods: list[str], parts: dict, lang: str) -> list[Column]:  # noq
     return columns
 
 
-def _cell(
-    spec: RowSpec,
-    parts: dict[str, list[dict[str, Node]]],
-    lang: str,
-    *,
-    founding: list[tuple[int, list[str]]],
-) -> Cell:
-    solutions = parts.get("value", [])
-    if spec.display == "PersonList":
-        return _person_cell(solutions, parts, lang, founding)
-    return _CELL_BUILDERS[spec.display](solutions, parts, lang)
+def _first(details: dict[str, list[Node]], name: str) -> Node | None:
+    found = details.get(name)
+    return found[0] if found else None
 
 
-def _by_value(solutions: list[dict[str, Node]]) -> dict[Node, list[dict[str, Node]]]:
-    grouped: dict[Node, list[dict[str, Node]]] = {}
-    for s in solutions:
-        if "v" in s:
-            grouped.setdefault(s["v"], []).append(s)
-    return grouped
-
-
-def _label_list(solutions, parts, lang) -> Cell:  # noqa: ANN001
+def _label_list(found: _Found, lang: str, method: _Method) -> Cell:
     values = []
-    for v, group in _by_value(solutions).items():
+    for v, details in found.values.items():
         if isinstance(v, Literal):
             values.append(Value(str(v), v.language))
             continue
-        label = pick([s["label"] for s in group if "label" in s], lang)  # type: ignore[misc]
+        label = pick([x for x in details.get("label", ()) if isinstance(x, Literal)], lang)
         text = str(label) if label is not None else str(v).rsplit("/", 1)[-1]
         values.append(Value(text, label.language if label is not None else None, iri=str(v)))
     values.sort(key=lambda x: x.text.casefold())
-    return Cell(values, frozenset(str(v) for v in _by_value(solutions)))
+    return Cell(values, frozenset(str(v) for v in found.values))
 
 
-def _year_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
-    years = sorted({y for y in (_year(v) for v in _by_value(solutions)) if y is not None})
+def _year_cell(found: _Found, lang: str, method: _Method) -> Cell:
+    years = sorted({y for y in (_year(v) for v in found.values) if y is not None})
     return Cell([Value(str(y)) for y in years], frozenset(years))
 
 
-def _count_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
-    n = int(solutions[0]["v"]) if solutions and "v" in solutions[0] else 0
+def _count_cell(found: _Found, lang: str, method: _Method) -> Cell:
+    n = int(next(iter(found.values))) if found.values else 0
     return Cell([Value(str(n))], frozenset([n]))
 
 
-def _text_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
-    texts = [v for v in _by_value(solutions) if isinstance(v, Literal)]
+def _text_cell(found: _Found, lang: str, method: _Method) -> Cell:
+    texts = [v for v in found.values if isinstance(v, Literal)]
     chosen = pick(texts, lang)
     values = [Value(str(chosen), chosen.language)] if chosen is not None else []
     return Cell(values, frozenset((str(t), t.language) for t in texts))
 
 
-def _alias_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
+def _alias_cell(found: _Found, lang: str, method: _Method) -> Cell:
     entries: dict[tuple[str, str | None], str] = {}
-    for s in solutions:
-        v = s.get("v")
+    for v in found.values:
         if not isinstance(v, Literal):
             continue
         key = (str(v), v.language)
-        node = str(s.get("node", "")) or "~"
+        node = method.alias_nodes.get(v, "~")
         entries[key] = min(entries.get(key, node), node, key=_natural)
 
     def order(item: tuple[tuple[str, str | None], str]) -> tuple:
@@ -520,17 +585,18 @@ def _alias_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
     return Cell(values, frozenset(entries))
 
 
-def _person_cell(solutions, parts, lang, founding=()) -> Cell:  # noqa: ANN001
+def _person_cell(found: _Found, lang: str, method: _Method) -> Cell:
     people: dict[str, str] = {}
-    for v, group in _by_value(solutions).items():
-        s = group[0]
+    for v, details in found.values.items():
         people[str(v)] = person_short(
-            _str(s.get("given")), _str(s.get("family")), _str(s.get("name"))
+            _str(_first(details, "given")),
+            _str(_first(details, "family")),
+            _str(_first(details, "name")),
         )
     # works whose authors are all originators: "First et al.", foundational ones first
-    works: list[tuple[bool, int, list[str]]] = [(False, y, a) for y, a in founding]
+    works: list[tuple[bool, int, list[str]]] = [(False, y, a) for y, a in method.founding]
     others: dict[str, tuple[str, set[str], int]] = {}
-    for s in parts.get("first-author", []):
+    for s in found.first_author:
         first, authors, year = others.setdefault(str(s["w"]), (str(s["v"]), set(), 0))
         authors.add(str(s["co"]))
         others[str(s["w"])] = (first, authors, _year(s.get("year")) or year)
@@ -555,14 +621,13 @@ def _person_cell(solutions, parts, lang, founding=()) -> Cell:  # noqa: ANN001
     return Cell(values, frozenset(people))
 
 
-def _citation_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
-    authors = _author_lists(parts.get("author", []))
+def _citation_cell(found: _Found, lang: str, method: _Method) -> Cell:
+    authors = found.author_lists
     values, keys = [], set()
-    for v, group in _by_value(solutions).items():
-        s = group[0]
-        doi = _str(s.get("doi"))
-        arxiv = _str(s.get("arxiv"))
-        url = _str(s.get("url"))
+    for v, details in found.values.items():
+        doi = _str(_first(details, "doi"))
+        arxiv = _str(_first(details, "arxiv"))
+        url = _str(_first(details, "url"))
         names = [name for _, name in authors.get(str(v), [])]
         if len(names) > 4:
             by = f"{names[0]} et al."
@@ -570,9 +635,9 @@ def _citation_cell(solutions, parts, lang) -> Cell:  # noqa: ANN001
             by = ", ".join(names[:-1]) + " & " + names[-1]
         else:
             by = names[0] if names else ""
-        year = _year(s.get("year"))
-        title = _str(pick([g["label"] for g in group if "label" in g], lang)) or str(v)
-        venue = _str(s.get("venue"))
+        year = _year(_first(details, "year"))
+        title = _str(pick(details.get("title", []), lang)) or str(v)  # type: ignore[arg-type]
+        venue = _str(_first(details, "venue"))
         text = " ".join(
             part
             for part in (

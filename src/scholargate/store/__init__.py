@@ -6,6 +6,7 @@ memory or on disk). Nothing above this package knows which one it has.
 
 from __future__ import annotations
 
+import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from typing import IO, Literal
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ..formats import Format
+from ..formats import Format, by_name
+from .tsv import Cells, read_cells
 
 QueryKind = Literal["select", "ask", "graph"]
 
@@ -82,6 +84,13 @@ class Store(ABC):
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
         return self.query(sparql).rows
+
+    def select_cells(self, sparql: str) -> Cells:
+        """A SELECT answer as SPARQL TSV cells (``store/tsv.py``): for services that read
+        many rows and turn only some cells into terms."""
+        out = io.BytesIO()
+        self.query_to(sparql, by_name("tsv"), out)
+        return read_cells(out.getvalue())
 
     def ask(self, sparql: str) -> bool:
         return bool(self.query(sparql).boolean)

@@ -18,6 +18,7 @@ from ..formats import Format
 from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
 from .functions import custom_functions, may_call
+from .tsv import Cells, read_cells, rows_from_tsv
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
 _LANG_STRING = str(RDF.langString)
@@ -46,70 +47,6 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Nod
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise TypeError(f"unsupported RDF term {term!r}")  # RDF-star triples are not used here
-
-
-_XSD_INTEGER = URIRef(str(XSD.integer))
-_XSD_DECIMAL = URIRef(str(XSD.decimal))
-_XSD_DOUBLE = URIRef(str(XSD.double))
-_XSD_BOOLEAN = URIRef(str(XSD.boolean))
-_TSV_LITERAL = re.compile(r'"(.*)"(?:@([^"]+)|\^\^<([^>]*)>)?', re.S)
-_TSV_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
-_TSV_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f"}
-_TSV_NUMBER = re.compile(r"[+-]?(\d+)?(\.\d+)?([eE][+-]?\d+)?")
-
-
-def _unescape(match: re.Match) -> str:
-    code = match.group(1) or match.group(2)
-    if code:
-        return chr(int(code, 16))
-    char = match.group(3)
-    return _TSV_ESCAPES.get(char, char)
-
-
-@lru_cache(maxsize=1 << 15)
-def from_tsv(cell: str) -> Node:
-    """An rdflib term for one cell of SPARQL TSV results as Oxigraph writes them
-    (N-Triples terms, and bare integers, decimals, doubles and booleans)."""
-    if cell.startswith("<<"):
-        raise TypeError(f"unsupported RDF term {cell!r}")  # RDF-star triples are not used here
-    if cell.startswith("<") and cell.endswith(">"):
-        return URIRef(_TSV_ESCAPE.sub(_unescape, cell[1:-1]) if "\\" in cell else cell[1:-1])
-    if cell.startswith("_:"):
-        return BNode(cell[2:])
-    literal = _TSV_LITERAL.fullmatch(cell)
-    if literal is not None:
-        text, lang, datatype = literal.groups()
-        if "\\" in text:
-            text = _TSV_ESCAPE.sub(_unescape, text)
-        if lang:
-            return Literal(text, lang=lang.split("--", 1)[0])  # a base direction is dropped
-        if datatype and datatype != _XSD_STRING:
-            return Literal(text, datatype=URIRef(datatype))
-        return Literal(text)
-    if cell in ("true", "false"):
-        return Literal(cell, datatype=_XSD_BOOLEAN)
-    number = _TSV_NUMBER.fullmatch(cell)
-    if number is not None and (number.group(1) or number.group(2)):
-        if number.group(3):
-            return Literal(cell, datatype=_XSD_DOUBLE)
-        return Literal(cell, datatype=_XSD_DECIMAL if number.group(2) else _XSD_INTEGER)
-    raise ValueError(f"not a term of SPARQL TSV results: {cell!r}")
-
-
-def rows_from_tsv(data: bytes) -> tuple[list[str], list[dict[str, Node]]]:
-    """The variables and rows of SPARQL TSV results: Oxigraph writes the whole answer in
-    Rust, and a cell seen before costs a dictionary lookup; far cheaper than a Python
-    object for every variable of every solution."""
-    text = data.decode("utf-8")
-    lines = (text[:-1] if text.endswith("\n") else text).split("\n")
-    variables = [v[1:] for v in lines[0].split("\t")] if lines[0] else []
-    rows = []
-    for line in lines[1:]:  # one line a solution; an empty cell is an unbound variable
-        cells = line.split("\t") if variables else []
-        rows.append(
-            {name: from_tsv(cell) for name, cell in zip(variables, cells, strict=True) if cell}
-        )
-    return variables, rows
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -244,6 +181,12 @@ class OxigraphStore(Store):
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
             )
         return QueryResult("graph", [], [], triples)
+
+    def select_cells(self, sparql: str) -> Cells:
+        answer = self._evaluate(sparql, None, None)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise InputError("select_cells needs a SELECT query")
+        return read_cells(answer.serialize(format=ox.QueryResultsFormat.TSV))
 
     def query_to(
         self,
