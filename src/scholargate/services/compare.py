@@ -484,7 +484,10 @@ def _assemble(
                 known = nodes.get(x, node)  # type: ignore[call-overload]
                 nodes[x] = node if known == node else min(known, node, key=_natural)  # type: ignore[index]
         for i in targets:
-            details = found[(i, c)].values.setdefault(value, defaultdict(list))
+            values = found[(i, c)].values
+            details = values.get(value)
+            if details is None:
+                details = values[value] = defaultdict(list)
             if detail:
                 details[detail].append(x)  # type: ignore[arg-type]
 
