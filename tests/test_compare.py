@@ -122,9 +122,12 @@ sgm:c a sg:Method ; skos:prefLabel "C"@en ; sg:field sgf:x ;
 )
 
 
-def store_of(turtle: str, project_root: Path, root: Path) -> OxigraphStore:
-    """An in-memory store of the project's shapes and ``turtle`` as the curated data."""
+def store_of(turtle: str, project_root: Path, root: Path, shapes: str = "") -> OxigraphStore:
+    """An in-memory store of the project's shapes (and ``shapes``, if given) and
+    ``turtle`` as the curated data."""
     shutil.copytree(project_root / "shapes", root / "shapes")
+    if shapes:
+        (root / "shapes" / "extra.ttl").write_text(shapes, encoding="utf-8")
     (root / "ontology").mkdir()
     (root / "data" / "curated").mkdir(parents=True)
     (root / "data" / "curated" / "m.ttl").write_text(turtle, encoding="utf-8")
@@ -192,16 +195,8 @@ sgsh:MethodShape-buildsOn-row sh:path sg:buildsOn ; sh:order 10 ; sg:display sg:
 def test_adding_a_property_shape_adds_a_row_without_code(
     project_root: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "root"
-    shutil.copytree(project_root / "shapes", root / "shapes")
-    (root / "ontology").mkdir()
-    (root / "data" / "curated").mkdir(parents=True)
-    (root / "data" / "curated" / "m.ttl").write_text(
-        DIFFERS + "sgm:a sg:buildsOn sgm:b , sgm:c .\n", encoding="utf-8"
-    )
-    (root / "shapes" / "extra-row.ttl").write_text(EXTRA_ROW, encoding="utf-8")
-    store = OxigraphStore()
-    build_store(store, root)
+    data = DIFFERS + "sgm:a sg:buildsOn sgm:b , sgm:c .\n"
+    store = store_of(data, project_root, tmp_path / "root", shapes=EXTRA_ROW)
     table = Comparer(store).compare(["a", "b"], "tr")
     last = table.rows[-1]
     assert last.label == "Dayandığı"
@@ -337,16 +332,8 @@ sgsh:row-authors sh:path ( sg:foundationalWork dcterms:creator ) ; sh:order 13 ;
 def test_rows_with_any_property_path_show_labels_and_names(
     project_root: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "root"
-    shutil.copytree(project_root / "shapes", root / "shapes")
-    (root / "ontology").mkdir()
-    (root / "data" / "curated").mkdir(parents=True)
-    (root / "data" / "curated" / "m.ttl").write_text(
-        GROUPS + "sgm:m5 sg:buildsOn sgm:m1 , sgm:m3 .\n", encoding="utf-8"
-    )
-    (root / "shapes" / "path-rows.ttl").write_text(PATH_ROWS, encoding="utf-8")
-    store = OxigraphStore()
-    build_store(store, root)
+    data = GROUPS + "sgm:m5 sg:buildsOn sgm:m1 , sgm:m3 .\n"
+    store = store_of(data, project_root, tmp_path / "root", shapes=PATH_ROWS)
     table = Comparer(store).compare(["m5", "m1"], "en")
 
     def texts(label: str) -> list[list[str]]:
