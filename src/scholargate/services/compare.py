@@ -157,13 +157,14 @@ _DETAILS = {
     str(SCHEMA.url): "url",
     str(SKOSXL.literalForm): "form",
 }
-_SCANNED = {"LabelList", "PersonList", "Citation", "Year", "Text", "AliasList"}
+_COUNTED = {"Count"}  # displays whose row is a number the query counts, never scanned
 _IRI = re.compile(r"<[^<>\s]*>")
 
 
-def _plain(row: RowSpec) -> bool:
-    """Whether the row's path is one property, so its values come with the scan."""
-    return row.display in _SCANNED and _IRI.fullmatch(row.path) is not None
+def _from_scan(row: RowSpec) -> bool:
+    """Whether the row's values come with the scan of each method's triples: its path
+    is one property and its display shows the values (a Count row has its own branch)."""
+    return row.display not in _COUNTED and _IRI.fullmatch(row.path) is not None
 
 
 def build_query(rows: list[RowSpec], methods: list[str]) -> str:
@@ -185,7 +186,15 @@ _METHODS = "VALUES ?methods {}"  # where the methods go in a query template
 
 @functools.lru_cache(maxsize=16)
 def _query_template(rows: tuple[RowSpec, ...]) -> str:
-    """The comparison query for ``rows``, with ``_METHODS`` where the methods go."""
+    """The comparison query for ``rows``, with ``_METHODS`` where the methods go.
+
+    Its solutions come in three shapes, which ``_assemble`` tells apart by what is bound:
+    ``?part`` bound: a node of a citation's author list ("author") or another work an
+    originator wrote first ("first-author"), for row ``?row``; else ``?row`` bound: a
+    value of row ``?row`` (a row with a longer path, or a count); else a triple of the
+    scan, ``?m ?p ?v``, which is a value of every row whose path is ``?p``. In the last
+    two, ``?q ?x`` is one detail of the value (a label, a name, a DOI…), when it has one.
+    """
     values = _METHODS
     details = "OPTIONAL { ?v ?q ?x FILTER(?q IN (" + ", ".join(f"<{d}>" for d in _DETAILS) + ")) }"
     scanned = [f"<{SKOS.prefLabel}>"]  # the column names
@@ -194,7 +203,7 @@ def _query_template(rows: tuple[RowSpec, ...]) -> str:
     branches = []
     cited = next((r.path for r in rows if r.display == "Citation"), None)
     for i, row in enumerate(rows):
-        if _plain(row):
+        if _from_scan(row):
             scanned.append(row.path)
         elif row.display == "Count":
             branches.append(
@@ -435,10 +444,9 @@ class _Method:
     founding: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-# the scanned properties and details as TSV writes them
+# the details and the two properties read apart, as TSV cells
 _CELL_DETAILS = {f"<{iri}>": name for iri, name in _DETAILS.items()}
 _PREF_LABEL, _ALT_LABEL_XL = f"<{SKOS.prefLabel}>", f"<{SKOSXL.altLabel}>"
-_AUTHOR, _FIRST_AUTHOR = '"author"', '"first-author"'
 
 
 def _assemble(
@@ -451,38 +459,40 @@ def _assemble(
 ) -> Comparison:
     rows_of: dict[str, list[int]] = defaultdict(list)  # a scanned property -> its rows
     for i, spec in enumerate(specs):
-        if _plain(spec):
+        if _from_scan(spec):
             rows_of[spec.path].append(i)
     found: dict[tuple[int, int], _Found] = defaultdict(_Found)  # (row, column) -> values
     columns = [_Method() for _ in methods]
-    at = answer.columns
+    at = answer.variables
     c_at, row_at, part_at, p_at, v_at, q_at, x_at = (
         at[name] for name in ("c", "row", "part", "p", "v", "q", "x")
     )
-    for cells in answer.rows:
-        c = int(cells[c_at])
-        part = cells[part_at]
-        if part:  # a node of an author list, or another work an originator wrote first
-            into = found[(int(cells[row_at]), c)]
+    for cells in answer.rows:  # the three shapes of solution: see _query_template
+        c = _number(cells[c_at])
+        if cells[part_at]:
+            into = found[(_number(cells[row_at]), c)]
             solution = {name: from_tsv(cells[i]) for name, i in at.items() if cells[i]}
-            (into.authors if part == _AUTHOR else into.first_author).append(solution)
-            continue
-        if not cells[v_at]:
+            part = str(solution["part"])
+            if part == "author":
+                into.authors.append(solution)
+            elif part == "first-author":
+                into.first_author.append(solution)
+            else:
+                raise ValueError(f"the comparison query gave an unknown part {part!r}")
             continue
         value = from_tsv(cells[v_at])
         detail = _CELL_DETAILS.get(cells[q_at])
         x = from_tsv(cells[x_at]) if detail else None
         if cells[row_at]:
-            targets: list[int] = [int(cells[row_at])]
+            targets: list[int] = [_number(cells[row_at])]
         else:
             p = cells[p_at]
-            targets = rows_of.get(p, [])
+            targets = rows_of.get(p, [])  # also when p is one of the two below
             if p == _PREF_LABEL and isinstance(value, Literal):
                 columns[c].names.append(value)
             elif p == _ALT_LABEL_XL and detail == "form":
-                nodes, node = columns[c].alias_nodes, str(value)
-                known = nodes.get(x, node)  # type: ignore[call-overload]
-                nodes[x] = node if known == node else min(known, node, key=_natural)  # type: ignore[index]
+                nodes = columns[c].alias_nodes
+                nodes[x] = min(nodes.get(x, str(value)), str(value), key=_natural)  # type: ignore[index, call-overload]
         for i in targets:
             values = found[(i, c)].values
             details = values.get(value)
@@ -495,7 +505,7 @@ def _assemble(
         if spec.display == "Citation":
             for c, column in enumerate(columns):
                 cited = found.get((i, c), _Found())
-                years = {str(v): _year(_first(d, "year")) or 0 for v, d in cited.values.items()}
+                years = {str(v): _work_year(d) or 0 for v, d in cited.values.items()}
                 for work, authors in cited.author_lists.items():
                     column.founding.append((years.get(work, 0), [iri for iri, _ in authors]))
     rows = []
@@ -531,6 +541,18 @@ def _columns(methods: list[str], found: list[_Method], lang: str) -> list[Column
             Column(m, slug, str(label) if label else slug, (label.language or "") if label else "")
         )
     return columns
+
+
+@functools.lru_cache(maxsize=256)
+def _number(cell: str) -> int:
+    """A column or row number, as a TSV cell (``5``, or ``"5"^^xsd:integer``)."""
+    return int(from_tsv(cell))
+
+
+def _work_year(details: dict[str, list[Node]]) -> int | None:
+    """A work's year: the earliest, should it have two."""
+    years = [y for y in map(_year, details.get("year", ())) if y is not None]
+    return min(years) if years else None
 
 
 def _first(details: dict[str, list[Node]], name: str) -> Node | None:
@@ -638,7 +660,7 @@ def _citation_cell(found: _Found, lang: str, method: _Method) -> Cell:
             by = ", ".join(names[:-1]) + " & " + names[-1]
         else:
             by = names[0] if names else ""
-        year = _year(_first(details, "year"))
+        year = _work_year(details)
         title = _str(pick(details.get("title", []), lang)) or str(v)  # type: ignore[arg-type]
         venue = _str(_first(details, "venue"))
         text = " ".join(

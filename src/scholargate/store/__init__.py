@@ -15,6 +15,7 @@ from typing import IO, Literal
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from ..errors import InputError
 from ..formats import Format, by_name
 from .tsv import Cells, read_cells
 
@@ -89,7 +90,8 @@ class Store(ABC):
         """A SELECT answer as SPARQL TSV cells (``store/tsv.py``): for services that read
         many rows and turn only some cells into terms."""
         out = io.BytesIO()
-        self.query_to(sparql, by_name("tsv"), out)
+        if self.query_to(sparql, by_name("tsv"), out) != "select":
+            raise InputError("select_cells needs a SELECT query")
         return read_cells(out.getvalue())
 
     def ask(self, sparql: str) -> bool:

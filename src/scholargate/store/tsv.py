@@ -66,11 +66,11 @@ def from_tsv(cell: str) -> Node:
 
 @dataclass
 class Cells:
-    """A SELECT answer as TSV cells, for services that read many rows: ``columns`` gives
+    """A SELECT answer as TSV cells, for services that read many rows: ``variables`` gives
     each variable's place in a row, an empty cell is an unbound variable, and
     :func:`from_tsv` turns a cell into a term when it is needed."""
 
-    columns: dict[str, int]
+    variables: dict[str, int]
     rows: list[list[str]]
 
 
@@ -88,7 +88,7 @@ def read_cells(data: bytes) -> Cells:
 def rows_from_tsv(data: bytes) -> tuple[list[str], list[dict[str, Node]]]:
     """The variables and rows of SPARQL TSV results, as rdflib terms by variable."""
     cells = read_cells(data)
-    names = list(cells.columns)
+    names = list(cells.variables)
     return names, [
         {name: from_tsv(cell) for name, cell in zip(names, row, strict=True) if cell}
         for row in cells.rows
