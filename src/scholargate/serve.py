@@ -35,6 +35,7 @@ from . import __version__
 from .build import find_root, open_built
 from .config import load_config
 from .errors import InputError, ScholarGateError
+from .web.context import copies_to_memory
 
 # gunicorn reads at most this many bytes of request line unless told "0" (then 1 MiB).
 _GUNICORN_MAX_LINE = 8190
@@ -101,21 +102,31 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
     }
 
 
+_COPY_SECONDS_PER_QUAD = 50e-6  # twice what copying a quad to memory took on a 2-core VM
+
+
 def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], None]) -> None:
     """Build the store if needed, then serve until interrupted."""
     settings = load_config(overrides)
     root = find_root(settings["ROOT"])
     settings["ROOT"] = root
     app_config = dict(settings)
+    quads, copied = 0, False
     if not settings["MEMORY"]:
         path = Path(settings["STORE"] or root / "var" / "store")
         saved = settings.get("SAVED") or root / "var" / "comparisons.nt"
         rebuilt, quads = build_before_fork(root, path, saved)
-        echo(f"Store {path}: {'built' if rebuilt else 'up to date'}, {quads} quads")
-        app_config.update(STORE=path, SAVED=saved, STORE_READ_ONLY=True)
+        copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
+        where = "each worker answers from a copy in memory" if copied else "read from disk"
+        echo(f"Store {path}: {'built' if rebuilt else 'up to date'}, {quads} quads; {where}")
+        app_config.update(STORE=path, SAVED=saved, STORE_READ_ONLY=True, STORE_QUADS=quads)
     slots = tempfile.mkdtemp(prefix="scholargate-clients-")
     app_config["SPARQL_CLIENT_SLOTS"] = slots
     options = gunicorn_options(settings, echo=echo)
+    if copied:
+        # a worker copies the store before it answers (~20 µs a quad here); gunicorn would
+        # take a long copy for a hung worker and start it again, and again
+        options["timeout"] = max(options["timeout"], 30 + int(quads * _COPY_SECONDS_PER_QUAD))
     options["on_exit"] = lambda server: shutil.rmtree(slots, ignore_errors=True)
     try:
         Server(app_config, options).run()

@@ -115,6 +115,12 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self.generation = 0  # bumped by every write made through this object
 
+    def in_memory(self) -> OxigraphStore:
+        """A copy of every graph of this store, in memory: for a process that only reads."""
+        copy = OxigraphStore()
+        copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        return copy
+
     @property
     def native(self) -> ox.Store:
         """The pyoxigraph store, for hot paths that skip rdflib terms."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, request
 
 from ..build import build_store, find_root, open_built
@@ -29,12 +31,34 @@ def init_app(app: Flask) -> None:
         path = app.config.get("STORE") or root / "var" / "store"
         app.config["STORE"] = path
         if app.config.get("STORE_READ_ONLY"):  # `serve` built it before forking workers
-            store = OxigraphStore(path, read_only=True)
+            store = _served(path, app.config.get("STORE_QUADS"), app.config["MEMORY_COPY"])
         else:
             store, _ = open_built(path, root, saved=saved)
     app.extensions[_EXTENSION] = store
     writable = not app.config.get("STORE_READ_ONLY")
     app.extensions[_SAVED] = SavedComparisons(saved, store, writable=writable)
+
+
+def copies_to_memory(quads: int, memory_copy: int) -> bool:
+    """Whether `serve`'s workers answer from a copy in memory of a store of ``quads``."""
+    return 0 < quads <= memory_copy
+
+
+def _served(path: Path, quads: int | None, memory_copy: int) -> OxigraphStore:
+    """The store a `serve` worker reads: nothing writes it while the server runs, so when
+    it is small enough (``MEMORY_COPY`` quads) the worker answers from a copy in memory,
+    where Oxigraph's lookups are several times cheaper than RocksDB's."""
+    disk = OxigraphStore(path, read_only=True)
+    if quads is None or not copies_to_memory(quads, memory_copy):
+        return disk
+    copy = disk.in_memory()
+    disk.close()
+    return copy
+
+
+def store_kind(store: Store) -> str:
+    """``disk`` or ``memory``, for /-/health."""
+    return "disk" if getattr(store, "path", None) is not None else "memory"
 
 
 def get_store() -> Store:

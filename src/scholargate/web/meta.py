@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from .. import __version__
-from .context import get_store
+from .context import get_store, store_kind
 
 bp = Blueprint("meta", __name__, url_prefix="/-")
 
@@ -14,11 +14,13 @@ bp = Blueprint("meta", __name__, url_prefix="/-")
 @bp.get("/health")
 def health() -> ResponseReturnValue:
     """Cheap enough for a load balancer to call often: the quad count is taken once
-    (counting a read-only on-disk store walks every quad)."""
+    (counting a read-only on-disk store walks every quad). ``store`` says where this
+    worker reads the graph: ``disk``, or ``memory`` (built there, or a copy)."""
     quads = current_app.extensions.get("scholargate.quads")
     if quads is None:
         quads = current_app.extensions["scholargate.quads"] = get_store().count()
-    return jsonify({"status": "ok", "version": __version__, "quads": quads})
+    store = store_kind(get_store())
+    return jsonify({"status": "ok", "version": __version__, "quads": quads, "store": store})
 
 
 @bp.get("/version")
