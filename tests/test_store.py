@@ -9,7 +9,6 @@ from rdflib import Graph, Literal, URIRef
 
 from scholargate.errors import InputError, ParseError
 from scholargate.formats import by_name
-from scholargate.store import Store
 from scholargate.store.oxigraph import OxigraphStore
 from scholargate.store.tsv import from_tsv
 
@@ -159,17 +158,15 @@ def test_a_triple_term_in_an_answer_is_refused_both_ways(store: OxigraphStore) -
 )
 def test_select_cells_are_the_same_terms_as_select(store: OxigraphStore, sparql: str) -> None:
     expected = store.query(sparql, max_rows=1_000_000)
-    # Oxigraph's own reading, and the interface's default one (through query_to)
-    for cells in (store.select_cells(sparql), Store.select_cells(store, sparql)):
-        assert list(cells.variables) == expected.variables
-        rows = [
-            {name: from_tsv(row[i]) for name, i in cells.variables.items() if row[i]}
-            for row in cells.rows
-        ]
-        _same_terms(rows, expected.rows)
+    cells = store.select_cells(sparql)
+    assert list(cells.variables) == expected.variables
+    rows = [
+        {name: from_tsv(row[i]) for name, i in cells.variables.items() if row[i]}
+        for row in cells.rows
+    ]
+    _same_terms(rows, expected.rows)
 
 
 def test_select_cells_refuses_a_query_that_is_not_a_select(store: OxigraphStore) -> None:
-    for select_cells in (store.select_cells, lambda q: Store.select_cells(store, q)):
-        with pytest.raises(InputError, match="SELECT"):
-            select_cells("ASK {}")
+    with pytest.raises(InputError, match="SELECT"):
+        store.select_cells("ASK {}")

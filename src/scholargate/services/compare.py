@@ -157,14 +157,13 @@ _DETAILS = {
     str(SCHEMA.url): "url",
     str(SKOSXL.literalForm): "form",
 }
-_COUNTED = {"Count"}  # displays whose row is a number the query counts, never scanned
 _IRI = re.compile(r"<[^<>\s]*>")
 
 
 def _from_scan(row: RowSpec) -> bool:
     """Whether the row's values come with the scan of each method's triples: its path
     is one property and its display shows the values (a Count row has its own branch)."""
-    return row.display not in _COUNTED and _IRI.fullmatch(row.path) is not None
+    return row.display != "Count" and _IRI.fullmatch(row.path) is not None
 
 
 def build_query(rows: list[RowSpec], methods: list[str]) -> str:

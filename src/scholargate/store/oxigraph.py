@@ -18,7 +18,7 @@ from ..formats import Format
 from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
 from .functions import custom_functions, may_call
-from .tsv import Cells, read_cells, rows_from_tsv
+from .tsv import rows_from_tsv
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
 _LANG_STRING = str(RDF.langString)
@@ -187,12 +187,6 @@ class OxigraphStore(Store):
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
             )
         return QueryResult("graph", [], [], triples)
-
-    def select_cells(self, sparql: str) -> Cells:
-        answer = self._evaluate(sparql, None, None)
-        if not isinstance(answer, ox.QuerySolutions):
-            raise InputError("select_cells needs a SELECT query")
-        return read_cells(answer.serialize(format=ox.QueryResultsFormat.TSV))
 
     def query_to(
         self,
