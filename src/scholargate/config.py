@@ -31,6 +31,17 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "Append-only file of saved comparisons, loaded into the graph "
         "sgg:comparisons (default: ROOT/var/comparisons.nt).",
     ),
+    "SAVED_MAX": (
+        5000,
+        int,
+        "Most saved comparisons the server keeps; saving another is refused (507).",
+    ),
+    "SAVE_RATE": (
+        10,
+        int,
+        "New comparisons one client may save per minute (429 with Retry-After beyond; "
+        "0: no limit).",
+    ),
     "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "MEMORY_COPY": (
         500000,
@@ -43,7 +54,43 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "HOST": ("127.0.0.1", str, "Address `serve` listens on."),
     "PORT": (8000, int, "Port `serve` listens on."),
     "WORKERS": (2, int, "HTTP worker processes under `serve`."),
-    "THREADS": (4, int, "Threads per HTTP worker process."),
+    "THREADS": (
+        4,
+        int,
+        "No longer used: HTTP workers are gevent workers, one greenlet per connection "
+        "(see CONNECTIONS); accepted so that existing settings still load.",
+    ),
+    "CONNECTIONS": (1000, int, "Connections one HTTP worker of `serve` holds at once."),
+    "HEADER_TIMEOUT": (
+        10.0,
+        float,
+        "Seconds a client has to send a request's line and headers (and an idle "
+        "keep-alive connection to start its next request); then it is closed.",
+    ),
+    "BODY_TIMEOUT": (
+        30.0,
+        float,
+        "Seconds a client has to send a whole request body (408 beyond); bodies are "
+        "read in full before the application sees the request.",
+    ),
+    "SEND_TIMEOUT": (
+        30.0,
+        float,
+        "Seconds a client may take no bytes of its answer before it is dropped.",
+    ),
+    "PROXIES": (
+        0,
+        int,
+        "Reverse proxies in front of the server that are trusted to set "
+        "X-Forwarded-For/-Proto/-Host (0: none; the client is the peer address).",
+    ),
+    "PUBLIC_URL": (
+        "",
+        str,
+        "The server's public base URL (e.g. https://scholargate.example.org); when set, "
+        "every absolute URL the server writes starts with it, whatever Host a request "
+        "sends.",
+    ),
     "ALLOCATOR": (
         "auto",
         str,
@@ -55,7 +102,18 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         int,
         "Query processes per HTTP worker; a runaway query is killed in its own process.",
     ),
-    "QUERY_TIMEOUT": (30.0, float, "Seconds a SPARQL query may run before it is stopped (503)."),
+    "QUERY_TIMEOUT": (
+        30.0,
+        float,
+        "Seconds from a SPARQL request's start to its answer, waiting for a query process "
+        "included; a query still running then is stopped (503).",
+    ),
+    "QUEUE_WAIT": (
+        2.0,
+        float,
+        "Seconds a SPARQL query may wait for a busy query process (never past "
+        "QUERY_TIMEOUT; at most twice QUERY_WORKERS queries wait); 503 with Retry-After beyond.",
+    ),
     "MAX_ROWS": (
         10000,
         int,
@@ -65,6 +123,23 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "MAX_BODY": (1048576, int, "Largest request body in bytes (413 beyond)."),
     "MAX_URL": (8192, int, "Longest request URL in bytes (414 beyond)."),
     "MAX_NESTING": (64, int, "Deepest nesting of groups/parentheses a query may have."),
+    "MAX_CHAIN": (
+        256,
+        int,
+        "Longest chain of operators (+, ||, UNION, OPTIONAL, path steps, …) a query may "
+        "have, nested ones added (400 beyond).",
+    ),
+    "MAX_PARAMS": (
+        100,
+        int,
+        "Most parameters a request's URL may carry (400 beyond) and most fields its "
+        "form may carry (413 beyond).",
+    ),
+    "MAX_FACET_VALUES": (
+        10,
+        int,
+        "Most values of one facet (field, family, type) /methods narrows by (400 beyond).",
+    ),
     "ANSWER_CACHE": (
         64,
         int,

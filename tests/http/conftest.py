@@ -3,10 +3,11 @@
 ``server`` is the one most tests share (default limits, except a small MAX_ROWS so
 truncation is quick to see). ``strict_server`` has a 2-second QUERY_TIMEOUT, two
 queries per client and a canary endpoint on its SERVICE allow-list, for the deadline,
-429 and federation tests. Each builds its own on-disk store under a session temporary
-folder, listens on a free port (``--port 0``; the URL is read from what ``serve``
-prints) and is stopped with SIGINT at the end of the session, which must also end
-every query process it started.
+429 and federation tests. ``front_server`` has 2-second header, body and send deadlines,
+a small MAX_BODY and a PUBLIC_URL, for the slow-client tests. Each builds its own
+on-disk store under a session temporary folder, listens on a free port (``--port 0``;
+the URL is read from what ``serve`` prints) and is stopped with SIGINT at the end of
+the session, which must also end every query process it started.
 """
 
 from __future__ import annotations
@@ -213,6 +214,8 @@ def start_server(folder: Path, settings: Mapping[str, str], project_root: Path) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
     env.update({f"SCHOLARGATE_{k}": str(v) for k, v in settings.items()})
     env["SCHOLARGATE_ROOT"] = str(project_root)
+    # saved comparisons go to the test's own folder, never the checkout's var/
+    env.setdefault("SCHOLARGATE_SAVED", str(folder / "comparisons.nt"))
     log = folder / "serve.log"
     command = [*_command(), "serve", "--host", "127.0.0.1", "--port", "0"]
     command += ["--store", str(folder / "store")]
@@ -366,6 +369,33 @@ def strict_server(
     assert not leftovers, f"query processes outlived the server: {leftovers}"
 
 
+FRONT_TIMEOUT = 2.0  # HEADER_TIMEOUT, BODY_TIMEOUT and SEND_TIMEOUT of the front server
+FRONT_MAX_BODY = 100_000
+FRONT_PUBLIC_URL = "https://scholargate.example.org"
+
+
+@pytest.fixture(scope="session")
+def front_server(
+    tmp_path_factory: pytest.TempPathFactory, project_root: Path
+) -> Iterator[LiveServer]:
+    """Short header, body and send deadlines, a small MAX_BODY and a PUBLIC_URL, for the
+    slow- and hostile-client tests (tests/http/test_slow_clients.py)."""
+    folder = tmp_path_factory.mktemp("front")
+    settings = {
+        "HEADER_TIMEOUT": str(FRONT_TIMEOUT),
+        "BODY_TIMEOUT": str(FRONT_TIMEOUT),
+        "SEND_TIMEOUT": str(FRONT_TIMEOUT),
+        "MAX_BODY": str(FRONT_MAX_BODY),
+        "PUBLIC_URL": FRONT_PUBLIC_URL,
+        "WORKERS": "2",
+        "QUERY_WORKERS": "1",
+    }
+    live = start_server(folder, settings, project_root)
+    yield live
+    leftovers = stop_server(live)
+    assert not leftovers, f"query processes outlived the server: {leftovers}"
+
+
 @pytest.fixture
 def canary_clean(canary: Canary) -> Iterator[Canary]:
     canary.reset()
@@ -377,3 +407,29 @@ def curl_path() -> str:
     require(path is not None, "curl is not installed")
     assert path is not None
     return path
+
+
+QUEUE_TIMEOUT = 4.0  # QUERY_TIMEOUT (and QUEUE_WAIT) of the queue server
+
+
+@pytest.fixture(scope="session")
+def queue_server(
+    tmp_path_factory: pytest.TempPathFactory, project_root: Path
+) -> Iterator[LiveServer]:
+    """One HTTP worker with one query process, so its queue is easy to fill: waiting
+    for it is bounded by the deadline (QUEUE_WAIT = QUERY_TIMEOUT), at most 2 queries
+    wait, no per-client cap, and no chain limit, so that a query that really crashes
+    the engine reaches a query process (tests/http/test_queue.py)."""
+    folder = tmp_path_factory.mktemp("queue")
+    settings = {
+        "WORKERS": "1",
+        "QUERY_WORKERS": "1",
+        "QUERY_TIMEOUT": str(QUEUE_TIMEOUT),
+        "QUEUE_WAIT": str(QUEUE_TIMEOUT),
+        "CLIENT_CONCURRENCY": "0",
+        "MAX_CHAIN": "1000000",
+    }
+    live = start_server(folder, settings, project_root)
+    yield live
+    leftovers = stop_server(live)
+    assert not leftovers, f"query processes outlived the server: {leftovers}"
