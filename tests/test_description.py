@@ -372,3 +372,28 @@ def test_void_answers_for_the_host_asked(client: FlaskClient) -> None:
         response = client.get("/.well-known/void", base_url=f"http://{host}/")
         g = parse(response.data, GRAPH_FORMATS[0])
         assert g.value(DATASET, VOID.sparqlEndpoint) == URIRef(f"http://{host}/sparql")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://a>b/",
+        'http://a"b/',
+        "http://a b/",
+        "http://x}{/",
+        "http://x/\\u003E/",
+        "sparql",  # relative
+        "http://[::1/",
+    ],
+)
+def test_a_url_that_is_not_an_iri_is_refused(app_store: OxigraphStore, url: str) -> None:
+    """The server's URLs come from the request's Host header; a Host that would make them
+    anything but one IRI is a 400, before anything is described."""
+    from scholargate.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        description.service_description(app_store, url + "sparql", service_allowlist=[])
+    assert caught.value.status == 400 and "Host header" in caught.value.message
+    with pytest.raises(InputError):
+        description.void_description(app_store, url)
+    assert description.server_url("http://[::1]:8000/") == "http://[::1]:8000/"

@@ -16,9 +16,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS, SKOS
 
+from scholargate.errors import InputError, NotFoundError
 from scholargate.formats import by_extension, by_media_type
 from scholargate.namespaces import BASE, BIBO, SG
-from scholargate.services.resources import MAX_NEIGHBOURS, resources_for
+from scholargate.services.resources import MAX_NEIGHBOURS, Filters, resources_for
 from scholargate.web.context import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -402,3 +403,57 @@ def test_neighbourhood_runs_in_the_reading_direction() -> None:
         assert circles["n0"] == pytest.approx(circles["c"])  # the first at the top
     assert xs["en"]["n1"] > xs["en"]["c"] > xs["en"]["n3"]
     assert xs["fa"]["n1"] < xs["fa"]["c"] < xs["fa"]["n3"]
+
+
+# ---- malformed slugs: a 404 before anything is looked up ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "shown"),
+    [
+        ("/method/x%3E", "method", "'x>'"),
+        ("/method/x>", "method", "'x>'"),
+        ("/method/x%3E.ttl", "method", "'x>'"),
+        ('/person/a"}{', "person", "'a\"}{'"),
+        ("/method/lo%00ra", "method", "'lo\\x00ra'"),
+        ("/work/LoRA.jsonld", "work", "'LoRA'"),
+        ("/alias/" + "(" * 7000, "alias", "'((("),
+        ("/method/x%5Cu003E%20%7D%20SERVICE%20%3Chttp:%5Cu002F%5Cu002F127%5Cu002E0", "method", ""),
+        ("/work/x%3E.bib", "work", "'x>'"),
+        ("/method/x%3E.bib", "method", "'x>'"),
+        ("/work/x%3E.csl.json", "work", "'x>'"),
+    ],
+)
+def test_malformed_slug_is_a_404_that_says_what_a_slug_is(client, path, kind, shown) -> None:
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    body = response.get_json()
+    assert body["error"] == "not-found" and body["status"] == 404
+    assert body["message"].startswith(f"no {kind} {shown}")
+    assert "lower-case letters, digits and hyphens" in body["message"]
+    assert len(body["message"]) < 300
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("slug", ["x>", 'a"}{', "lo\x00ra", "LoRA", "a b", "", "x" * 201])
+def test_service_refuses_a_malformed_slug(store, slug: str) -> None:
+    service = resources_for(store)
+    for call in (service.describe, service.document_query):
+        with pytest.raises(NotFoundError) as caught:
+            call("method", slug)
+        assert caught.value.details["reason"] == "malformed-slug"
+
+
+def test_exists_refuses_what_is_not_an_iri(store) -> None:
+    service = resources_for(store)
+    assert service.exists(f"{BASE}method/lora")
+    with pytest.raises(InputError):
+        service.exists(f"{BASE}method/x> }} SERVICE <http://127.0.0.1:9/> {{")
+
+
+@pytest.mark.parametrize("value", ["x>", "Deep-Learning", "a.b", "deep_learning", "x" * 201])
+def test_facet_values_are_slugs(value: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Filters(field=(value,))
+    assert "is not a slug" in caught.value.message

@@ -176,6 +176,10 @@ def test_nothing_found(index: SearchIndex) -> None:
         ("  -–— ", {}, "empty"),  # punctuation only: nothing to match
         ("x" * (MAX_QUERY + 1), {}, "too-long"),
         ("lora", {"kinds": ["planet"]}, "type"),
+        ("lo\x00ra", {}, "control"),
+        ("lora\r\nSet-Cookie: x=1", {}, "control"),
+        ("lora\t", {}, "control"),
+        ("lora\x85", {}, "control"),
     ],
 )
 def test_bad_queries_are_refused(index, query: str, options: dict, reason: str) -> None:
@@ -428,3 +432,37 @@ def test_the_index_is_built_when_the_app_starts(app) -> None:
     with app.app_context():
         index = index_for(get_store())
         assert index._snapshot is not None  # noqa: SLF001 - built before any request
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason", "says"),
+    [
+        (b"q=%ff%fe", "encoding", "UTF-8"),
+        (b"q=lora%C3", "encoding", "UTF-8"),
+        (b"q=lo%00ra", "control", "control character"),
+        (b"q=a%0D%0ASet-Cookie:%20x=1", "control", "position 2"),
+        (b"q=" + b"x" * (MAX_QUERY + 1), "too-long", str(MAX_QUERY)),
+    ],
+)
+@pytest.mark.parametrize("route", ["/search", "/search.json", "/search/suggest"])
+def test_text_that_is_not_a_search_is_a_400(client, route, raw, reason, says) -> None:
+    response = client.get(f"{route}?{raw.decode()}", headers=JSON)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "bad-input" and body["details"]["reason"] == reason
+    assert says in body["message"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "روش‌ها",  # a zero-width non-joiner is Persian spelling, not a control character
+        "‮evil 🦜",
+        "x> } SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } #",
+        "%ff%fe",  # typed as text: the percent sign was itself encoded
+    ],
+)
+def test_any_text_is_searched_as_text(client, raw: str) -> None:
+    response = client.get("/search", query_string={"q": raw}, headers=JSON)
+    assert response.status_code == 200
+    assert response.get_json()["query"] == raw

@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from ..namespaces import METHOD, WORK, sparql_prefixes
 from ..store import Store
+from ..terms import check_slug, is_iri
 from .labels import pick
 
 VenueKind = Literal["conference", "journal", "preprint", "report", "other"]
@@ -170,15 +171,18 @@ _IS_METHOD = """ASK { <%s> a sg:Method }"""
 
 
 def work_iri(slug: str) -> URIRef:
-    return WORK[slug]
+    """The IRI of the work ``slug``; a 404 when the slug is malformed (terms.SLUG)."""
+    return WORK[check_slug("work", slug)]
 
 
 def method_iri(slug: str) -> URIRef:
-    return METHOD[slug]
+    """The IRI of the method ``slug``; a 404 when the slug is malformed (terms.SLUG)."""
+    return METHOD[check_slug("method", slug)]
 
 
 def _safe_iri(iri: str) -> bool:
-    return not re.search(r'[\s<>"{}|\\^`]', iri)
+    """Whether ``iri`` may be written into a query (terms.is_iri)."""
+    return is_iri(iri)
 
 
 def get_work(store: Store, iri: str) -> Work | None:

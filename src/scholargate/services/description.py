@@ -24,6 +24,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SH, VOID, XSD
 from rdflib.term import Node
 
+from ..errors import InputError
 from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format
 from ..namespaces import (
     BASE,
@@ -37,6 +38,8 @@ from ..namespaces import (
     sparql_prefixes,
 )
 from ..store import Store
+from ..terms import iri as sparql_iri
+from ..terms import is_iri
 
 T = TypeVar("T")
 EXAMPLES_GRAPH = GRAPH["examples"]
@@ -81,7 +84,7 @@ def extension_functions() -> tuple[URIRef, ...]:
 # What the ontology says about a function (its labels and comments in en/fa/tr).
 _FUNCTION_TEXT = """SELECT ?p ?o WHERE {
   VALUES ?p { rdfs:label rdfs:comment }
-  GRAPH ?g { <%s> ?p ?o }
+  GRAPH ?g { %s ?p ?o }
 }"""
 
 
@@ -97,7 +100,7 @@ def media_type_iri(fmt: Format) -> URIRef:
 
 # ---- counts read from the store ------------------------------------------------------
 
-_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }"
+_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
 
 # The default graph of a query is the union (RDF merge) of the named graphs, so a
 # triple stated in two graphs counts once. This one scans the whole store.
@@ -116,11 +119,11 @@ _PROPERTIES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 # Everything the metadata graph says, except sizes: a source's sidecar may state its own
 # count next to the build's, so the sizes come from Statistics, measured on the store.
 _METADATA = """CONSTRUCT { ?s ?p ?o } WHERE {
-  GRAPH <%s> { ?s ?p ?o FILTER(?p != void:triples) }
+  GRAPH %s { ?s ?p ?o FILTER(?p != void:triples) }
 }"""
 
 _LICENCES = """SELECT DISTINCT ?g ?license WHERE {
-  GRAPH <%s> { ?g dcterms:license ?license }
+  GRAPH %s { ?g dcterms:license ?license }
 }"""
 
 
@@ -184,7 +187,7 @@ def statistics(store: Store) -> Statistics:
 def _measure(store: Store) -> Statistics:
     graphs = {}
     for name in store.graph_names():
-        rows = store.select(_GRAPH_SIZE % name)
+        rows = store.select(_GRAPH_SIZE % sparql_iri(name))
         graphs[name] = _int(rows[0]["n"]) if rows else 0
     triples = store.select(_DISTINCT_TRIPLES)
     entities = store.select(_ENTITIES)
@@ -215,6 +218,7 @@ def service_description(
     outside an app). Federation (``sd:BasicFederatedQuery``) is announced only when the
     list is not empty.
     """
+    endpoint_url = server_url(endpoint_url)
     if service_allowlist is None:
         service_allowlist = _configured_allowlist()
     g = Graph()
@@ -237,7 +241,7 @@ def service_description(
     for function in extension_functions():
         g.add((service, SD.extensionFunction, function))
         g.add((function, RDF.type, SD.Function))
-        for row in store.select(sparql_prefixes() + _FUNCTION_TEXT % function):
+        for row in store.select(sparql_prefixes() + _FUNCTION_TEXT % sparql_iri(function)):
             g.add((function, row["p"], row["o"]))
 
     # The default dataset: its default graph is the union of every named graph.
@@ -258,6 +262,19 @@ def service_description(
         g.add((graph, RDF.type, SD.Graph))
         g.add((graph, VOID.triples, _count(size)))
     return g
+
+
+def server_url(url: str) -> str:
+    """``url`` when it is an absolute IRI an RDF document may hold (terms.is_iri), else a
+    400: the server's URLs are made from the request's Host header, which a client sets."""
+    if not is_iri(url):
+        shown = url if len(url) <= 80 else url[:80] + "…"
+        raise InputError(
+            f"this server's URL would be {shown!r}, which is not an IRI: send a Host header "
+            "that is a host name or address and an optional port",
+            reason="host",
+        )
+    return url
 
 
 def _configured_allowlist() -> list[str]:
@@ -302,15 +319,15 @@ def void_description(
     unless ``sparql_endpoint`` says otherwise, and dumps follow the export routes'
     scheme ``{base_url}export/{graph}.{ext}`` and ``{base_url}export/all.{ext}``.
     """
-    root = _root(base_url)
-    endpoint = URIRef(sparql_endpoint or root + "sparql")
+    root = server_url(_root(base_url))
+    endpoint = URIRef(server_url(sparql_endpoint or root + "sparql"))
     prefixes = sparql_prefixes()
     g = Graph()
     bind_prefixes(g)
 
     # What the build wrote about the dataset and its graphs: titles, licences, sources,
     # attribution, validation policy.
-    for triple in store.construct(prefixes + _METADATA % METADATA_GRAPH):
+    for triple in store.construct(prefixes + _METADATA % sparql_iri(METADATA_GRAPH)):
         g.add(triple)
 
     ds = DATASET
@@ -346,7 +363,7 @@ def void_description(
 
     # The dataset's licences are those of its parts, unless the metadata names one.
     if (ds, DCTERMS.license, None) not in g:
-        for row in store.select(prefixes + _LICENCES % METADATA_GRAPH):
+        for row in store.select(prefixes + _LICENCES % sparql_iri(METADATA_GRAPH)):
             g.add((ds, DCTERMS.license, row["license"]))
 
     # Dumps of everything, one per RDF format, and the SPARQL endpoint as a data service.
@@ -378,18 +395,20 @@ def void_description(
 
 
 _LINKSETS = """SELECT ?graph ?linkset ?predicate WHERE {
-  GRAPH <%s> {
+  GRAPH %s {
     ?graph void:subset ?linkset . ?linkset a void:Linkset ; void:linkPredicate ?predicate
   }
 }"""
-_LINKS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s <%s> ?o } }"
+_LINKS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s %s ?o } }"
 
 
 def linkset_sizes(store: Store, g: Graph) -> None:
     """Give each ``void:Linkset`` the metadata names (the link graphs of ``scholargate
     link``: one per target, a subset of its graph) the number of links it holds now."""
-    for row in store.select(sparql_prefixes() + _LINKSETS % METADATA_GRAPH):
-        found = store.select(_LINKS % (row["graph"], row["predicate"]))
+    for row in store.select(sparql_prefixes() + _LINKSETS % sparql_iri(METADATA_GRAPH)):
+        if not (isinstance(row["graph"], URIRef) and isinstance(row["predicate"], URIRef)):
+            continue
+        found = store.select(_LINKS % (sparql_iri(row["graph"]), sparql_iri(row["predicate"])))
         g.set((row["linkset"], VOID.triples, _count(_int(found[0]["n"]) if found else 0)))
 
 
@@ -508,6 +527,7 @@ __all__ = [
     "list_examples",
     "media_type_iri",
     "remembered",
+    "server_url",
     "service_description",
     "void_description",
 ]

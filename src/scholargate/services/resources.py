@@ -24,6 +24,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from .. import terms as checked
 from ..errors import InputError, NotFoundError
 from ..i18n import t
 from ..namespaces import (
@@ -51,7 +52,7 @@ INCOMING_LIMIT = 200  # values shown per incoming property (the count says how m
 
 # Properties that name a thing, best first (labels.LABEL_PROPERTIES and SKOS-XL forms).
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title, SKOSXL.literalForm)
-_LABEL_VALUES = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+_LABEL_VALUES = " ".join(checked.iri(p) for p in LABEL_PROPERTIES)
 _XL = (SKOSXL.prefLabel, SKOSXL.altLabel, SKOSXL.hiddenLabel)
 
 # fmt: off
@@ -283,8 +284,10 @@ class Description:
 
 
 def resource_iri(kind: str, slug: str) -> URIRef:
+    """The IRI of ``/{kind}/{slug}``; a 404 for an unknown kind or a malformed slug."""
     if kind not in KINDS:
         raise NotFoundError(f"no resources of kind {kind!r}; kinds: {', '.join(KINDS)}")
+    checked.check_slug(kind, slug)
     return URIRef(f"{BASE}{kind}/{slug}")
 
 
@@ -376,7 +379,8 @@ class Resources:
             found: dict[str, list[Literal]] = defaultdict(list)
             for row in _select(
                 self.store,
-                f"SELECT ?p ?l WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?p <{RDFS.label}> ?l }} }}",
+                f"SELECT ?p ?l WHERE {{ GRAPH {checked.iri(ONTOLOGY_GRAPH)} "
+                f"{{ ?p {checked.iri(RDFS.label)} ?l }} }}",
             ):
                 if isinstance(row["l"], Literal):
                     found[str(row["p"])].append(row["l"])
@@ -410,7 +414,10 @@ class Resources:
     # ---- existence and suggestions ------------------------------------------------------
 
     def exists(self, iri: str) -> bool:
-        return self.store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+        """Whether ``iri`` is the subject or object of a statement (an InputError for a
+        value that is not an IRI a query may hold)."""
+        s = checked.iri(iri)
+        return self.store.ask(f"ASK {{ {{ {s} ?p ?o }} UNION {{ ?s ?p {s} }} }}")
 
     def slugs(self, kind: str) -> dict[str, str]:
         """Folded slug or label → slug, for every resource of ``kind`` (cached)."""
@@ -419,7 +426,8 @@ class Resources:
             index: dict[str, str] = {}
             rows = _select(
                 self.store,
-                f"SELECT DISTINCT ?s ?l WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {_q(base)})) "
+                "SELECT DISTINCT ?s ?l WHERE { ?s ?p ?o "
+                f"FILTER(STRSTARTS(STR(?s), {checked.literal(base)})) "
                 f"OPTIONAL {{ ?s ?lp ?l VALUES ?lp {{ {_LABEL_VALUES} }} }} }}",
             )
             for row in rows:
@@ -443,6 +451,8 @@ class Resources:
         return found[:n]
 
     def not_found(self, kind: str, slug: str) -> NotFoundError:
+        if kind in KINDS and not checked.is_slug(slug):
+            return checked.malformed_slug(kind, slug)
         hints = self.suggest(kind, slug) if kind in KINDS else []
         hint = f"; did you mean: {', '.join(hints)}?" if hints else ""
         return NotFoundError(
@@ -499,6 +509,8 @@ class Resources:
             for value in found.values if found else []:
                 if not (value.local and value.local[0] == "method" and value.iri != me):
                     continue
+                if not checked.is_iri(str(value.iri)):  # one a query could not hold
+                    continue
                 other = str(value.iri)
                 seen.add(other)
                 if other not in nodes:
@@ -510,12 +522,13 @@ class Resources:
                 else:
                     add(me, other, kind)
         if len(nodes) > 1:
-            values = " ".join(f"<{n}>" for n in nodes)
-            members = ", ".join(f"<{n}>" for n in nodes)
+            values = " ".join(checked.iri(n) for n in nodes)
+            members = ", ".join(checked.iri(n) for n in nodes)
             for row in _select(
                 self.store,
                 f"SELECT ?a ?p ?b WHERE {{ VALUES ?a {{ {values} }} ?a ?p ?b "
-                f"FILTER(?p IN (<{SKOS.related}>, <{SG.buildsOn}>) && ?b IN ({members})) }}",
+                f"FILTER(?p IN ({checked.iri(SKOS.related)}, {checked.iri(SG.buildsOn)}) "
+                f"&& ?b IN ({members})) }}",
             ):
                 kind = "related" if row["p"] == SKOS.related else "buildsOn"
                 add(str(row["a"]), str(row["b"]), kind)
@@ -568,9 +581,10 @@ class Resources:
         """The preferred labels of fields, families and types (cached: there are few)."""
         missing = [i for i in iris if i not in self._concepts]
         if missing:
-            values = " ".join(f"<{i}>" for i in missing)
+            values = " ".join(checked.iri(i) for i in missing if checked.is_iri(i))
             found: dict[str, list[Literal]] = {iri: [] for iri in missing}
-            query = f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {values} }} ?c <{SKOS.prefLabel}> ?l }}"
+            pref = checked.iri(SKOS.prefLabel)
+            query = f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {values} }} ?c {pref} ?l }}"
             for row in _select(self.store, query):
                 if isinstance(row["l"], Literal):
                     found[str(row["c"])].append(row["l"])
@@ -591,7 +605,7 @@ class Resources:
             + (" ?year" if by_year else "")
             + " WHERE { "
             + where
-            + f" OPTIONAL {{ ?m skos:prefLabel ?own FILTER(LANG(?own) = {_q(lang)}) }}"
+            + f" OPTIONAL {{ ?m skos:prefLabel ?own FILTER(LANG(?own) = {checked.literal(lang)}) }}"
             ' OPTIONAL { ?m skos:prefLabel ?en FILTER(LANG(?en) = "en") }'
             + (year if by_year else "")
             + " BIND(LCASE(STR(COALESCE(?own, ?en, STR(?m)))) AS ?key) } "
@@ -655,11 +669,6 @@ def _select(store: Store, sparql: str) -> list[dict[str, Node]]:
     return rows
 
 
-def _q(text: str) -> str:
-    """A SPARQL string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 # ---- the queries -----------------------------------------------------------------------
 
 
@@ -669,28 +678,29 @@ def _labels_of(var: str) -> str:
 
 def _describe_query(iri: str, *, with_works: bool) -> str:
     """One SELECT for a page: ``?dir`` tells the branch each row comes from."""
-    s = f"<{iri}>"
-    xl = "|".join(f"<{p}>" for p in _XL)
+    s = checked.iri(iri)
+    xl = "|".join(checked.iri(p) for p in _XL)
+    first, rest = checked.iri(RDF.first), checked.iri(RDF.rest)
+    works = checked.iri(SG.foundationalWork)
     branches = [
         # the resource's own statements, with the labels of what they point to
         f'{{ {s} ?p ?v BIND("out" AS ?dir) {_labels_of("?v")} }}',
         # statements pointing at it (named subjects only), with their subjects' labels
         f'{{ ?v ?p {s} FILTER(!isBlank(?v)) BIND("in" AS ?dir) {_labels_of("?v")} }}',
         # RDF lists it points to (authors in order), member by member
-        f"{{ {s} ?p ?v FILTER(isBlank(?v)) ?v <{RDF.rest}>* ?node . "
-        f"?node <{RDF.first}> ?item ; <{RDF.rest}> ?next . "
+        f"{{ {s} ?p ?v FILTER(isBlank(?v)) ?v {rest}* ?node . "
+        f"?node {first} ?item ; {rest} ?next . "
         f'BIND("list" AS ?dir) {_labels_of("?item")} }}',
         # its SKOS-XL label resources: form, kind, source
         f'{{ {s} {xl} ?v . ?v ?p ?item BIND("alias" AS ?dir) {_labels_of("?item")} }}',
     ]
     if with_works:
-        fields = ", ".join(f"<{p}>" for p in _WORK_FIELDS)
+        fields = ", ".join(checked.iri(p) for p in _WORK_FIELDS)
         branches += [
-            f"{{ {s} <{SG.foundationalWork}> ?v . ?v ?p ?item FILTER(?p IN ({fields})) "
-            'BIND("work" AS ?dir) }',
+            f'{{ {s} {works} ?v . ?v ?p ?item FILTER(?p IN ({fields})) BIND("work" AS ?dir) }}',
             # the author lists of its foundational works: originators in author order
-            f"{{ {s} <{SG.foundationalWork}> ?v . ?v <{BIBO.authorList}> ?list . "
-            f"?list <{RDF.rest}>* ?node . ?node <{RDF.first}> ?item ; <{RDF.rest}> ?next . "
+            f"{{ {s} {works} ?v . ?v {checked.iri(BIBO.authorList)} ?list . "
+            f"?list {rest}* ?node . ?node {first} ?item ; {rest} ?next . "
             f'BIND("order" AS ?dir) {_labels_of("?item")} }}',
         ]
     union = "\n  UNION ".join(branches)
@@ -701,20 +711,21 @@ def document_query(iri: str) -> str:
     """The CONSTRUCT behind a resource's RDF document: its statements, its alias
     resources and RDF lists, the statements pointing at it, and the labels of every
     resource named in them."""
-    s = f"<{iri}>"
-    xl = "|".join(f"<{p}>" for p in _XL)
+    s = checked.iri(iri)
+    xl = "|".join(checked.iri(p) for p in _XL)
+    first, rest = checked.iri(RDF.first), checked.iri(RDF.rest)
     labels = _LABEL_VALUES
     return (
         "CONSTRUCT {\n"
         f"  {s} ?p ?o . ?o ?lp ?l .\n"
         "  ?a ?ap ?ao .\n"
-        f"  ?node <{RDF.first}> ?item ; <{RDF.rest}> ?next . ?item ?ilp ?il .\n"
+        f"  ?node {first} ?item ; {rest} ?next . ?item ?ilp ?il .\n"
         f"  ?x ?q {s} . ?x ?xlp ?xl .\n"
         "} WHERE {\n"
         f"  {{ {s} ?p ?o OPTIONAL {{ ?o ?lp ?l VALUES ?lp {{ {labels} }} }} }}\n"
         f"  UNION {{ {s} {xl} ?a . ?a ?ap ?ao }}\n"
-        f"  UNION {{ {s} ?p0 ?list FILTER(isBlank(?list)) ?list <{RDF.rest}>* ?node . "
-        f"?node <{RDF.first}> ?item ; <{RDF.rest}> ?next "
+        f"  UNION {{ {s} ?p0 ?list FILTER(isBlank(?list)) ?list {rest}* ?node . "
+        f"?node {first} ?item ; {rest} ?next "
         f"OPTIONAL {{ ?item ?ilp ?il VALUES ?ilp {{ {labels} }} }} }}\n"
         f"  UNION {{ ?x ?q {s} FILTER(!isBlank(?x)) "
         f"OPTIONAL {{ ?x ?xlp ?xl VALUES ?xlp {{ {labels} }} }} }}\n"
@@ -1001,8 +1012,13 @@ class Filters:
     def __post_init__(self) -> None:
         for name in FACETS:
             for slug in getattr(self, name):
-                if not re.fullmatch(r"[A-Za-z0-9][\w.-]*", slug):
-                    raise InputError(f"{name}={slug!r} is not a slug such as deep-learning")
+                if not checked.is_slug(slug):
+                    shown = slug if len(slug) <= 80 else slug[:80] + "…"
+                    raise InputError(
+                        f"{name}={shown!r} is not a slug (lower-case letters, digits and "
+                        "hyphens, such as deep-learning)",
+                        reason="malformed-slug",
+                    )
         if self.sort not in ("name", "year"):
             raise InputError(f"sort={self.sort!r}: sort by name or year")
         if (
@@ -1018,10 +1034,11 @@ class Filters:
 
     def where(self) -> str:
         """The graph pattern of the methods these filters keep (binds ?m)."""
-        parts = [f"?m a <{SG.Method}> ."]
+        parts = [f"?m a {checked.iri(SG.Method)} ."]
         for name, prefix in FACETS.items():
+            prop = checked.iri(_FACET_PROPERTY[name])
             for slug in getattr(self, name):
-                parts.append(f"?m <{_FACET_PROPERTY[name]}> <{BASE}{prefix}{slug}> .")
+                parts.append(f"?m {prop} {checked.iri(BASE + prefix + slug)} .")
         if self.year_from is not None or self.year_to is not None:
             tests = []
             if self.year_from is not None:
@@ -1029,8 +1046,8 @@ class Filters:
             if self.year_to is not None:
                 tests.append(f"?fy <= {int(self.year_to)}")
             parts.append(
-                f"?m <{SG.yearIntroduced}> ?fyear . "
-                f"BIND(<{XSD.integer}>(STR(?fyear)) AS ?fy) "
+                f"?m {checked.iri(SG.yearIntroduced)} ?fyear . "
+                f"BIND({checked.iri(XSD.integer)}(STR(?fyear)) AS ?fy) "
                 f"FILTER({' && '.join(tests)})"
             )
         return " ".join(parts)
@@ -1073,9 +1090,10 @@ def _count_query(where: str) -> str:
     counting every method here makes Oxigraph 0.5 take seconds: the total is asked
     apart.)"""
     branches = [
-        f'{{ ?m <{_FACET_PROPERTY[name]}> ?v BIND("{name}" AS ?facet) }}' for name in FACETS
+        f"{{ ?m {checked.iri(_FACET_PROPERTY[name])} ?v BIND({checked.literal(name)} AS ?facet) }}"
+        for name in FACETS
     ]
-    branches.append(f'{{ ?m <{SG.yearIntroduced}> ?v BIND("year" AS ?facet) }}')
+    branches.append(f'{{ ?m {checked.iri(SG.yearIntroduced)} ?v BIND("year" AS ?facet) }}')
     return (
         sparql_prefixes()
         + f"SELECT ?facet ?v (COUNT(?m) AS ?n) WHERE {{ {where} "

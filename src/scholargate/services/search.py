@@ -46,6 +46,7 @@ seconds, for writes made around the store object), or when a writer calls
 from __future__ import annotations
 
 import heapq
+import re
 import threading
 import time
 import weakref
@@ -74,6 +75,8 @@ __all__ = [
     "Hit",
     "Results",
     "SearchIndex",
+    "check_query",
+    "control_character",
     "index_for",
     "invalidate",
     "search",
@@ -121,6 +124,7 @@ _STAMP_QUERY = sparql_prefixes() + (
     "SELECT ?g ?n WHERE { GRAPH sgg:metadata { ?g void:triples ?n } } ORDER BY ?g"
 )
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _KIND_NUMBER = {kind: number for number, kind in enumerate(KINDS)}
 _PROPERTY_NUMBER = {iri: _PROPERTY_NAMES.index(name) for iri, (name, _) in _PROPERTIES.items()}
 _DISPLAYED_NUMBERS = frozenset(_PROPERTY_NAMES.index(name) for name in _DISPLAYED)
@@ -208,12 +212,28 @@ def _running_total(postings: list[array]) -> array:
     return total
 
 
+def control_character(text: str) -> int | None:
+    """The 1-based position of the first control character (C0, DEL or C1: a NUL, a
+    line break, a tab) in ``text``, or None. Format characters such as the zero-width
+    non-joiner and bidi marks are text, not control characters."""
+    found = _CONTROL.search(text)
+    return found.start() + 1 if found else None
+
+
 def check_query(query: str) -> str:
-    """The folded key of ``query``, or an InputError a person can act on."""
+    """The folded key of ``query``, or an InputError a person can act on: too long, a
+    control character in it, or nothing to search for."""
     if len(query) > MAX_QUERY:
         raise InputError(
             f"the search text is {len(query)} characters long; at most {MAX_QUERY} are allowed",
             reason="too-long",
+        )
+    at = control_character(query)
+    if at is not None:
+        raise InputError(
+            f"the search text holds a control character (such as a line break or NUL) at "
+            f"position {at}; send only the words to search for",
+            reason="control",
         )
     key = fold(query)
     if not key:

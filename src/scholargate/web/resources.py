@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, has_request_context, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from rdflib import URIRef
 from rdflib.namespace import SKOS
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, BuildError
 
 from ..errors import NotFoundError
@@ -24,6 +25,8 @@ from ..i18n import t
 from ..namespaces import PREFIXES, bind_prefixes
 from ..render.svg import neighbourhood_svg
 from ..services.resources import KINDS, Description, resources_for
+from ..terms import iri as sparql_iri
+from ..terms import is_slug, malformed_slug
 from .context import get_store, request_lang
 from .errors import error_response
 from .negotiate import choose, wants_html
@@ -38,10 +41,28 @@ MAX_QUICK_LINKS = 8  # "compare with" links to related methods on a method page
 _EXT_RULE = "any(" + ", ".join(f.extension for f in FORMATS) + ")"
 
 
+class MalformedSlug(NotFound):
+    """``/{kind}/{slug}`` with a slug that cannot name anything (``x>``, ``a"}{``,
+    ``lo%00ra``, ``LoRA``): a 404 raised while the URL is matched, so no view runs and
+    nothing is looked up for it. The message is the resource service's."""
+
+    def __init__(self, slug: str) -> None:
+        kind = request.path.split("/", 2)[1] if has_request_context() else ""
+        error = malformed_slug(kind if kind in KINDS else "resource", slug)
+        super().__init__(error.message)
+
+
 class SlugConverter(BaseConverter):
-    """A resource slug: no slash and no dot, so ``lora.ttl`` is a slug and a suffix."""
+    """A resource slug: no slash and no dot, so ``lora.ttl`` is a slug and a suffix. The
+    text between them must be a slug (``terms.SLUG``); anything else is a
+    :class:`MalformedSlug` 404 before the view is called."""
 
     regex = r"[^/.]+"
+
+    def to_python(self, value: str) -> str:
+        if not is_slug(value):
+            raise MalformedSlug(value)
+        return value
 
 
 @bp.record_once
@@ -179,7 +200,7 @@ def _html(d: Description, lang: str, alternates: list[tuple[Format, str]]) -> st
         bib_url=lambda slug: _optional_url("export.work_bib", f"/work/{slug}.bib", slug=slug),
         csl_url=lambda slug: _optional_url("export.work_csl", f"/work/{slug}.csl.json", slug=slug),
         method_bib_url=_optional_url("export.method_bib", f"/method/{d.slug}.bib", slug=d.slug),
-        sparql_url="/sparql?" + urlencode({"query": f"DESCRIBE <{d.iri}>"}),
+        sparql_url="/sparql?" + urlencode({"query": f"DESCRIBE {sparql_iri(d.iri)}"}),
         schema_org=schema_org(d, lang) if d.kind == "method" else None,
     )
 

@@ -6,6 +6,7 @@ Both read the one in-memory index of services/search.py, built when the app star
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, render_template, request
 from flask.blueprints import BlueprintSetupState
@@ -15,7 +16,14 @@ from ..errors import InputError
 from ..formats import Format, by_name
 from ..i18n import t
 from ..services.normalize import fold
-from ..services.search import KINDS, MAX_LIMIT, MAX_QUERY, Results, index_for
+from ..services.search import (
+    KINDS,
+    MAX_LIMIT,
+    MAX_QUERY,
+    Results,
+    control_character,
+    index_for,
+)
 from .context import get_store, request_lang
 from .negotiate import choose
 
@@ -34,14 +42,41 @@ def _build_index(state: BlueprintSetupState) -> None:
         index_for(get_store())
 
 
-def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | None]:
-    """``q``, ``limit`` and ``type`` from the request, or a 400 in the asker's language."""
-    lang = request_lang()
+def _sent_as_utf8(name: str) -> bool:
+    """Whether every value of the URL parameter ``name`` is valid UTF-8 once
+    percent-decoded (Werkzeug keeps bad bytes as ``%FF`` text, which hides them)."""
+    wanted = name.encode()
+    for part in request.query_string.split(b"&"):
+        key, _, value = part.partition(b"=")
+        if unquote_to_bytes(key.replace(b"+", b" ")) != wanted:
+            continue
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _text(lang: str) -> str:
+    """``q`` as sent, or a 400 in the asker's language: not UTF-8, too long, or holding
+    a control character. (An empty ``q`` is for the caller to judge.)"""
     query = request.args.get("q", "")
+    if ("%" in query or "\ufffd" in query) and not _sent_as_utf8("q"):
+        raise InputError(t("search.error_encoding", lang), reason="encoding")
     if len(query) > MAX_QUERY:
         raise InputError(
             t("search.error_long", lang, n=len(query), max=MAX_QUERY), reason="too-long"
         )
+    at = control_character(query)
+    if at is not None:
+        raise InputError(t("search.error_control", lang, at=at), reason="control")
+    return query
+
+
+def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | None]:
+    """``q``, ``limit`` and ``type`` from the request, or a 400 in the asker's language."""
+    lang = request_lang()
+    query = _text(lang)
     if not fold(query):
         raise InputError(t("search.error_empty", lang), reason="empty")
     raw_limit = request.args.get("limit", "").strip()
@@ -56,8 +91,9 @@ def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | 
     kinds = [k for value in request.args.getlist("type") for k in value.split(",") if k]
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
+        shown = unknown[0] if len(unknown[0]) <= 40 else unknown[0][:40] + "…"
         raise InputError(
-            t("search.error_type", lang, type=unknown[0], types=", ".join(KINDS)),
+            t("search.error_type", lang, type=shown, types=", ".join(KINDS)),
             reason="type",
         )
     return query, limit, kinds or None
@@ -72,8 +108,8 @@ def _search(query: str, lang: str, limit: int, kinds: list[str] | None) -> Resul
 def search(ext: str | None = None) -> ResponseReturnValue:
     fmt = choose(FORMATS, suffix=ext)
     lang = request_lang()
-    raw = request.args.get("q", "")
-    if fmt.name == "html" and len(raw) <= MAX_QUERY and not fold(raw):
+    raw = _text(lang)
+    if fmt.name == "html" and not fold(raw):
         # no text (the page a link opens: just the box), or only punctuation (the box
         # again, with the message and a 400)
         return _page(None, lang, [], query=raw, status=400 if raw.strip() else 200)
