@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from rdflib import URIRef
 
-from scholargate.build import build_store, discover, open_built
+from scholargate.build import StoreBusyError, build_store, discover, open_built, remove_stale
 from scholargate.errors import ParseError
 from scholargate.namespaces import GRAPH, METADATA_GRAPH, SG
 from scholargate.store.oxigraph import OxigraphStore
@@ -126,3 +130,74 @@ def test_failed_rebuild_keeps_the_previous_store(tmp_path: Path) -> None:
 def test_discover_finds_every_source_of_the_repository(project_root: Path) -> None:
     roles = {s.role for s in discover(project_root)}
     assert {"curated", "metadata"} <= roles
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@contextmanager
+def _holding(path: Path) -> Iterator[None]:
+    """Another process that holds the on-disk store at ``path`` open (its RocksDB lock)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+
+HOLD = (
+    "import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); "
+    "print('ready', flush=True); time.sleep(120)"
+)
+
+
+def test_folders_of_interrupted_builds_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    root = make_root(tmp_path / "root")
+    path = tmp_path / "store"
+    dead = _dead_pid()
+    stale = [tmp_path / f"store.building-{dead}", tmp_path / f"store.old-{dead}"]
+    for folder in stale:
+        (folder / "data").mkdir(parents=True)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        busy = tmp_path / f"store.building-{running.pid}"  # a build that is running now
+        busy.mkdir()
+        unrelated = tmp_path / "store.building-notes"
+        unrelated.mkdir()
+        store, report = open_built(path, root)
+        store.close()
+        assert report.rebuilt
+        assert not any(folder.exists() for folder in stale)
+        assert busy.is_dir() and unrelated.is_dir()
+    finally:
+        running.kill()
+        running.wait()
+    assert remove_stale(path) == [busy]
+
+
+def test_a_store_another_process_holds_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    root = make_root(tmp_path / "root")
+    path = tmp_path / "store"
+    store, _ = open_built(path, root)
+    store.close()
+    with _holding(path):
+        with pytest.raises(StoreBusyError, match="in use by another process"):
+            open_built(path, root)  # up to date: opened as it is
+        (root / "data" / "curated" / "n.ttl").write_text(PREFIXES + "sgm:n a sg:Method .\n")
+        with pytest.raises(StoreBusyError):
+            open_built(path, root)  # out of date: not replaced under the holder
+        assert not list(tmp_path.glob("store.*-*"))
+    store, report = open_built(path, root)
+    assert report.rebuilt
+    store.close()

@@ -30,7 +30,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, VOID, XSD
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, ScholarGateError
 from .formats import for_path
 from .namespaces import (
     DATASET,
@@ -41,6 +41,7 @@ from .namespaces import (
     SHAPES_GRAPH,
     sparql_prefixes,
 )
+from .services.saved import readable_triples
 from .store import Store
 from .store.oxigraph import OxigraphStore
 
@@ -139,7 +140,12 @@ def build_store(
         if progress:
             progress(_relative(source.path, root))
         try:
-            data = source.path.read_bytes()
+            # a saved-comparisons file is written by the server: a bad line is skipped
+            data = (
+                readable_triples(source.path)
+                if source.role == "saved"
+                else source.path.read_bytes()
+            )
         except OSError as error:
             raise InputError(f"{source.path}: cannot read: {error.strerror}") from None
         store.load(data, for_path(source.path.name), graph=source.graph, source=str(source.path))
@@ -194,6 +200,57 @@ def _describe(store: Store, root: Path, sources: list[Source], report: BuildRepo
 # ---- the on-disk store that `serve` uses -------------------------------------------
 
 
+class StoreBusyError(ScholarGateError):
+    """Another process holds the on-disk store (RocksDB allows one writer)."""
+
+    status = 503
+    kind = "store-busy"
+
+
+def open_store(path: Path) -> OxigraphStore:
+    """Open the on-disk store at ``path``; a store another process holds is a one-line
+    :class:`StoreBusyError`, not a traceback."""
+    try:
+        return OxigraphStore(path)
+    except OSError as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise StoreBusyError(
+            f"the store at {path} is in use by another process (a running `scholargate "
+            "serve`, `build` or `query`); wait for it or stop it, or use --memory or "
+            "another --store"
+        ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Remove what interrupted builds left beside ``path`` (``NAME.building-PID`` and
+    ``NAME.old-PID`` folders whose process is gone); return what was removed."""
+    removed: list[Path] = []
+    if not path.parent.is_dir():
+        return removed
+    for leftover in path.parent.iterdir():
+        if not leftover.name.startswith(f"{path.name}."):
+            continue
+        kind, _, pid = leftover.name[len(path.name) + 1 :].rpartition("-")
+        if kind not in ("building", "old") or not pid.isdigit() or not leftover.is_dir():
+            continue
+        if int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # a build running now
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed.append(leftover)
+    return removed
+
+
 def _fingerprint_file(path: Path) -> Path:
     return path.with_name(path.name + ".fingerprint")
 
@@ -210,10 +267,12 @@ def open_built(
     wanted = fingerprint(root, sources)
     marker = _fingerprint_file(path)
     if path.is_dir() and marker.is_file() and marker.read_text().strip() == wanted:
-        return OxigraphStore(path), BuildReport(fingerprint=wanted, rebuilt=False)
+        return open_store(path), BuildReport(fingerprint=wanted, rebuilt=False)
 
+    if path.is_dir():  # replacing a store another process holds would pull it from under it
+        open_store(path).close()
+    remove_stale(path)
     staging = path.with_name(f"{path.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
     try:
         store = OxigraphStore(staging)
         report = build_store(store, root, saved=saved, progress=progress)
@@ -229,4 +288,4 @@ def open_built(
     staging.rename(path)
     marker.write_text(wanted + "\n")
     shutil.rmtree(retired, ignore_errors=True)
-    return OxigraphStore(path), report
+    return open_store(path), report

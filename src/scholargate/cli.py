@@ -69,14 +69,20 @@ class Context:
             self._store = self._open()
         return self._store
 
+    @property
+    def saved_path(self) -> Path:
+        """The saved comparisons, a source of the store as under `serve` (so that the
+        two agree on when the store is up to date)."""
+        return self.config["SAVED"] or self.root / "var" / "comparisons.nt"
+
     def _open(self) -> OxigraphStore:
         if self.memory:
             store = OxigraphStore()
             with _Progress("Building the graph in memory") as step:
-                build_store(store, self.root, progress=step)
+                build_store(store, self.root, saved=self.saved_path, progress=step)
             return store
         with _Progress(f"Updating the store at {self.store_path}") as step:
-            store, _ = open_built(self.store_path, self.root, progress=step)
+            store, _ = open_built(self.store_path, self.root, saved=self.saved_path, progress=step)
         return store
 
 
@@ -132,7 +138,7 @@ def main(ctx: click.Context, root: Path | None, store_path: Path | None, memory:
 def build(ctx: Context) -> None:
     """Build (or bring up to date) the on-disk store from ontology/, shapes/ and data/."""
     with _Progress(f"Building {ctx.store_path}") as step:
-        store, report = open_built(ctx.store_path, ctx.root, progress=step)
+        store, report = open_built(ctx.store_path, ctx.root, saved=ctx.saved_path, progress=step)
     if not report.rebuilt:
         click.echo(f"{ctx.store_path}: up to date ({store.count()} quads)")
         return
@@ -399,7 +405,17 @@ def compare(ctx: Context, methods: tuple[str, ...], fmt: str, lang: str | None) 
 @click.option(
     "--workers", type=int, help="HTTP worker processes (default: SCHOLARGATE_WORKERS or 2)."
 )
-@click.option("--threads", type=int, help="Threads per worker (default: SCHOLARGATE_THREADS or 4).")
+@click.option(
+    "--threads",
+    type=int,
+    hidden=True,
+    help="No longer used (the gevent front has no thread pool; see --connections).",
+)
+@click.option(
+    "--connections",
+    type=int,
+    help="Connections each worker holds at once (default: SCHOLARGATE_CONNECTIONS or 1000).",
+)
 @click.option(
     "--store",
     "serve_store",
@@ -415,6 +431,7 @@ def serve(
     port: int | None,
     workers: int | None,
     threads: int | None,
+    connections: int | None,
     serve_store: Path | None,
     serve_memory: bool,
 ) -> None:
@@ -428,7 +445,7 @@ def serve(
 
     restart_with(ctx.config["ALLOCATOR"])  # may start this command again, with jemalloc
     overrides: dict[str, Any] = {"ROOT": ctx.root}
-    given = {"HOST": host, "PORT": port, "WORKERS": workers, "THREADS": threads}
+    given = {"HOST": host, "PORT": port, "WORKERS": workers, "CONNECTIONS": connections}
     overrides.update({k: v for k, v in given.items() if v is not None})
     if serve_store is not None or ctx.config.get("STORE") is not None:
         overrides["STORE"] = serve_store or ctx.config["STORE"]

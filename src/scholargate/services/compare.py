@@ -24,11 +24,14 @@ from ..errors import InputError, NotFoundError
 from ..namespaces import BIBO, METHOD, SCHEMA, SG, SHAPE, SHAPES_GRAPH, SKOSXL, sparql_prefixes
 from ..store import Store
 from ..store.tsv import Cells, from_tsv
+from ..terms import iri as iri_term
+from ..terms import is_slug
 from .labels import pick
 from .normalize import fold
 from .shacl_path import to_sparql
 
-MAX_METHODS = 20
+MAX_METHODS = 20  # columns of one comparison
+MAX_NAME = 200  # characters of one name (slug, IRI or label) a request may give
 METHOD_SHAPE = SHAPE["MethodShape"]
 
 
@@ -176,7 +179,9 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
     joins from a few methods outwards, and returns the column number ``?c`` instead of
     the method's IRI (an IRI costs a dictionary read in every solution).
     """
-    values = "VALUES (?m ?c) { " + " ".join(f"(<{m}> {i})" for i, m in enumerate(methods)) + " }"
+    values = (
+        "VALUES (?m ?c) { " + " ".join(f"({iri_term(m)} {i})" for i, m in enumerate(methods)) + " }"
+    )
     return _query_template(tuple(rows)).replace(_METHODS, values)
 
 
@@ -273,10 +278,12 @@ class _MethodIndex:
                 self.by_key.setdefault(_fold(str(r["l"])), iri)
 
     def resolve(self, name: str) -> str | None:
+        """The IRI (as the graph has it) of the method a slug, IRI or name denotes."""
         name = name.strip()
         if name.startswith(str(METHOD)):
-            return name if name[len(str(METHOD)) :] in self.slugs else None
-        if name in self.slugs:
+            slug = name[len(str(METHOD)) :]
+            return self.slugs.get(slug) if is_slug(slug) else None
+        if is_slug(name) and name in self.slugs:
             return self.slugs[name]
         return self.by_key.get(_fold(name))
 
@@ -289,6 +296,31 @@ class _MethodIndex:
             if slug not in slugs:
                 slugs.append(slug)
         return slugs[:n]
+
+
+def distinct_names(names: list[str]) -> list[str]:
+    """The names in ``names`` (each may hold several, comma-separated), stripped, each
+    once, in the order given; a 400 past ``MAX_METHODS`` names or ``MAX_NAME`` characters."""
+    wanted: dict[str, None] = {}
+    for item in names:
+        for part in item.split(","):
+            name = part.strip()
+            if not name or name in wanted:
+                continue
+            if len(name) > MAX_NAME:
+                raise InputError(
+                    f"a method name of {len(name)} characters; a name, slug or IRI may have "
+                    f"at most {MAX_NAME}",
+                    limit=MAX_NAME,
+                )
+            wanted[name] = None
+            if len(wanted) > MAX_METHODS:
+                raise InputError(
+                    f"more than {MAX_METHODS} methods named; a comparison shows at most "
+                    f"{MAX_METHODS}",
+                    limit=MAX_METHODS,
+                )
+    return list(wanted)
 
 
 # ---- the comparer --------------------------------------------------------------------
@@ -330,15 +362,16 @@ class Comparer:
         return self._version
 
     def resolve(self, names: list[str]) -> list[str]:
-        """IRIs for slugs, IRIs or names, in the order given, each once."""
-        wanted: list[str] = []
-        for name in names:
-            for part in name.split(","):
-                if part.strip() and part.strip() not in wanted:
-                    wanted.append(part.strip())
+        """IRIs for slugs, IRIs or names, in the order given, each once.
+
+        Each item may hold several names separated by commas. At most ``MAX_METHODS``
+        different names of at most ``MAX_NAME`` characters (400 beyond); the work is
+        linear in the length of what was given.
+        """
+        wanted = distinct_names(names)
         if not wanted:
             raise InputError("name at least one method to compare, e.g. ?m=lora,bert-fine-tuning")
-        iris: list[str] = []
+        iris: dict[str, None] = {}
         for name in wanted:
             iri = self.index.resolve(name)
             if iri is None:
@@ -347,11 +380,8 @@ class Comparer:
                 raise NotFoundError(
                     f"no method {name!r} in the graph{hint}", method=name, suggestions=hints
                 )
-            if iri not in iris:
-                iris.append(iri)
-        if len(iris) > MAX_METHODS:
-            raise InputError(f"{len(iris)} methods named; a comparison shows at most {MAX_METHODS}")
-        return iris
+            iris.setdefault(iri)
+        return list(iris)
 
     def compare(self, methods: list[str], lang: str = "en") -> Comparison:
         iris = self.resolve(methods)

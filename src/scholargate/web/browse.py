@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -35,8 +35,22 @@ def _int(name: str) -> int | None:
         raise InputError(f"{name}={raw!r} is not a whole number") from None
 
 
+def _facet_values(name: str) -> tuple[str, ...]:
+    """The distinct values of facet ``name``, in the order given: at most
+    ``MAX_FACET_VALUES`` (each one narrows the listing; more is a 400)."""
+    values = tuple(dict.fromkeys(request.args.getlist(name)))
+    limit = int(current_app.config.get("MAX_FACET_VALUES") or 0)
+    if limit and len(values) > limit:
+        raise InputError(
+            f"{len(values)} values of {name}=; a listing narrows by at most {limit} "
+            "values of one facet",
+            limit=limit,
+        )
+    return values
+
+
 def _filters() -> Filters:
-    values = {name: tuple(dict.fromkeys(request.args.getlist(name))) for name in FACETS}
+    values = {name: _facet_values(name) for name in FACETS}
     return Filters(
         **values,
         year_from=_int("from"),

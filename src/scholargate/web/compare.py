@@ -11,8 +11,10 @@ from flask.typing import ResponseReturnValue
 from ..errors import NotFoundError
 from ..formats import Format, by_name
 from ..render import comparison as render
-from ..services.compare import MAX_METHODS, Comparison, comparer_for
+from ..services.compare import MAX_METHODS, Comparison, comparer_for, distinct_names
 from ..services.saved import comparison_iri
+from ..terms import iri as iri_term
+from ..terms import is_comparison_id
 from .context import get_saved, get_store, request_lang
 from .negotiate import choose
 
@@ -24,11 +26,11 @@ FORMATS: tuple[Format, ...] = tuple(
 
 
 def _methods_from_request() -> list[str]:
+    """The names in ``m`` and ``add`` (query and form, repeatable, comma-separated),
+    each once: at most ``MAX_METHODS`` of at most ``MAX_NAME`` characters (400 beyond)."""
     names = request.args.getlist("m") + request.form.getlist("m")
-    added = (request.args.get("add") or "").strip()
-    if added:
-        names.append(added)
-    return [n for n in names if n.strip()]
+    names += request.args.getlist("add") + request.form.getlist("add")
+    return distinct_names(names)
 
 
 @bp.get("/compare")
@@ -46,7 +48,9 @@ def save() -> ResponseReturnValue:
     lang = request_lang()
     comparer = comparer_for(get_store())
     iris = comparer.resolve(_methods_from_request())
-    cid, created = get_saved().save(iris, comparer.shapes_version)
+    cid, created = get_saved().save(
+        iris, comparer.shapes_version, client=request.remote_addr or "unknown"
+    )
     location = url_for("compare.saved", cid=cid, lang=lang)
     if request.accept_mimetypes.best == "application/json":
         body = {"comparison": str(comparison_iri(cid)), "url": location, "created": created}
@@ -62,6 +66,11 @@ def save() -> ResponseReturnValue:
 @bp.get("/comparison/<cid>")
 @bp.get("/comparison/<cid>.<ext>")
 def saved(cid: str, ext: str | None = None) -> ResponseReturnValue:
+    if not is_comparison_id(cid):  # before anything else: the id reaches no query
+        raise NotFoundError(
+            "no such saved comparison: an id is twelve hexadecimal digits, e.g. "
+            "/comparison/d551e14234bc; save one from a /compare page"
+        )
     fmt = choose(FORMATS, suffix=ext)
     lang = request_lang()
     store = get_saved()
@@ -140,7 +149,7 @@ def _related_url(method_iri: str) -> str:
     query = (
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         "SELECT ?related ?label WHERE {\n"
-        f"  <{method_iri}> skos:related ?related .\n"
+        f"  {iri_term(method_iri)} skos:related ?related .\n"
         '  OPTIONAL { ?related skos:prefLabel ?label FILTER(LANG(?label) = "en") }\n'
         "} ORDER BY ?label"
     )

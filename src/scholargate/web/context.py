@@ -36,7 +36,13 @@ def init_app(app: Flask) -> None:
             store, _ = open_built(path, root, saved=saved)
     app.extensions[_EXTENSION] = store
     writable = not app.config.get("STORE_READ_ONLY")
-    app.extensions[_SAVED] = SavedComparisons(saved, store, writable=writable)
+    app.extensions[_SAVED] = SavedComparisons(
+        saved,
+        store,
+        writable=writable,
+        limit=int(app.config["SAVED_MAX"]),
+        rate=int(app.config["SAVE_RATE"]),
+    )
 
 
 def copies_to_memory(quads: int, memory_copy: int) -> bool:

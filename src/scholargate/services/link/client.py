@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
 from SPARQLWrapper import __version__ as sparqlwrapper_version
@@ -272,6 +272,7 @@ class _Transport:
 
     def check_redirect(self, source: str, target: str) -> None:
         scheme, host, port = _origin(target)
+        source, target = endpoint_of(source), endpoint_of(target)
         if scheme not in ("http", "https"):
             raise RedirectRefusedError(f"{source} redirected to {target}: not an http(s) URL")
         if _origin(source)[0] == "https" and scheme == "http":
@@ -297,23 +298,27 @@ class _Transport:
             location = response.headers.get("Location")
             response.close()
             if not location:
-                raise MalformedResponseError(f"{url} answered {status} without a Location")
+                raise MalformedResponseError(
+                    f"{endpoint_of(url)} answered {status} without a Location"
+                )
             target = urljoin(url, location)
             self.check_redirect(url, target)
             method = request.get_method()
             if method == "POST" and status in (301, 302, 303):
                 raise LinkError(
-                    f"{url} answered a POST with {status} to {target}; give that URL as "
-                    "the endpoint, or ask by GET"
+                    f"{endpoint_of(url)} answered a POST with {status} to "
+                    f"{endpoint_of(target)}; give that URL as the endpoint, or ask by GET"
                 )
             request = urllib.request.Request(
                 target, data=request.data, headers=dict(request.header_items()), method=method
             )
             url = target
-        raise LinkError(f"{request.full_url}: more than {self.settings.max_redirects} redirects")
+        raise LinkError(
+            f"{endpoint_of(request.full_url)}: more than {self.settings.max_redirects} redirects"
+        )
 
     def _open(self, request: urllib.request.Request) -> http.client.HTTPResponse:
-        url = request.full_url
+        url = endpoint_of(request.full_url)
         try:
             return self.opener.open(request)
         except TimeoutError:
@@ -337,6 +342,7 @@ class _Transport:
         )
 
     def _read(self, response: http.client.HTTPResponse, url: str) -> bytes:
+        url = endpoint_of(url)
         cap = self.settings.max_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.strip().isdigit() and int(declared) > cap:
@@ -376,6 +382,13 @@ class _Transport:
         finally:
             response.close()
         return b"".join(chunks)
+
+
+def endpoint_of(url: str) -> str:
+    """``url`` without its query and fragment: what an error message names (the query of
+    a GET is the whole URL-encoded SPARQL, over a kilobyte)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 class _RetryableError(LinkError):

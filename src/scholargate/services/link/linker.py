@@ -189,6 +189,7 @@ _OUR_WORKS = """SELECT DISTINCT ?work ?arxiv ?doi WHERE {
 _OUR_ORCIDS = "SELECT DISTINCT ?person ?orcid WHERE { ?person sg:orcid ?orcid }"
 _OUR_AUTHORS = """SELECT DISTINCT ?work ?person ?name ?given ?family WHERE {
   ?work dcterms:creator ?person .
+  FILTER(isIRI(?work) && isIRI(?person))  # not a graph's creator named by a literal
   OPTIONAL { ?person foaf:name ?name }
   OPTIONAL { ?person foaf:givenName ?given }
   OPTIONAL { ?person foaf:familyName ?family }
