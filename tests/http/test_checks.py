@@ -4,6 +4,7 @@ must find SERVICE, FROM, LOAD and nesting where the engine would, and nowhere el
 from __future__ import annotations
 
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,108 @@ def test_client_slots(tmp_path: Path) -> None:
             pass
     with slots.hold("10.0.0.1"):  # released
         pass
+
+
+# ---- chains: how deep the engine's trees get -----------------------------------------------
+
+# query → the chain the analysis counts: at each level, its operators and the brackets
+# it holds, plus the largest count inside one of those brackets
+# fmt: off
+CHAINS: dict[str, int] = {
+    "ASK { ?s ?p ?o }": 1,                                  # the group
+    "SELECT (1 + 2 * 3 - 4 / 5 AS ?x) {}": 6,               # (…), {} and 4 operators
+    "SELECT (1-2-3 AS ?x) {}": 4,                           # "-" inside one number token
+    "ASK { FILTER(?a || ?b && ?c) }": 4,                    # "||" and "&&" are one each
+    "ASK { FILTER(?a = 1 || ?a != 2 || ?a <= 3) }": 4,      # comparisons do not chain
+    "ASK { FILTER(CONCAT(?a + 1, ?b + 1, ?c + 1) = ?d) }": 4,  # "," ends a chain
+    "ASK { FILTER(?a IN (1, 2, 3, 4, 5, 6, 7, 8)) }": 3,
+    "ASK { {} UNION {} UNION {} }": 4,                      # three branches in one group
+    "ASK { OPTIONAL {} OPTIONAL {} MINUS {} BIND(1 AS ?x) }": 5,
+    "ASK { ?a <p>/<q>/<r>|<s> ?b }": 4,
+    'ASK { ?a ^<p>/<q> ?b . ?c <p> "1"^^xsd:int }': 2,      # ^ and ^^ are not steps
+    "SELECT (1 AS ?a) (2 AS ?b) (3 AS ?c) {}": 4,            # projections chain
+    'ASK { VALUES (?a ?b) { (1 -2) (3 -4) (5 "6"^^xsd:int) } }': 3,  # data is flat
+    "ASK { FILTER((1 + 1) + 1) }": 5,                       # nested chains add up
+    'ASK { FILTER("a + b + c || d") } # + + + +': 2,        # strings and comments
+    "ASK { << << <a> <b> <c> >> <b> <c> >> ?p ?o }": 1,     # quoted triples nest, flat
+    "ASK { FILTER((((1 + 1": 6,                             # unclosed: counted all the same
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("sparql", list(CHAINS))
+def test_chain(sparql: str) -> None:
+    assert analyse(sparql).chain == CHAINS[sparql]
+
+
+@pytest.mark.parametrize(
+    ("sparql", "depth"),
+    [
+        ("SELECT * { << <a> <b> <c> >> ?p ?o }", 2),
+        ("SELECT * { " + "<< " * 100 + "<a> <b> <c>" + " >> <b> <c>" * 100 + " . }", 101),
+        ("SELECT * { <a> <b> <<( <a> <b> <<( <a> <b> <c> )>> )>> }", 5),
+        ("SELECT * { FILTER(?a < ?b && ?c > ?d) }", 2),  # comparisons are not quotes
+        ("SELECT * { FILTER(?a<?b) }", 2),
+    ],
+)
+def test_quoted_triples_nest(sparql: str, depth: int) -> None:
+    assert analyse(sparql).depth == depth
+
+
+ENGINE_LIMITS = tomllib.loads(Path(__file__).with_name("engine_limits.toml").read_text())
+
+
+def engine_text(case: dict) -> str:
+    count = case["count"]
+    middle, close = case.get("middle", ""), case.get("close", "")
+    return case["head"] + case["repeat"] * count + middle + close * count + case["tail"]
+
+
+@pytest.mark.parametrize("case", ENGINE_LIMITS["case"], ids=lambda case: case["name"])
+def test_engine_limits_are_checked(case: dict) -> None:
+    """The rows of engine_limits.toml: what crashed the engine is refused by the default
+    limits, far below where it crashed; what is long but safe passes."""
+    limits = Limits()
+    analysis = analyse(engine_text(case))
+    if case["status"] == 200:
+        check(analysis, graphs=GRAPHS, limits=limits)
+        return
+    with pytest.raises(QueryRefusedError) as caught:
+        check(analysis, graphs=GRAPHS, limits=limits)
+    assert "the limit is" in caught.value.message
+    if "crashes_at" in case:  # the limit is far below the crash
+        assert max(limits.max_chain, limits.max_nesting) * 8 < case["crashes_at"]
+
+
+def test_chain_refusal_says_what_to_do() -> None:
+    sparql = "SELECT * { FILTER(?x = 1" + " || ?x = 1" * 300 + ") }"
+    with pytest.raises(QueryRefusedError) as caught:
+        check(analyse(sparql), graphs=GRAPHS, limits=LIMITS)
+    error = caught.value
+    assert error.status == 400 and error.details == {"chain": 303, "limit": 256}
+    assert "the limit is 256" in error.message and "VALUES" in error.message
+
+
+def test_chain_limit_from_the_settings() -> None:
+    limits = Limits.from_config({"MAX_CHAIN": "10"})
+    check(analyse("SELECT (1" + " + 1" * 8 + " AS ?x) {}"), graphs=GRAPHS, limits=limits)
+    with pytest.raises(QueryRefusedError):
+        check(analyse("SELECT (1" + " + 1" * 9 + " AS ?x) {}"), graphs=GRAPHS, limits=limits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 200_000,
+        "+" * 200_000,
+        "{} UNION " * 50_000,
+        "<< " * 100_000,
+        "<" * 200_000,
+        "1-" * 100_000,
+    ],
+    ids=["parens", "plus", "unions", "quotes", "angles", "minus"],
+)
+def test_chain_count_is_linear(text: str) -> None:
+    started = time.perf_counter()
+    analyse(text)
+    assert time.perf_counter() - started < 5.0  # quadratic would take minutes

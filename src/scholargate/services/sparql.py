@@ -15,8 +15,18 @@ the query process, where a crash on pathological input cannot take the server do
 
 Refused before evaluation:
 
-* nesting of ``{}``, ``()`` and ``[]`` (and runs of unary ``!``) deeper than the limit
-  (Oxigraph's recursive parser overflows its stack on a few thousand levels);
+* nesting of ``{}``, ``()``, ``[]`` and quoted triples ``<< >>`` (and runs of unary
+  ``!``) deeper than the limit (Oxigraph's recursive parser overflows its stack on a
+  few thousand levels);
+* chains longer than the limit: binary operators in one expression, the elements of
+  one group (UNION branches, OPTIONAL, MINUS, BIND, FILTER), projections and
+  property-path steps, each level adding the longest chain nested in it. Oxigraph
+  builds a left-deep tree of them and recurses over it: with an 8 MiB stack, pyoxigraph
+  0.5 crashed (SIGSEGV) at about 2,600 OPTIONALs, BINDs, MINUSes or projections, 6,600
+  UNIONs, 7,000 ``+``, ``-``, ``*`` or ``/``, 12,000 path steps and 16,000 ``||``,
+  ``&&``, FILTERs or ``|`` alternatives; at the default limit of 256 every one of them
+  evaluates with a 1 MiB stack. Comparisons (``=``, ``<``, …) cannot chain in SPARQL's
+  grammar, and lists (function arguments, ``IN``, ``VALUES`` rows) are flat;
 * ``SERVICE`` to an endpoint not on the allow-list, and ``SERVICE ?variable``;
 * any update keyword (``LOAD``, ``INSERT``, ``DELETE``, ``CLEAR``, …);
 * ``FROM`` / ``FROM NAMED`` / ``default-graph-uri`` / ``named-graph-uri`` naming a
@@ -135,6 +145,7 @@ class QueryAnalysis:
 
     form: QueryForm | None
     depth: int
+    chain: int = 0  # the longest chain of operators and elements, nested ones added
     services: tuple[str | None, ...] = ()  # endpoint IRIs; None for SERVICE ?variable
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
@@ -173,6 +184,29 @@ def analyse(sparql: str) -> QueryAnalysis:
     return result
 
 
+# Binary operators that chain (``a + b + c``: one node of the evaluator's tree each).
+# ``-`` hides in number tokens (``1-1-1`` is one name token) and is counted there;
+# comparisons (``=``, ``<``, …) cannot chain in SPARQL's grammar (``1 = 1 = 1`` is a
+# syntax error), and ``^`` is an inverse path or half of ``^^``: neither is counted.
+_CHAINING = frozenset("+*/|&")
+
+
+class _Frame:
+    """One bracket level of the chain count (see :func:`_analyse`)."""
+
+    __slots__ = ("best", "count", "data", "inner", "paren")
+
+    def __init__(self, *, data: bool = False, paren: bool = False) -> None:
+        self.count = 0  # operators and elements since the level's last separator
+        self.inner = 0  # the largest measure of a bracket closed in that stretch
+        self.best = 0  # the largest measure of a finished stretch
+        self.data = data  # a VALUES block: rows of data, nothing chains
+        self.paren = paren  # "(…)": a "," separates arguments
+
+    def measure(self) -> int:
+        return max(self.best, self.count + self.inner)
+
+
 def _analyse(sparql: str) -> QueryAnalysis:
     # The project's prefixes are predeclared for every query (the query processes give
     # them to the parser); the query's own PREFIX lines override them, as in the engine.
@@ -188,6 +222,18 @@ def _analyse(sparql: str) -> QueryAnalysis:
     # "prefix" (a prefix name), "prefix-iri" (its IRI) or "base".
     expect = ""
     declaring = ""
+    # The chain count: how deep the engine's expression and algebra trees get. At each
+    # bracket level, every chaining operator and every ``{…}`` or ``(…)`` element is one
+    # more node of a left-deep tree (``a + b + c``, ``{} UNION {} UNION {}``, a run of
+    # OPTIONAL, MINUS, BIND or FILTER, projections ``(… AS ?x)``, ``<p>/<q>/<r>``), so a
+    # level's measure is its count plus the largest measure of a bracket inside it, and
+    # the query's is the root's. A ``,`` inside ``(…)`` separates function arguments,
+    # which are side by side, not chained. One pass, a few operations per token.
+    frames = [_Frame()]
+    chain_ops = _CHAINING
+    previous = ""  # the text of the previous token when it was an "other" one
+    values = False  # a VALUES keyword waits for its data block
+    pending = ""  # the first "<" of a "<<" or ">" of a ">>"
 
     def iri_of(kind: str, text: str) -> str | None:
         """The absolute IRI a token names (an IRIREF or a prefixed name), or None."""
@@ -201,7 +247,44 @@ def _analyse(sparql: str) -> QueryAnalysis:
             return prefixes[prefix] + _unescape_local(local)
         return None
 
+    def close() -> None:
+        if len(frames) > 1:
+            done = frames.pop()
+            parent = frames[-1]
+            parent.inner = max(parent.inner, done.measure())
+
     for kind, text in tokens(sparql):
+        if kind == "other":
+            # quoted triples nest like brackets: "<<" opens, ">>" closes
+            if text in "<>":
+                if pending == text:
+                    pending = ""
+                    if text == "<":
+                        depth += 1
+                        deepest = max(deepest, depth + bangs)
+                        frames.append(_Frame())
+                    else:
+                        depth = max(0, depth - 1)
+                        close()
+                    previous = ""
+                    bangs = 0
+                    continue
+                pending = text
+            else:
+                pending = ""
+                frame = frames[-1]
+                if text in chain_ops:
+                    # "||" and "&&" are one operator each
+                    if not frame.data and not (text in "|&" and previous == text):
+                        frame.count += 1
+                elif text == "," and frame.paren:
+                    frame.best = max(frame.best, frame.count + frame.inner)
+                    frame.count = frame.inner = 0
+            previous = text
+        else:
+            pending = previous = ""
+            if kind == "number" and "-" in text and not frames[-1].data:
+                frames[-1].count += text.count("-")
         if kind == "bang":
             bangs += 1
             deepest = max(deepest, depth + bangs)
@@ -209,8 +292,16 @@ def _analyse(sparql: str) -> QueryAnalysis:
         if kind == "open":
             depth += 1
             deepest = max(deepest, depth + bangs)
+            parent = frames[-1]
+            if text != "[" and not parent.data:
+                parent.count += 1
+            data = parent.data or (values and text == "{")
+            frames.append(_Frame(data=data, paren=text == "("))
+            if text == "{":
+                values = False
         elif kind == "close":
             depth = max(0, depth - 1)
+            close()
         bangs = 0
         word = text.upper() if kind == "word" else ""
         if expect:
@@ -249,15 +340,20 @@ def _analyse(sparql: str) -> QueryAnalysis:
             expect = "service"
         elif word == "FROM":
             expect = "from"
+        elif word == "VALUES":
+            values = True
         elif word in _FORMS and form is None and depth == 0:
             form = _FORMS[word]
         elif word in _UPDATE_WORDS:
             updates[word] = None
     if expect == "service":
         services.append(None)  # SERVICE at the very end: refuse rather than guess
+    while len(frames) > 1:  # brackets left open: the engine refuses the text, count anyway
+        close()
     return QueryAnalysis(
         form=form,
         depth=deepest,
+        chain=frames[0].measure(),
         services=tuple(services),
         from_graphs=tuple(from_graphs),
         from_named=tuple(from_named),
@@ -284,22 +380,22 @@ class Limits:
     """The static limits a query must respect (from the settings)."""
 
     max_nesting: int = 64
+    max_chain: int = 256
     service_allowlist: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: dict) -> Limits:
         allow = frozenset(str(config.get("SERVICE_ALLOWLIST") or "").split())
-        return cls(max_nesting=int(config.get("MAX_NESTING") or 64), service_allowlist=allow)
+        return cls(
+            max_nesting=int(config.get("MAX_NESTING") or 64),
+            max_chain=int(config.get("MAX_CHAIN") or 256),
+            service_allowlist=allow,
+        )
 
 
 def check(analysis: QueryAnalysis, *, graphs: Collection[str], limits: Limits) -> None:
     """Refuse a query the endpoint will not evaluate; return quietly otherwise."""
-    if analysis.depth > limits.max_nesting:
-        raise QueryRefusedError(
-            f"the query is nested {analysis.depth} deep; the limit is {limits.max_nesting}",
-            depth=analysis.depth,
-            limit=limits.max_nesting,
-        )
+    check_complexity(analysis, limits)
     if "LOAD" in analysis.update_words:
         raise ForbiddenError(f"LOAD is refused: {UPDATE_REFUSED}", keyword="LOAD")
     if analysis.update_words:
@@ -319,6 +415,29 @@ def check(analysis: QueryAnalysis, *, graphs: Collection[str], limits: Limits) -
             )
     check_graphs(analysis.from_graphs, graphs, "FROM")
     check_graphs(analysis.from_named, graphs, "FROM NAMED")
+
+
+def check_complexity(analysis: QueryAnalysis, limits: Limits) -> None:
+    """Refuse (400) a query nested or chained beyond the limits, which could crash the
+    engine; any query the application runs can be checked so: ``check_complexity(
+    analyse(text), Limits.from_config(config))``."""
+    if analysis.depth > limits.max_nesting:
+        raise QueryRefusedError(
+            f"the query is nested {analysis.depth} deep; the limit is {limits.max_nesting}",
+            depth=analysis.depth,
+            limit=limits.max_nesting,
+        )
+    if analysis.chain > limits.max_chain:
+        raise QueryRefusedError(
+            f"the query chains {analysis.chain} operations; the limit is {limits.max_chain}. "
+            "Counted are operators such as + or || in one expression, the elements of one "
+            "group (UNION branches, OPTIONAL, MINUS, BIND, FILTER), projections and "
+            "property-path steps, with those of nested brackets added: long chains "
+            "overflow the engine. Split the query, or list alternatives with VALUES or "
+            "IN (…) instead of || or UNION",
+            chain=analysis.chain,
+            limit=limits.max_chain,
+        )
 
 
 def check_graphs(asked: Sequence[str], graphs: Collection[str], where: str) -> None:
@@ -525,10 +644,18 @@ class ClientSlots:
 
 
 def evaluate(
-    pool: QueryPool, prepared: PreparedQuery, *, fmt: str, max_rows: int | None, timeout: float
+    pool: QueryPool,
+    prepared: PreparedQuery,
+    *,
+    fmt: str,
+    max_rows: int | None,
+    timeout: float,
+    started: float | None = None,
 ) -> Answer:
     """Run a prepared query in the pool's query processes (the project's prefixes
-    predeclared); the answer is serialised in ``fmt`` (a format name)."""
+    predeclared); the answer is serialised in ``fmt`` (a format name). ``timeout``
+    seconds from ``started`` (``time.monotonic()`` when the request began) cover
+    waiting for a query process and running."""
     job = Job(
         sparql=prepared.text,
         fmt=fmt,
@@ -538,7 +665,7 @@ def evaluate(
         union_default_graph=prepared.union_default_graph,
     )
     try:
-        return pool.run(job, timeout=timeout)
+        return pool.run(job, timeout=timeout, started=started)
     except ParseError as error:
         raise _with_position(error) from None
 

@@ -12,10 +12,13 @@ does not evaluate user queries in the HTTP worker: each HTTP worker keeps a smal
 The HTTP thread sends a job (query, dataset, answer format, row cap) over the child's
 stdin and waits for the answer on its stdout, both as length-prefixed frames: a small
 JSON header and the answer already serialised, so the only per-row work in the HTTP
-worker is copying bytes. At the deadline the thread kills the child (the work really
-ends), a replacement starts in the background, and the caller gets a 503. A child
-that dies on its own (stack overflow, out of memory) is reported and replaced the same
-way; the server stays up.
+worker is copying bytes. One deadline, taken when the request began, covers waiting
+for a free child and running on it; at the deadline the thread kills the child (the
+work really ends), a replacement starts in the background, and the caller gets a 503.
+Waiting is a short queue (at most ``queue`` requests, each at most ``queue_wait``
+seconds), so requests never pile up behind runaway queries: beyond it, a 503 with
+``Retry-After``. A child that dies on its own (stack overflow, out of memory) or is
+killed is a 503 too, and is replaced the same way; the server stays up.
 
 A child also limits itself: its data segment (``RLIMIT_DATA``: an allocation beyond it
 fails and the process aborts instead of swapping the machine to death), its CPU time
@@ -36,6 +39,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import math
 import os
 import re
 import resource
@@ -232,11 +236,18 @@ class PoolStats:
 class QueryPool:
     """``size`` query processes over one store, used by the threads of one HTTP worker.
 
-    ``run`` takes an idle process (starting one if fewer than ``size`` are alive, else
-    waiting for one), gives it the job, and waits until ``timeout``. Errors are the
-    project's (``scholargate.errors``): ``LimitExceededError`` (503) on the deadline
-    or when every process stays busy, ``ParseError`` (400, with line and column) on a
-    syntax error, and ``QueryFailedError`` for a crash or an evaluation error.
+    ``run`` takes an idle process (starting one if fewer than ``size`` are alive), gives
+    it the job, and kills it at the request's deadline: one deadline covers waiting for
+    a process and running on it. Waiting is a short queue: at most ``queue`` requests
+    wait, each at most ``queue_wait`` seconds (longer only while a process is starting,
+    never past its deadline); beyond either, a 503 with ``Retry-After``. Errors are the
+    project's (``scholargate.errors``): ``LimitExceededError`` (503) on the deadline,
+    a full queue or a process that died, ``ParseError`` (400, with line and column) on
+    a syntax error, and ``QueryFailedError`` (400) for an evaluation error.
+
+    It works under plain threads and under gevent's monkey-patching alike: it waits
+    only on ``threading.Condition``, ``select.poll`` (before every ``os.read``) and
+    ``subprocess``, all of which gevent patches.
     """
 
     def __init__(
@@ -247,17 +258,23 @@ class QueryPool:
         prefixes: Mapping[str, str] | None = None,
         memory_limit: int | None = None,
         start_timeout: float = 120.0,
+        queue: int | None = None,
+        queue_wait: float = 2.0,
     ) -> None:
         self.source = source
         self.size = max(1, size)
         self.prefixes = dict(prefixes or {})
         self.memory_limit = memory_limit or default_memory_limit()
         self.start_timeout = start_timeout
+        self.queue = 2 * self.size if queue is None else max(0, queue)
+        self.queue_wait = max(0.0, queue_wait)
         self.pid = os.getpid()
         self.stats = PoolStats()
         self._idle: list[_Child] = []
         self._busy: set[_Child] = set()
         self._alive = 0  # idle + busy + starting
+        self._starting = 0
+        self._waiting = 0
         self._closed = False
         self._cond = threading.Condition()
 
@@ -275,22 +292,32 @@ class QueryPool:
             str(os.getpid()),
         ]
 
-    def _start(self) -> _Child:
-        child = _Child(self._argv())
-        try:
-            child.send(json.dumps({"prefixes": self.prefixes}).encode("utf-8"))
-            frame = child.receive(time.monotonic() + self.start_timeout)
-        except (EOFError, OSError, ValueError):
-            frame = None
-        if frame is None or not frame[0].get("ready"):
-            words = child.last_words().strip()
-            child.stop()
-            raise QueryProcessError(
-                f"a query process failed to start: {words[-500:] or 'no output'}"
-            )
+    def _start(self, deadline: float | None = None) -> _Child:
+        """A new query process, ready for jobs; by ``deadline`` if given, else within
+        ``start_timeout`` seconds."""
         with self._cond:
-            self.stats.started += 1
-        return child
+            self._starting += 1
+        try:
+            child = _Child(self._argv())
+            until = time.monotonic() + self.start_timeout
+            try:
+                child.send(json.dumps({"prefixes": self.prefixes}).encode("utf-8"))
+                frame = child.receive(until if deadline is None else min(until, deadline))
+            except (EOFError, OSError, ValueError):
+                frame = None
+            if frame is None or not frame[0].get("ready"):
+                words = child.last_words().strip()
+                child.stop()
+                raise QueryProcessError(
+                    f"a query process failed to start: {words[-500:] or 'no output'}"
+                )
+            with self._cond:
+                self.stats.started += 1
+            return child
+        finally:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify_all()
 
     def warm(self) -> None:
         """Start every query process now, in the background, so the first query is fast."""
@@ -337,33 +364,89 @@ class QueryPool:
         with self._cond:
             return sorted(c.pid for c in (*self._idle, *self._busy))
 
+    @property
+    def busy(self) -> int:
+        """Query processes running a query now."""
+        with self._cond:
+            return len(self._busy)
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a query process now."""
+        with self._cond:
+            return self._waiting
+
     # -- work --
 
+    def _busy_error(self, why: str) -> LimitExceededError:
+        retry = max(1, math.ceil(self.queue_wait))
+        return LimitExceededError(
+            f"all {self.size} query processes of this server process are busy {why}; "
+            f"try again in {retry} s, or ask a cheaper query",
+            retry_after=retry,
+            query_processes=self.size,
+        )
+
     def _acquire(self, deadline: float) -> _Child:
+        """An idle query process, a new one, or one freed within the queue's bounds."""
+        queued = False
+        until = deadline
         with self._cond:
-            while True:
-                if self._closed:
-                    raise QueryProcessError("the query pool is closed")
-                if self._idle:
-                    child = self._idle.pop()
-                    self._busy.add(child)
-                    return child
-                if self._alive < self.size:
-                    self._alive += 1
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise LimitExceededError(
-                        f"all {self.size} query processes stayed busy; try again shortly",
-                        retry_after=2,
-                    )
-                self._cond.wait(left)
+            try:
+                while True:
+                    if self._closed:
+                        raise LimitExceededError(
+                            "the server is shutting down; try again shortly", retry_after=2
+                        )
+                    while self._idle:
+                        child = self._idle.pop()
+                        if child.process.poll() is None:
+                            self._busy.add(child)
+                            return child
+                        # it died while idle (killed from outside): its place is free
+                        log.warning(
+                            "query process %s died while idle (exit %s); replacing it",
+                            child.pid,
+                            child.process.returncode,
+                        )
+                        self.stats.crashed += 1
+                        self._alive -= 1
+                        child.stop()
+                    if self._alive < self.size:
+                        self._alive += 1
+                        break
+                    if not queued:
+                        if self._waiting >= self.queue:
+                            raise self._busy_error(
+                                f"and {self._waiting} queries are already waiting"
+                            )
+                        self._waiting += 1
+                        queued = True
+                        until = min(deadline, time.monotonic() + self.queue_wait)
+                    # a process that is starting will be ready soon: wait for it up to
+                    # the deadline; a busy one, only as long as the queue allows
+                    now = time.monotonic()
+                    left = (deadline if self._starting else until) - now
+                    if left <= 0:
+                        if deadline <= now:
+                            raise _waited_too_long()
+                        raise self._busy_error(f"(waited {_s(round(self.queue_wait, 1))} s)")
+                    self._cond.wait(left)
+            finally:
+                if queued:
+                    self._waiting -= 1
         try:
-            child = self._start()
-        except BaseException:
+            child = self._start(deadline)
+        except BaseException as error:
             with self._cond:
                 self._alive -= 1
                 self._cond.notify()
+            if isinstance(error, QueryProcessError):
+                log.error("%s", error)
+                raise LimitExceededError(
+                    "no query process could be started in time; try again shortly",
+                    retry_after=2,
+                ) from None
             raise
         with self._cond:
             self._busy.add(child)
@@ -383,27 +466,37 @@ class QueryPool:
                 return
         self._replace_in_background()  # keeps its place in _alive
 
-    def run(self, job: Job, *, timeout: float) -> Answer:
-        """Evaluate ``job`` in a query process; kill it if it runs past ``timeout`` s."""
+    def run(self, job: Job, *, timeout: float, started: float | None = None) -> Answer:
+        """Evaluate ``job`` in a query process; ``timeout`` seconds from ``started`` (a
+        ``time.monotonic()`` taken when the request began; now if not given) cover
+        waiting for a process and running. A process still running then is killed."""
         if os.getpid() != self.pid:
             raise QueryProcessError("this query pool belongs to another process")
-        child = self._acquire(time.monotonic() + timeout)
-        started = time.monotonic()
-        healthy = False
+        deadline = (time.monotonic() if started is None else started) + timeout
+        child = self._acquire(deadline)
+        began = time.monotonic()
+        healthy = True
         try:
+            if deadline - began <= 0:
+                raise _waited_too_long()
+            healthy = False
             try:
-                child.send(_job_payload(job, timeout))
-                frame = child.receive(started + timeout)
+                child.send(_job_payload(job, deadline - began))
+                frame = child.receive(deadline)
             except (EOFError, BrokenPipeError, ConnectionError) as error:
                 raise self._crashed(child, error) from None
             if frame is None:
                 with self._cond:
                     self.stats.killed += 1
                 log.warning(
-                    "query process %s killed: the query ran past %s s", child.pid, _s(timeout)
+                    "query process %s killed: the query ran past its deadline (%s s)",
+                    child.pid,
+                    _s(timeout),
                 )
                 raise LimitExceededError(
-                    f"the query ran longer than {_s(timeout)} s and was stopped",
+                    f"the query took longer than {_s(timeout)} s (the time limit, waiting "
+                    f"for a query process included; it ran {time.monotonic() - began:.1f} s) "
+                    "and was stopped: narrow it (LIMIT, fewer variables left unbound)",
                     limit_seconds=timeout,
                 )
             header, body = frame
@@ -418,7 +511,7 @@ class QueryPool:
                 body=body,
                 count=int(header.get("count", 0)),
                 truncated=bool(header.get("truncated")),
-                seconds=time.monotonic() - started,
+                seconds=time.monotonic() - began,
             )
         finally:
             self._release(child, healthy=healthy)
@@ -445,12 +538,21 @@ class QueryPool:
             )
         how = f"signal {-code} ({_signal_name(-code)})" if code and code < 0 else f"exit {code}"
         return QueryFailedError(
-            f"the query process stopped ({how}) while evaluating this query; the server is "
-            "fine, but this query cannot be answered: simplify it (long chains of "
-            "operators or deep nesting overflow the evaluator)",
-            status=500,
+            f"the query process stopped ({how}) while evaluating this query; a new one is "
+            "starting and the server is fine, but this query cannot be answered: simplify "
+            "it (long chains of operators, UNIONs or OPTIONALs, or deep nesting overflow "
+            "the evaluator)",
+            status=503,
             signal=-code if code and code < 0 else None,
         )
+
+
+def _waited_too_long() -> LimitExceededError:
+    return LimitExceededError(
+        "the time limit passed while the query waited for a query process; try again in "
+        "a few seconds",
+        retry_after=2,
+    )
 
 
 def _job_payload(job: Job, timeout: float) -> bytes:

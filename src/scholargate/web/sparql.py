@@ -16,10 +16,14 @@
   ``SPARQL-Results-Truncated: true``, and SPARQL JSON also a top-level
   ``"truncated": true`` (after ``head``; SPARQLWrapper, rdflib and Oxigraph read it).
 * Refused: updates (403), ``SERVICE`` outside the allow-list (403), nesting deeper than
-  ``MAX_NESTING`` (400), a body over ``MAX_BODY`` (413), a URL over ``MAX_URL`` (414,
-  for every route), more than ``CLIENT_CONCURRENCY`` queries at once from one address
-  (429 with ``Retry-After``; counted across all HTTP workers of ``serve``), a query
-  running past ``QUERY_TIMEOUT`` (503; its process is killed).
+  ``MAX_NESTING`` or chains longer than ``MAX_CHAIN`` (400, before anything runs), a
+  body over ``MAX_BODY`` (413), a URL over ``MAX_URL`` (414, for every route), more
+  than ``CLIENT_CONCURRENCY`` queries at once from one address (429 with
+  ``Retry-After``; counted across all HTTP workers of ``serve``), every query process
+  busy past ``QUEUE_WAIT`` or too many queries already waiting (503 with
+  ``Retry-After``), a query unfinished ``QUERY_TIMEOUT`` seconds after its request
+  began, waiting included (503; its process is killed), a query process that died
+  (503; it is replaced).
 * ``GET /sparql`` without a query: the Service Description for RDF clients, the query
   page for browsers.
 * CORS: ``Access-Control-Allow-Origin`` from ``CORS_ORIGINS``, preflight answered.
@@ -129,6 +133,7 @@ def _cors(response: Response) -> Response:
 def endpoint() -> ResponseReturnValue:
     if request.method == "OPTIONS":
         return _preflight()
+    started = time.monotonic()  # QUERY_TIMEOUT counts from here: waiting and running
     body = request.get_data(cache=True) if request.method == "POST" else b""
     cache = _answers()
     # the same request gives the same bytes while the store is unchanged: a repeated
@@ -139,7 +144,7 @@ def endpoint() -> ResponseReturnValue:
         asked = parse_request(request.method, request.content_type, request.query_string, body)
         if asked.query is None:
             return _describe(asked.formats)
-        reply, keep = _answer(asked)
+        reply, keep = _answer(asked, started)
         if keep and key is not None:
             cache.put(key, reply)
     response = Response(reply.body, status=200, content_type=reply.content_type)
@@ -162,7 +167,7 @@ def _request_key(body: bytes) -> tuple:
     )
 
 
-def _answer(asked: ProtocolRequest) -> tuple[Reply, bool]:
+def _answer(asked: ProtocolRequest, started: float) -> tuple[Reply, bool]:
     """Check, evaluate in a query process and serialise; and whether the answer may be
     kept (not when it calls another service or a function with a new value each time)."""
     config = current_app.config
@@ -175,6 +180,7 @@ def _answer(asked: ProtocolRequest) -> tuple[Reply, bool]:
             fmt=fmt.name,
             max_rows=config.get("MAX_ROWS") or None,
             timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
+            started=started,
         )
     reply = Reply(answer.body, fmt.content_type, answer.truncated)
     return reply, cacheable(prepared.text, prepared.analysis.services)
@@ -291,8 +297,12 @@ def pool_for(app: Flask) -> QueryPool:
     with _lock:
         pool = app.extensions.get(_POOL)
         if pool is None or pool.pid != os.getpid():
+            queue_wait = app.config.get("QUEUE_WAIT")
             pool = QueryPool(
-                _source(app), size=int(app.config.get("QUERY_WORKERS") or 2), prefixes=PREFIXES
+                _source(app),
+                size=int(app.config.get("QUERY_WORKERS") or 2),
+                prefixes=PREFIXES,
+                queue_wait=2.0 if queue_wait is None else float(queue_wait),
             )
             app.extensions[_POOL] = pool
             weakref.finalize(app, pool.close)  # when the app goes, and at exit

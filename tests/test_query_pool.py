@@ -1,0 +1,201 @@
+"""The pool of query processes on its own (real processes over a small graph): one
+deadline covers waiting and running, the wait is a short queue, a process that dies is
+a 503 and is replaced, and all of it works under gevent's monkey-patching too."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scholargate.errors import LimitExceededError
+from scholargate.store.workers import Job, QueryFailedError, QueryPool, StoreSource
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+CHEAP = "ASK { ?s ?p ?o }"
+SLACK = 2.0  # seconds past a deadline an answer may take on a busy machine
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> StoreSource:
+    """300 triples: a four-way cartesian product of them runs for hours."""
+    dump = tmp_path_factory.mktemp("graph") / "graph.nq"
+    lines = [f"<urn:s{i}> <urn:p> <urn:o{i}> .\n" for i in range(300)]
+    dump.write_text("".join(lines))
+    return StoreSource(dump=dump)
+
+
+@pytest.fixture
+def pool(graph: StoreSource) -> Iterator[QueryPool]:
+    pool = QueryPool(graph, size=1, queue=1, queue_wait=0.5)
+    pool.warm()
+    assert pool.run(Job(CHEAP, "json"), timeout=60).kind == "ask"  # started and ready
+    yield pool
+    pool.close()
+
+
+def in_background(pool: QueryPool, sparql: str, timeout: float) -> dict:
+    """Run ``sparql`` in a thread; the dict gets its error (or answer) and seconds."""
+    outcome: dict = {}
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            outcome["answer"] = pool.run(Job(sparql, "json"), timeout=timeout)
+        except Exception as error:  # the test looks at what it was
+            outcome["error"] = error
+        outcome["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    outcome["thread"] = thread
+    return outcome
+
+
+def wait_busy(pool: QueryPool) -> None:
+    started = time.monotonic()
+    while not pool.busy:
+        assert time.monotonic() - started < 10, "the runaway query did not start"
+        time.sleep(0.02)
+
+
+def test_queue_wait_bounds_waiting(pool: QueryPool) -> None:
+    runaway = in_background(pool, RUNAWAY, timeout=4)
+    wait_busy(pool)
+    started = time.monotonic()
+    with pytest.raises(LimitExceededError) as caught:
+        pool.run(Job(CHEAP, "json"), timeout=30)
+    assert 0.4 < time.monotonic() - started < 0.5 + SLACK  # QUEUE_WAIT, not QUERY_TIMEOUT
+    assert caught.value.status == 503 and caught.value.details["retry_after"] >= 1
+    assert "busy" in caught.value.message and "try again" in caught.value.message
+    runaway["thread"].join(30)
+    assert isinstance(runaway["error"], LimitExceededError)
+
+
+def test_queue_length_is_bounded(pool: QueryPool) -> None:
+    runaway = in_background(pool, RUNAWAY, timeout=4)
+    wait_busy(pool)
+    waiter = in_background(pool, CHEAP, timeout=30)  # the one place in the queue
+    while pool.waiting < 1:
+        time.sleep(0.01)
+    started = time.monotonic()
+    with pytest.raises(LimitExceededError) as caught:
+        pool.run(Job(CHEAP, "json"), timeout=30)
+    assert time.monotonic() - started < 0.3  # refused at once, not after waiting
+    assert "already waiting" in caught.value.message
+    waiter["thread"].join(30)
+    runaway["thread"].join(30)
+    assert pool.waiting == 0
+
+
+def test_deadline_covers_waiting(graph: StoreSource) -> None:
+    """A query that waited 1.5 s for the only process has 1.5 s less to run."""
+    pool = QueryPool(graph, size=1, queue_wait=30)
+    try:
+        pool.run(Job(CHEAP, "json"), timeout=60)
+        first = in_background(pool, RUNAWAY, timeout=1.5)
+        wait_busy(pool)
+        second = in_background(pool, RUNAWAY, timeout=3)
+        second["thread"].join(30)
+        first["thread"].join(30)
+        assert isinstance(second["error"], LimitExceededError)
+        assert 2.5 < second["seconds"] < 3 + SLACK  # not 1.5 of waiting + 3 of running
+    finally:
+        pool.close()
+
+
+def test_started_counts_from_the_request(pool: QueryPool) -> None:
+    """``started`` in the past (the request began earlier): the time left is what remains."""
+    began = time.monotonic()
+    with pytest.raises(LimitExceededError):
+        pool.run(Job(RUNAWAY, "json"), timeout=3, started=began - 2)
+    assert time.monotonic() - began < 1 + SLACK
+
+
+def test_process_killed_mid_query_is_a_503(pool: QueryPool) -> None:
+    runaway = in_background(pool, RUNAWAY, timeout=30)
+    wait_busy(pool)
+    (pid,) = pool.pids
+    os.kill(pid, signal.SIGSEGV)
+    runaway["thread"].join(30)
+    error = runaway["error"]
+    assert isinstance(error, QueryFailedError)
+    assert error.status == 503 and "SIGSEGV" in error.message and "simplify" in error.message
+    assert pool.run(Job(CHEAP, "json"), timeout=60).kind == "ask"
+    assert pool.pids and pool.pids != [pid]
+
+
+def test_process_that_died_idle_is_replaced(pool: QueryPool) -> None:
+    """A process killed while idle costs the next query nothing: it gets a new one."""
+    (pid,) = pool.pids
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert pool.run(Job(CHEAP, "json"), timeout=60).kind == "ask"
+    assert pool.pids != [pid]
+
+
+GEVENT_SCRIPT = """
+from gevent import monkey
+monkey.patch_all()
+import json, sys, time
+import gevent
+from scholargate.errors import LimitExceededError
+from scholargate.store.workers import Job, QueryPool, StoreSource
+
+pool = QueryPool(StoreSource(dump=sys.argv[1]), size=1, queue=1, queue_wait=0.5)
+out = {"first": pool.run(Job("ASK {}", "json"), timeout=60).kind}
+
+def run(sparql, timeout):
+    started = time.monotonic()
+    try:
+        result = pool.run(Job(sparql, "json"), timeout=timeout).kind
+    except LimitExceededError as error:
+        result = "503 " + error.message
+    return result, round(time.monotonic() - started, 2)
+
+runaway = gevent.spawn(run, sys.argv[2], 2)
+gevent.sleep(0.3)
+ticks = []
+ticker = gevent.spawn(lambda: [ticks.append(gevent.sleep(0.05)) for _ in range(10)])
+waiter = gevent.spawn(run, "ASK {}", 30)
+gevent.sleep(0.05)
+out["full"] = run("ASK {}", 30)
+out["waiter"] = waiter.get()
+out["runaway"] = runaway.get()
+ticker.join()
+out["ticks"] = len(ticks)
+out["after"] = run("ASK {}", 60)
+pool.close()
+print(json.dumps(out))
+"""
+
+
+def test_pool_under_gevent(graph: StoreSource, tmp_path: Path) -> None:
+    """Under gevent's monkey-patching (the HTTP front's worker) the pool waits without
+    blocking the other greenlets: the queue and the deadline behave as with threads."""
+    script = tmp_path / "gevent_pool.py"
+    script.write_text(GEVENT_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(graph.dump), RUNAWAY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.splitlines()[-1])
+    assert out["first"] == "ask"
+    assert out["full"][0].startswith("503") and "already waiting" in out["full"][0]
+    assert out["full"][1] < 0.3
+    assert out["waiter"][0].startswith("503") and 0.4 < out["waiter"][1] < 0.5 + SLACK
+    assert out["runaway"][0].startswith("503") and out["runaway"][1] < 2 + SLACK
+    assert out["ticks"] == 10  # other greenlets ran while the pool waited
+    assert out["after"][0] == "ask"
