@@ -1,8 +1,11 @@
 """``scholargate serve``: the Flask app under gunicorn.
 
-* gthread workers (``WORKERS`` processes × ``THREADS`` threads) with keep-alive:
-  gunicorn 27's sync workers stalled now and then after a response (DESIGN.md,
-  "Serving"); threads waiting on a query process cost nothing while they wait.
+* The HTTP front is gunicorn's gevent worker, bounded and timed (front.py): each
+  connection is a greenlet, so slow clients, non-reading clients and requests waiting
+  on a query process cost no thread; headers (``HEADER_TIMEOUT``), bodies
+  (``BODY_TIMEOUT``, buffered before the app sees them, 413 beyond ``MAX_BODY``) and
+  sends (``SEND_TIMEOUT``) have deadlines, and a worker holds at most ``CONNECTIONS``
+  connections. ``WORKERS`` processes, keep-alive.
 * No control socket (``--no-control-socket``): gunicorn 27 would otherwise create one
   under the home directory.
 * The on-disk store is built (or found up to date) *before* the workers fork, in a
@@ -21,6 +24,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -35,6 +39,7 @@ from . import __version__
 from .build import find_root, open_built
 from .config import load_config
 from .errors import InputError, ScholarGateError
+from .front import FrontWorker
 from .web.context import copies_to_memory
 
 # gunicorn reads at most this many bytes of request line unless told "0" (then 1 MiB).
@@ -63,7 +68,7 @@ class Server(BaseApplication):
 def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]) -> dict:
     """The gunicorn settings for ScholarGate's ``settings`` (host, port, workers, …)."""
     line = int(settings["MAX_URL"]) + _REQUEST_LINE_EXTRA
-    workers, threads = int(settings["WORKERS"]), int(settings["THREADS"])
+    workers, connections = int(settings["WORKERS"]), int(settings["CONNECTIONS"])
 
     def when_ready(server: Any) -> None:
         host, port = server.LISTENERS[0].sock.getsockname()[:2]
@@ -71,7 +76,7 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
         url = f"http://{shown}:{port}"
         echo(
             f"ScholarGate {__version__} is serving {url}/  (SPARQL endpoint: {url}/sparql; "
-            f"{workers} workers × {threads} threads, "
+            f"{workers} workers × {connections} connections, "
             f"{settings['QUERY_WORKERS']} query processes each). Press Ctrl-C to stop."
         )
 
@@ -88,9 +93,12 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
     return {
         "bind": [f"{settings['HOST']}:{settings['PORT']}"],
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "keepalive": 5,
+        "worker_class": FrontWorker,
+        "worker_connections": connections,
+        # the async worker reads each request's headers under a deadline of this many
+        # seconds only when keep-alive is on; FrontWorker uses HEADER_TIMEOUT itself
+        "keepalive": max(1, math.ceil(float(settings["HEADER_TIMEOUT"]))),
+        "sendfile": False,  # every send goes through the front's SEND_TIMEOUT
         "control_socket_disable": True,
         "limit_request_line": line if line <= _GUNICORN_MAX_LINE else 0,
         "timeout": max(30, int(float(settings["QUERY_TIMEOUT"])) + 30),

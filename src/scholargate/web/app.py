@@ -9,7 +9,20 @@ from flask import Flask, request, url_for
 
 from ..config import load_config
 from ..i18n import NAMES, direction, t
-from . import browse, compare, context, errors, export, meta, resources, search, sparql, wellknown
+from . import (
+    browse,
+    compare,
+    context,
+    errors,
+    export,
+    limits,
+    meta,
+    public,
+    resources,
+    search,
+    sparql,
+    wellknown,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,6 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Persian and Turkish stay readable in JSON
     app.jinja_env.globals.update(t=t, direction=direction, language_names=NAMES)
     app.jinja_env.globals["lang_url"] = lang_url
+    public.init_app(app)  # first: the Host check runs before every other hook
+    limits.init_app(app)  # every route: a cap on the parameters a request carries
     context.init_app(app)
     errors.init_app(app)
     app.register_blueprint(meta.bp)
