@@ -199,3 +199,41 @@ def test_pool_under_gevent(graph: StoreSource, tmp_path: Path) -> None:
     assert out["runaway"][0].startswith("503") and out["runaway"][1] < 2 + SLACK
     assert out["ticks"] == 10  # other greenlets ran while the pool waited
     assert out["after"][0] == "ask"
+
+
+def test_slow_lane_keeps_a_process_for_the_others(graph: StoreSource) -> None:
+    """A limited job takes at most size - 1 processes and never waits; a job in good
+    standing still finds the reserved process."""
+    pool = QueryPool(graph, size=2, queue=2, queue_wait=5.0)
+    pool.warm()
+    try:
+        assert pool.run(Job(CHEAP, "json"), timeout=60, limited=True).kind == "ask"
+        running = in_background_limited(pool, RUNAWAY, timeout=30)
+        started = time.monotonic()
+        while pool.busy < 1:
+            assert time.monotonic() - started < 10, "the limited job did not start"
+            time.sleep(0.02)
+        before = time.monotonic()
+        with pytest.raises(LimitExceededError) as refused:
+            pool.run(Job(RUNAWAY, "json"), timeout=30, limited=True)
+        assert time.monotonic() - before < 1.0  # refused at once, not queued
+        assert refused.value.details["retry_after"] and refused.value.details["slow_lane"] == 1
+        assert pool.run(Job(CHEAP, "json"), timeout=30).kind == "ask"
+    finally:
+        pool.close()
+    running["thread"].join(timeout=10)
+
+
+def in_background_limited(pool: QueryPool, sparql: str, timeout: float) -> dict:
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["answer"] = pool.run(Job(sparql, "json"), timeout=timeout, limited=True)
+        except Exception as error:  # the test looks at what it was
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    outcome["thread"] = thread
+    return outcome

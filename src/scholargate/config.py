@@ -114,6 +114,13 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "Seconds a SPARQL query may wait for a busy query process (never past "
         "QUERY_TIMEOUT; at most twice QUERY_WORKERS queries wait); 503 with Retry-After beyond.",
     ),
+    "SLOW_CLIENT_SECONDS": (
+        60.0,
+        float,
+        "Seconds a client whose SPARQL query ran past QUERY_TIMEOUT runs its queries in "
+        "the slow lane: all query processes of an HTTP worker but one, never waiting "
+        "(503 with Retry-After when the lane is busy); 0 turns the lane off.",
+    ),
     "MAX_ROWS": (
         10000,
         int,

@@ -249,7 +249,13 @@ class FrontWorker(GeventWorker):
             self.log.info("refused %s %s: %s", req.method, req.path, refusal.message)
             answer(sock, refusal)
             raise StopIteration() from None  # gunicorn closes the connection
-        return super().handle_request(listener_name, req, sock, addr)
+        try:
+            return super().handle_request(listener_name, req, sock, addr)
+        finally:
+            # Let the other connections run before this one's next request: a client
+            # that sends its next request at once would otherwise find it already
+            # read, and keep the worker to itself (others waited 30-100 ms).
+            gevent.sleep(1e-6)
 
 
 def answer(sock: Any, refusal: RefusalError) -> None:

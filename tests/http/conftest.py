@@ -92,8 +92,14 @@ class LiveServer:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 60.0,
+        source: str | None = None,
     ) -> Reply:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        """One request on a new connection; ``source``: the loopback address to send
+        from (another client, for the per-client limits)."""
+        bind = (source, 0) if source else None
+        connection = http.client.HTTPConnection(
+            self.host, self.port, timeout=timeout, source_address=bind
+        )
         started = time.monotonic()
         try:
             connection.request(method, path, body=body, headers=dict(headers or {}))
@@ -112,16 +118,18 @@ class LiveServer:
         method: str = "GET",
         params: Mapping[str, Any] | None = None,
         timeout: float = 60.0,
+        source: str | None = None,
     ) -> Reply:
         """Send ``sparql`` by GET (``?query=``) or by POST of a form."""
         headers = {"Accept": accept} if accept else {}
         fields = [("query", sparql), *_pairs(params)]
         if method == "GET":
             path = "/sparql?" + urlencode(fields)
-            return self.request("GET", path, headers=headers, timeout=timeout)
+            return self.request("GET", path, headers=headers, timeout=timeout, source=source)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urlencode(fields).encode()
         return self.request(
-            "POST", "/sparql", body=urlencode(fields).encode(), headers=headers, timeout=timeout
+            "POST", "/sparql", body=body, headers=headers, timeout=timeout, source=source
         )
 
     def healthy(self) -> bool:
@@ -418,7 +426,7 @@ def queue_server(
 ) -> Iterator[LiveServer]:
     """One HTTP worker with one query process, so its queue is easy to fill: waiting
     for it is bounded by the deadline (QUEUE_WAIT = QUERY_TIMEOUT), at most 2 queries
-    wait, no per-client cap, and no chain limit, so that a query that really crashes
+    wait, no per-client cap, no slow lane and no chain limit, so that a query that really crashes
     the engine reaches a query process (tests/http/test_queue.py)."""
     folder = tmp_path_factory.mktemp("queue")
     settings = {
@@ -428,6 +436,7 @@ def queue_server(
         "QUEUE_WAIT": str(QUEUE_TIMEOUT),
         "CLIENT_CONCURRENCY": "0",
         "MAX_CHAIN": "1000000",
+        "SLOW_CLIENT_SECONDS": "0",  # the queue, not the slow lane (test_slow_lane.py)
     }
     live = start_server(folder, settings, project_root)
     yield live

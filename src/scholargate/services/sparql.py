@@ -41,6 +41,8 @@ import hashlib
 import os
 import re
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -640,6 +642,34 @@ class ClientSlots:
         )
 
 
+class SlowClients:
+    """Clients whose queries ran past the deadline lately, for the pool's slow lane.
+
+    A client (remote address) whose query was stopped at ``QUERY_TIMEOUT`` is marked
+    for ``seconds``; each further stopped query marks it again. The memory is per HTTP
+    worker and bounded (``size`` clients, the least recently marked forgotten first).
+    """
+
+    def __init__(self, seconds: float, *, size: int = 4096) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._until: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def mark(self, client: str) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._until.pop(client, None)
+            self._until[client] = time.monotonic() + self.seconds
+            while len(self._until) > self.size:
+                self._until.popitem(last=False)
+
+    def marked(self, client: str) -> bool:
+        until = self._until.get(client)
+        return until is not None and until > time.monotonic()
+
+
 # ---- evaluation --------------------------------------------------------------------------
 
 
@@ -651,6 +681,7 @@ def evaluate(
     max_rows: int | None,
     timeout: float,
     started: float | None = None,
+    limited: bool = False,
 ) -> Answer:
     """Run a prepared query in the pool's query processes (the project's prefixes
     predeclared); the answer is serialised in ``fmt`` (a format name). ``timeout``
@@ -665,7 +696,7 @@ def evaluate(
         union_default_graph=prepared.union_default_graph,
     )
     try:
-        return pool.run(job, timeout=timeout, started=started)
+        return pool.run(job, timeout=timeout, started=started, limited=limited)
     except ParseError as error:
         raise _with_position(error) from None
 

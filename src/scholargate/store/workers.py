@@ -245,6 +245,11 @@ class QueryPool:
     a full queue or a process that died, ``ParseError`` (400, with line and column) on
     a syntax error, and ``QueryFailedError`` (400) for an evaluation error.
 
+    The slow lane: a job marked ``limited`` (its client's recent queries ran past their
+    deadline) may use at most ``size - reserve`` processes and never waits; the
+    ``reserve`` processes stay for clients in good standing, so a few runaway clients
+    (from as many addresses as they like) cannot take every query process.
+
     It works under plain threads and under gevent's monkey-patching alike: it waits
     only on ``threading.Condition``, ``select.poll`` (before every ``os.read``) and
     ``subprocess``, all of which gevent patches.
@@ -260,6 +265,7 @@ class QueryPool:
         start_timeout: float = 120.0,
         queue: int | None = None,
         queue_wait: float = 2.0,
+        reserve: int | None = None,
     ) -> None:
         self.source = source
         self.size = max(1, size)
@@ -268,6 +274,9 @@ class QueryPool:
         self.start_timeout = start_timeout
         self.queue = 2 * self.size if queue is None else max(0, queue)
         self.queue_wait = max(0.0, queue_wait)
+        # processes the slow lane may not take: one, when there are two or more
+        self.reserve = min(self.size - 1, 1 if reserve is None else max(0, reserve))
+        self._limited: set[_Child] = set()  # busy with a slow-lane job
         self.pid = os.getpid()
         self.stats = PoolStats()
         self._idle: list[_Child] = []
@@ -387,8 +396,9 @@ class QueryPool:
             query_processes=self.size,
         )
 
-    def _acquire(self, deadline: float) -> _Child:
-        """An idle query process, a new one, or one freed within the queue's bounds."""
+    def _acquire(self, deadline: float, *, limited: bool = False) -> _Child:
+        """An idle query process, a new one, or one freed within the queue's bounds;
+        a ``limited`` job gets one of the slow lane's processes at once, or a 503."""
         queued = False
         until = deadline
         with self._cond:
@@ -398,10 +408,14 @@ class QueryPool:
                         raise LimitExceededError(
                             "the server is shutting down; try again shortly", retry_after=2
                         )
+                    if limited and len(self._limited) >= self.size - self.reserve:
+                        raise self._slow_lane_error()
                     while self._idle:
                         child = self._idle.pop()
                         if child.process.poll() is None:
                             self._busy.add(child)
+                            if limited:
+                                self._limited.add(child)
                             return child
                         # it died while idle (killed from outside): its place is free
                         log.warning(
@@ -415,6 +429,9 @@ class QueryPool:
                     if self._alive < self.size:
                         self._alive += 1
                         break
+                    if limited and self._alive > self._starting:
+                        # the slow lane waits for no one (but for a pool still starting)
+                        raise self._slow_lane_error()
                     if not queued:
                         if self._waiting >= self.queue:
                             raise self._busy_error(
@@ -450,11 +467,25 @@ class QueryPool:
             raise
         with self._cond:
             self._busy.add(child)
+            if limited:
+                self._limited.add(child)
         return child
+
+    def _slow_lane_error(self) -> LimitExceededError:
+        lane = self.size - self.reserve
+        return LimitExceededError(
+            "queries from this client ran past the time limit recently, so its queries "
+            f"share {lane} of this server process's {self.size} query processes, and "
+            f"{'it is' if lane == 1 else 'they are'} busy: try again shortly, and narrow "
+            "the query (LIMIT, fewer variables left unbound)",
+            retry_after=2,
+            slow_lane=lane,
+        )
 
     def _release(self, child: _Child, *, healthy: bool) -> None:
         with self._cond:
             self._busy.discard(child)
+            self._limited.discard(child)
             if healthy and not self._closed:
                 self._idle.append(child)
                 self._cond.notify()
@@ -466,14 +497,17 @@ class QueryPool:
                 return
         self._replace_in_background()  # keeps its place in _alive
 
-    def run(self, job: Job, *, timeout: float, started: float | None = None) -> Answer:
+    def run(
+        self, job: Job, *, timeout: float, started: float | None = None, limited: bool = False
+    ) -> Answer:
         """Evaluate ``job`` in a query process; ``timeout`` seconds from ``started`` (a
         ``time.monotonic()`` taken when the request began; now if not given) cover
-        waiting for a process and running. A process still running then is killed."""
+        waiting for a process and running. A process still running then is killed.
+        ``limited``: the job runs in the slow lane (see the class)."""
         if os.getpid() != self.pid:
             raise QueryProcessError("this query pool belongs to another process")
         deadline = (time.monotonic() if started is None else started) + timeout
-        child = self._acquire(deadline)
+        child = self._acquire(deadline, limited=limited)
         began = time.monotonic()
         healthy = True
         try:

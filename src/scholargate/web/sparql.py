@@ -43,7 +43,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
-from ..errors import ScholarGateError
+from ..errors import LimitExceededError, ScholarGateError
 from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format, by_name
 from ..namespaces import PREFIXES
 from ..services.answers import AnswerCache, Reply, cacheable
@@ -52,6 +52,7 @@ from ..services.sparql import (
     Limits,
     ProtocolRequest,
     QueryAnalysis,
+    SlowClients,
     evaluate,
     parse_request,
     prepare,
@@ -67,6 +68,7 @@ TRUNCATED_HEADER = "SPARQL-Results-Truncated"
 SLOTS_SETTING = "SPARQL_CLIENT_SLOTS"  # a folder shared by the HTTP workers; set by `serve`
 _POOL = "scholargate.sparql.pool"
 _SLOTS = "scholargate.sparql.slots"
+_SLOW = "scholargate.sparql.slow"
 _lock = threading.Lock()
 
 
@@ -173,15 +175,23 @@ def _answer(asked: ProtocolRequest, started: float) -> tuple[Reply, bool]:
     config = current_app.config
     prepared = prepare(asked, graphs=_graph_names(), limits=Limits.from_config(config))
     fmt = _negotiate(prepared.analysis, asked.formats)
-    with _slots().hold(request.remote_addr or "unknown"):
-        answer = evaluate(
-            _pool(),
-            prepared,
-            fmt=fmt.name,
-            max_rows=config.get("MAX_ROWS") or None,
-            timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
-            started=started,
-        )
+    client = request.remote_addr or "unknown"
+    slow = _slow_clients()
+    with _slots().hold(client):
+        try:
+            answer = evaluate(
+                _pool(),
+                prepared,
+                fmt=fmt.name,
+                max_rows=config.get("MAX_ROWS") or None,
+                timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
+                started=started,
+                limited=slow.marked(client),
+            )
+        except LimitExceededError as error:
+            if error.details.get("limit_seconds") is not None:  # stopped at the deadline
+                slow.mark(client)
+            raise
     reply = Reply(answer.body, fmt.content_type, answer.truncated)
     return reply, cacheable(prepared.text, prepared.analysis.services)
 
@@ -275,6 +285,18 @@ def _graph_names() -> frozenset[str]:
     names = frozenset(str(g) for g in get_store().graph_names())
     app.extensions[_GRAPHS] = (now, names)
     return names
+
+
+def _slow_clients() -> SlowClients:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    slow = app.extensions.get(_SLOW)
+    if slow is None:
+        with _lock:
+            slow = app.extensions.get(_SLOW)
+            if slow is None:
+                seconds = float(app.config.get("SLOW_CLIENT_SECONDS") or 0)
+                slow = app.extensions[_SLOW] = SlowClients(seconds)
+    return slow
 
 
 def _answers() -> AnswerCache:
