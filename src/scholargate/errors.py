@@ -24,12 +24,6 @@ class ScholarGateError(Exception):
             self.status = status
         self.details = details
 
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"error": self.kind, "status": self.status, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return body
-
 
 class InputError(ScholarGateError):
     """The input cannot be read: a missing file, malformed syntax, an unknown format."""
@@ -65,14 +59,6 @@ class NotFoundError(ScholarGateError):
 class NotAcceptableError(ScholarGateError):
     status = 406
     kind = "not-acceptable"
-
-
-class ValidationFailedError(ScholarGateError):
-    """Data that parses but does not conform to the shapes."""
-
-    status = 422
-    exit_code = 1
-    kind = "validation-failed"
 
 
 class UnsupportedMediaTypeError(ScholarGateError):

@@ -115,8 +115,34 @@ SHAPES_GRAPH = GRAPH["shapes"]
 CURATED_GRAPH = GRAPH["curated"]
 METADATA_GRAPH = GRAPH["metadata"]
 
-# The kinds of resource that have pages, in IRI order: /{kind}/{slug}.
-RESOURCE_KINDS = ("method", "person", "work", "field", "family", "type", "comparison")
+# The one list of resource kinds: every kind the project mints IRIs for, as
+# https://w3id.org/scholargate/{kind}/{slug} (each has a namespace above). The lists below
+# are subsets of it, derived here so that a new kind is added in one place.
+RESOURCE_KINDS = (
+    "method",
+    "person",
+    "work",
+    "field",
+    "family",
+    "type",
+    "alias",
+    "scheme",
+    "comparison",
+)
+# What classifies a method (sg:field, sg:family, sg:methodType): the facets of /methods.
+FACET_KINDS = ("field", "family", "type")
+# The kinds with a Linked Data page at /{kind}/{slug} (services/resources.py): all but
+# comparisons, which have a blueprint of their own (/comparison/{cid}, web/compare.py).
+PAGE_KINDS = tuple(kind for kind in RESOURCE_KINDS if kind != "comparison")
+# What /search finds, in ranking order (services/search.py): methods, then what classifies
+# them, then persons and works. Aliases are found through the resource they name; schemes
+# and comparisons are not searched.
+SEARCH_KINDS = tuple(
+    sorted(
+        (kind for kind in RESOURCE_KINDS if kind not in ("alias", "scheme", "comparison")),
+        key=lambda kind: (kind != "method", kind not in FACET_KINDS),  # stable: keeps IRI order
+    )
+)
 
 # Prefixes bound on every graph the project writes, so exports are stable.
 PREFIXES: dict[str, str] = {

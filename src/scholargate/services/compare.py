@@ -26,6 +26,7 @@ from ..store import Store
 from ..store.tsv import Cells, from_tsv
 from ..terms import iri as iri_term
 from ..terms import is_slug
+from .authors import author_list
 from .labels import pick
 from .normalize import fold
 from .shacl_path import to_sparql
@@ -664,11 +665,8 @@ def _person_cell(found: _Found, lang: str, method: _Method) -> Cell:
         first, together = authors[0], set(authors)
         if first in covered or not (together - covered):
             continue
-        if len(together) == 2:
-            other = next(a for a in authors if a != first)
-            groups.append(f"{people[first]} & {people[other]}")
-        else:
-            groups.append(f"{people[first]} et al.")
+        # a row cell is shorter than a citation: two names, else the first "et al."
+        groups.append(author_list([people[a] for a in dict.fromkeys(authors)], most=2))
         covered |= together
     rest = sorted((p for p in people if p not in covered), key=lambda p: people[p].casefold())
     values = [Value(text) for text in groups] + [Value(people[p], iri=p) for p in rest]
@@ -682,13 +680,7 @@ def _citation_cell(found: _Found, lang: str, method: _Method) -> Cell:
         doi = _str(_first(details, "doi"))
         arxiv = _str(_first(details, "arxiv"))
         url = _str(_first(details, "url"))
-        names = [name for _, name in authors.get(str(v), [])]
-        if len(names) > 4:
-            by = f"{names[0]} et al."
-        elif len(names) > 1:
-            by = ", ".join(names[:-1]) + " & " + names[-1]
-        else:
-            by = names[0] if names else ""
+        by = author_list([name for _, name in authors.get(str(v), [])])
         year = _work_year(details)
         title = _str(pick(details.get("title", []), lang)) or str(v)  # type: ignore[arg-type]
         venue = _str(_first(details, "venue"))

@@ -449,7 +449,7 @@ class Example:
     position: int = 0
 
 
-_KINDS = (
+_QUERY_FORMS = (
     ("select", SH.select),
     ("construct", SH.construct),
     ("ask", SH.ask),
@@ -478,7 +478,7 @@ def _examples(store: Store, lang: str) -> list[Example]:
         if not isinstance(subject, URIRef):
             continue
         kind, text = next(
-            ((k, t) for k, p in _KINDS if (t := g.value(subject, p)) is not None), ("", None)
+            ((k, t) for k, p in _QUERY_FORMS if (t := g.value(subject, p)) is not None), ("", None)
         )
         if text is None:
             continue

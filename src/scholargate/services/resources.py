@@ -31,6 +31,7 @@ from ..namespaces import (
     BASE,
     BIBO,
     ONTOLOGY_GRAPH,
+    PAGE_KINDS,
     PREFIXES,
     SCHEMA,
     SG,
@@ -42,9 +43,8 @@ from ..store.oxigraph import to_rdflib
 from .compare import comparer_for, normalise_doi
 from .labels import pick
 
-# The kinds of resource that have a page here, as /{kind}/{slug}. Comparisons have their
-# own blueprint (compare); graphs, shapes and ontology terms are not pages.
-KINDS = ("method", "person", "work", "field", "family", "type", "alias", "scheme")
+# The kinds of resource that have a page here, as /{kind}/{slug}, are namespaces.PAGE_KINDS
+# (comparisons have their own blueprint; graphs, shapes and ontology terms are not pages).
 
 PAGE_SIZE = 50
 MAX_NEIGHBOURS = 24  # nodes around a method in its neighbourhood graph
@@ -285,8 +285,8 @@ class Description:
 
 def resource_iri(kind: str, slug: str) -> URIRef:
     """The IRI of ``/{kind}/{slug}``; a 404 for an unknown kind or a malformed slug."""
-    if kind not in KINDS:
-        raise NotFoundError(f"no resources of kind {kind!r}; kinds: {', '.join(KINDS)}")
+    if kind not in PAGE_KINDS:
+        raise NotFoundError(f"no resources of kind {kind!r}; kinds: {', '.join(PAGE_KINDS)}")
     checked.check_slug(kind, slug)
     return URIRef(f"{BASE}{kind}/{slug}")
 
@@ -296,7 +296,7 @@ def local_of(iri: str) -> tuple[str, str] | None:
     if not iri.startswith(BASE):
         return None
     kind, _, slug = iri[len(BASE) :].partition("/")
-    if kind in KINDS and slug and "/" not in slug and "#" not in slug:
+    if kind in PAGE_KINDS and slug and "/" not in slug and "#" not in slug:
         return kind, slug
     return None
 
@@ -451,9 +451,9 @@ class Resources:
         return found[:n]
 
     def not_found(self, kind: str, slug: str) -> NotFoundError:
-        if kind in KINDS and not checked.is_slug(slug):
+        if kind in PAGE_KINDS and not checked.is_slug(slug):
             return checked.malformed_slug(kind, slug)
-        hints = self.suggest(kind, slug) if kind in KINDS else []
+        hints = self.suggest(kind, slug) if kind in PAGE_KINDS else []
         hint = f"; did you mean: {', '.join(hints)}?" if hints else ""
         return NotFoundError(
             f"no {kind} {slug!r} in the graph{hint}", kind=kind, slug=slug, suggestions=hints

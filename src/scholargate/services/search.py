@@ -62,13 +62,12 @@ import pyoxigraph as ox
 from rdflib import Literal
 
 from ..errors import InputError
-from ..namespaces import BASE, sparql_prefixes
+from ..namespaces import BASE, SEARCH_KINDS, sparql_prefixes
 from ..store import Store
 from .labels import pick
 from .normalize import fold
 
 __all__ = [
-    "KINDS",
     "MATCHES",
     "MAX_LIMIT",
     "MAX_QUERY",
@@ -82,8 +81,8 @@ __all__ = [
     "search",
 ]
 
-# What can be found, in ranking order (the kind is the IRI's first path segment).
-KINDS = ("method", "field", "family", "type", "person", "work")
+# What can be found, in ranking order (the kind is the IRI's first path segment), is
+# namespaces.SEARCH_KINDS, derived from the one list of resource kinds.
 # How a name can match, best first.
 MATCHES = ("exact", "prefix", "word", "substring")
 MAX_QUERY = 200  # characters; longer queries are refused (400)
@@ -125,7 +124,7 @@ _STAMP_QUERY = sparql_prefixes() + (
 )
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_KIND_NUMBER = {kind: number for number, kind in enumerate(KINDS)}
+_KIND_NUMBER = {kind: number for number, kind in enumerate(SEARCH_KINDS)}
 _PROPERTY_NUMBER = {iri: _PROPERTY_NAMES.index(name) for iri, (name, _) in _PROPERTIES.items()}
 _DISPLAYED_NUMBERS = frozenset(_PROPERTY_NAMES.index(name) for name in _DISPLAYED)
 _PROPERTY_RANK = [next(r for n, r in _PROPERTIES.values() if n == name) for name in _PROPERTY_NAMES]
@@ -330,7 +329,7 @@ class _Snapshot:
         del ranked, seen
         self.entry_kind = bytes(self.kinds[n] for n in self.subject)
         # kind_start[k]: the first entry of kind k (entries are sorted by kind first)
-        self.kind_start = [bisect_left(self.entry_kind, k) for k in range(len(KINDS) + 1)]
+        self.kind_start = [bisect_left(self.entry_kind, k) for k in range(len(SEARCH_KINDS) + 1)]
 
         # exact and prefix: distinct keys sorted, and their entries in key order
         keys = self.keys
@@ -597,7 +596,7 @@ class _Snapshot:
         label, label_lang = self.shown(subject, lang)
         return Hit(
             iri=self.iris[subject],
-            kind=KINDS[self.kinds[subject]],
+            kind=SEARCH_KINDS[self.kinds[subject]],
             slug=self.slugs[subject],
             label=label,
             lang=label_lang,
@@ -738,13 +737,13 @@ class SearchIndex:
         allowed = None
         if kinds is not None:
             kinds = list(kinds)
-            unknown = [k for k in kinds if k not in KINDS]
+            unknown = [k for k in kinds if k not in SEARCH_KINDS]
             if unknown:
                 raise InputError(
-                    f"unknown type {unknown[0]!r}; choose among: {', '.join(KINDS)}",
+                    f"unknown type {unknown[0]!r}; choose among: {', '.join(SEARCH_KINDS)}",
                     reason="type",
                 )
-            allowed = frozenset(KINDS.index(k) for k in kinds) if kinds else None
+            allowed = frozenset(SEARCH_KINDS.index(k) for k in kinds) if kinds else None
         snapshot = self._ensure_fresh()
         found = snapshot.search(key, limit + 1, allowed)
         hits = [snapshot.hit(entry, match, lang) for entry, match in found[:limit]]

@@ -7,7 +7,6 @@ from pathlib import Path
 from flask import Flask, current_app, request
 
 from ..build import build_store, find_root, open_built
-from ..i18n import fallback_chain
 from ..namespaces import LANGUAGES
 from ..services.saved import SavedComparisons
 from ..store import Store
@@ -82,7 +81,3 @@ def request_lang() -> str:
         return asked
     best = request.accept_languages.best_match(LANGUAGES)
     return best or current_app.config.get("LANG", "en")
-
-
-def label_chain() -> tuple[str, ...]:
-    return fallback_chain(request_lang())

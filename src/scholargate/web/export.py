@@ -497,7 +497,7 @@ _TERMS = """SELECT ?term ?kind ?p ?o WHERE { GRAPH <%s> {
                    owl:NamedIndividual))
   OPTIONAL { ?term ?p ?o FILTER(?p IN (rdfs:label, rdfs:comment)) }
 } }"""
-_KINDS = {
+_TERM_KINDS = {
     "http://www.w3.org/2002/07/owl#Class": "classes",
     "http://www.w3.org/2002/07/owl#ObjectProperty": "properties",
     "http://www.w3.org/2002/07/owl#DatatypeProperty": "properties",
@@ -512,7 +512,7 @@ def ontology_terms(store: Store, lang: str) -> dict[str, list[dict[str, str]]]:
     for row in store.select(sparql_prefixes() + _TERMS % ONTOLOGY_GRAPH):
         term = str(row["term"])
         slot = terms.setdefault(term, {"kinds": set(), "label": [], "comment": []})
-        slot["kinds"].add(_KINDS[str(row["kind"])])
+        slot["kinds"].add(_TERM_KINDS[str(row["kind"])])
         if row.get("p") is not None:
             slot["label" if str(row["p"]).endswith("label") else "comment"].append(row["o"])
     grouped: dict[str, list[dict[str, str]]] = {"classes": [], "properties": [], "individuals": []}

@@ -22,9 +22,9 @@ from werkzeug.routing import BaseConverter, BuildError
 from ..errors import NotFoundError
 from ..formats import Format, by_name
 from ..i18n import t
-from ..namespaces import PREFIXES, bind_prefixes
+from ..namespaces import PAGE_KINDS, PREFIXES, bind_prefixes
 from ..render.svg import neighbourhood_svg
-from ..services.resources import KINDS, Description, resources_for
+from ..services.resources import Description, resources_for
 from ..terms import iri as sparql_iri
 from ..terms import is_slug, malformed_slug
 from .context import get_store, request_lang
@@ -35,7 +35,7 @@ bp = Blueprint("resources", __name__)
 
 FORMATS: tuple[Format, ...] = tuple(by_name(n) for n in ("html", "ttl", "jsonld", "nt", "rdf"))
 RDF_FORMATS = tuple(f for f in FORMATS if f.kind == "graph")
-_KIND_RULE = "any(" + ", ".join(KINDS) + ")"
+_KIND_RULE = "any(" + ", ".join(PAGE_KINDS) + ")"
 _FACET_OF = {"sg:field": "field", "sg:family": "family", "sg:methodType": "type"}
 MAX_QUICK_LINKS = 8  # "compare with" links to related methods on a method page
 _EXT_RULE = "any(" + ", ".join(f.extension for f in FORMATS) + ")"
@@ -48,7 +48,7 @@ class MalformedSlug(NotFound):
 
     def __init__(self, slug: str) -> None:
         kind = request.path.split("/", 2)[1] if has_request_context() else ""
-        error = malformed_slug(kind if kind in KINDS else "resource", slug)
+        error = malformed_slug(kind if kind in PAGE_KINDS else "resource", slug)
         super().__init__(error.message)
 
 
@@ -93,7 +93,7 @@ def not_found(error: NotFoundError) -> Response:
     """The one error shape; browsers also get the near matches as links."""
     suggestions = error.details.get("suggestions") or []
     kind = error.details.get("kind")
-    if not (wants_html() and suggestions and kind in KINDS):
+    if not (wants_html() and suggestions and kind in PAGE_KINDS):
         return error_response(error.status, error.kind, error.message, error.details or None)
     lang = request_lang()
     links = [(s, url_for(".page", kind=kind, slug=s, **_lang_arg())) for s in suggestions]

@@ -15,9 +15,9 @@ from flask.typing import ResponseReturnValue
 from ..errors import InputError
 from ..formats import Format, by_name
 from ..i18n import t
+from ..namespaces import SEARCH_KINDS
 from ..services.normalize import fold
 from ..services.search import (
-    KINDS,
     MAX_LIMIT,
     MAX_QUERY,
     Results,
@@ -89,11 +89,11 @@ def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | 
             t("search.error_limit", lang, max=max_limit), reason="limit", limit=raw_limit
         )
     kinds = [k for value in request.args.getlist("type") for k in value.split(",") if k]
-    unknown = [k for k in kinds if k not in KINDS]
+    unknown = [k for k in kinds if k not in SEARCH_KINDS]
     if unknown:
         shown = unknown[0] if len(unknown[0]) <= 40 else unknown[0][:40] + "…"
         raise InputError(
-            t("search.error_type", lang, type=shown, types=", ".join(KINDS)),
+            t("search.error_type", lang, type=shown, types=", ".join(SEARCH_KINDS)),
             reason="type",
         )
     return query, limit, kinds or None
@@ -174,8 +174,8 @@ def _page(
         results=results,
         query=query,
         kinds=kinds,
-        all_kinds=KINDS,
-        kind_names={kind: t(f"search.kind.{kind}", lang) for kind in KINDS},
+        all_kinds=SEARCH_KINDS,
+        kind_names={kind: t(f"search.kind.{kind}", lang) for kind in SEARCH_KINDS},
         json_args=json_args,
         max_query=MAX_QUERY,
         error=t("search.error_empty", lang) if status == 400 else None,
