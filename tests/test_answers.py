@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scholargate.services.answers import AnswerCache, cacheable
+from scholargate.services.answers import ENTRY_OVERHEAD, AnswerCache, cacheable
 from scholargate.store.workers import Answer
 
 
@@ -13,7 +13,8 @@ def answer(size: int) -> Answer:
 
 
 def test_keeps_answers_within_its_byte_budget_dropping_the_oldest() -> None:
-    cache = AnswerCache(100, max_entry=60)
+    unit = ENTRY_OVERHEAD + 41  # one entry: the overhead, a 1-byte key, 40 bytes
+    cache = AnswerCache(unit * 5 // 2, max_entry=unit * 2)
     cache.put("a", answer(40))
     cache.put("b", answer(40))
     assert cache.get("a") is not None  # a is now the most recent
@@ -23,7 +24,7 @@ def test_keeps_answers_within_its_byte_budget_dropping_the_oldest() -> None:
 
 
 def test_an_answer_larger_than_an_entry_may_be_is_not_kept() -> None:
-    cache = AnswerCache(100, max_entry=10)
+    cache = AnswerCache(100 + ENTRY_OVERHEAD, max_entry=ENTRY_OVERHEAD + 10)
     cache.put("big", answer(11))
     assert cache.get("big") is None and len(cache) == 0
 
@@ -57,3 +58,12 @@ def test_a_zero_budget_turns_the_cache_off() -> None:
 )
 def test_volatile_answers_are_not_cacheable(text: str, services: tuple, expected: bool) -> None:
     assert cacheable(text, services) is expected
+
+
+def test_tiny_answers_count_what_they_cost_so_many_cannot_grow_it() -> None:
+    """A million different requests with tiny answers: each entry counts its objects too,
+    so the cache holds at most its budget over the overhead."""
+    cache = AnswerCache(64 * 1024, max_entry=4096)
+    for i in range(20_000):
+        cache.put(("GET", f"query=ASK%7B%7D&x={i}".encode()), answer(2))
+    assert len(cache) <= 64 * 1024 // ENTRY_OVERHEAD

@@ -237,3 +237,24 @@ def in_background_limited(pool: QueryPool, sparql: str, timeout: float) -> dict:
     thread.start()
     outcome["thread"] = thread
     return outcome
+
+
+def test_an_engine_error_never_quotes_what_another_server_answered() -> None:
+    from scholargate.store.workers import _first_words
+
+    error = OSError(
+        "Error 403 Forbidden returned by http://127.0.0.1:9/x with payload:\nroot:x:0:0:secret"
+    )
+    text = _first_words(error)
+    assert "secret" not in text and "payload" not in text and "403 Forbidden" in text
+    assert len(_first_words(ValueError("y" * 5000))) <= 301
+
+
+def test_an_answer_over_the_byte_cap_becomes_a_refusal() -> None:
+    from scholargate.store.workers import capped
+
+    ok = {"ok": True, "kind": "select"}
+    assert capped(ok, b"x" * 10, 10) == (ok, b"x" * 10)
+    header, body = capped(ok, b"x" * 11, 10)
+    assert header["ok"] is False and "MAX_ANSWER_BYTES" in header["message"] and body == b""
+    assert capped(ok, b"x" * 11, None) == (ok, b"x" * 11)

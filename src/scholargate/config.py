@@ -127,6 +127,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "Most rows (or triples) one query answer carries; more are cut "
         "and the answer says it was truncated.",
     ),
+    "MAX_ANSWER_BYTES": (
+        33554432,
+        int,
+        "Largest SPARQL answer in bytes (32 MiB); a longer one is refused with a 400 that "
+        "says so (0: no cap). Dumps under /export are streamed and not capped.",
+    ),
     "MAX_BODY": (1048576, int, "Largest request body in bytes (413 beyond)."),
     "MAX_URL": (8192, int, "Longest request URL in bytes (414 beyond)."),
     "MAX_NESTING": (64, int, "Deepest nesting of groups/parentheses a query may have."),

@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import shutil
@@ -79,6 +80,12 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
             f"{workers} workers × {connections} connections, "
             f"{settings['QUERY_WORKERS']} query processes each). Press Ctrl-C to stop."
         )
+        if not settings.get("PUBLIC_URL") and not _loopback(host):
+            echo(
+                "Note: SCHOLARGATE_PUBLIC_URL is not set, so absolute URLs (service "
+                "description, VoID, dump links) follow each request's Host header; set it "
+                "to this server's public address."
+            )
 
     def post_worker_init(worker: Any) -> None:
         from .web import sparql
@@ -108,6 +115,13 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
         "post_worker_init": post_worker_init,
         "worker_int": worker_int,
     }
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 _COPY_SECONDS_PER_QUAD = 50e-6  # twice what copying a quad to memory took on a 2-core VM

@@ -39,6 +39,9 @@ ANALYSES: dict[str, tuple[tuple, tuple, tuple, tuple, int]] = {
     "SELECT ?service { ?s <http://e/service/from> ?service ; ex:service ?from }":
         ((), (), (), (), 1),
     "PREFIX service: <http://e/> SELECT * { ?s service:load ?o }": ((), (), (), (), 1),
+    # no space: the engine reads the keyword SERVICE and the name :x
+    "PREFIX : <http://e/> SELECT * { SERVICE:x { ?s ?p ?o } }": (("http://e/x",), (), (), (), 2),
+    "PREFIX : <http://e/> SELECT * { service:x{} }": (("http://e/x",), (), (), (), 2),
     "SELECT * FROM sgg:curated FROM NAMED <http://n/> {}":
         ((), (str(GRAPH["curated"]),), ("http://n/",), (), 1),
     "BASE <file:///etc/> SELECT * FROM <passwd> {}": ((), ("file:///etc/passwd",), (), (), 1),
@@ -218,7 +221,9 @@ CHAINS: dict[str, int] = {
     "ASK { {} UNION {} UNION {} }": 4,                      # three branches in one group
     "ASK { OPTIONAL {} OPTIONAL {} MINUS {} BIND(1 AS ?x) }": 5,
     "ASK { ?a <p>/<q>/<r>|<s> ?b }": 4,
-    'ASK { ?a ^<p>/<q> ?b . ?c <p> "1"^^xsd:int }': 2,      # ^ and ^^ are not steps
+    'ASK { ?a ^<p>/<q> ?b . ?c <p> "1"^^xsd:int }': 3,      # ^ and ^^ are not steps
+    "ASK { ?a <p> ?b . ?b <p> ?c ; <q> ?d , ?e }": 4,       # each pattern one more join
+    "DESCRIBE <a> <b> <c>": 3,                              # each term one more branch
     "SELECT (1 AS ?a) (2 AS ?b) (3 AS ?c) {}": 4,            # projections chain
     'ASK { VALUES (?a ?b) { (1 -2) (3 -4) (5 "6"^^xsd:int) } }': 3,  # data is flat
     "ASK { FILTER((1 + 1) + 1) }": 5,                       # nested chains add up

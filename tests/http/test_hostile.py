@@ -404,3 +404,16 @@ def test_body_just_under_the_limit_is_read(server: LiveServer) -> None:
         headers={"Content-Type": "application/sparql-query"},
     )
     assert reply.status == 200
+
+
+def test_an_answer_over_max_answer_bytes_is_refused(strict_server: LiveServer) -> None:
+    """A short query that makes a long answer (one row of a 400 kB string): refused with a
+    400 that names the cap, instead of being built and sent."""
+    sparql = (
+        'SELECT ?s WHERE { BIND(STRLEN("x") AS ?n) '
+        'BIND(CONCAT(' + ", ".join(['"' + "x" * 4000 + '"'] * 100) + ") AS ?s) }"
+    )
+    reply = strict_server.query(sparql, method="POST")
+    body = refused(reply, 400, "query-failed")
+    assert "MAX_ANSWER_BYTES" in body["message"] and "200000" in body["message"]
+    assert strict_server.query("ASK { ?s ?p ?o } # after a long answer").status == 200

@@ -235,6 +235,8 @@ def _analyse(sparql: str) -> QueryAnalysis:
     chain_ops = _CHAINING
     previous = ""  # the text of the previous token when it was an "other" one
     values = False  # a VALUES keyword waits for its data block
+    describing = False  # between DESCRIBE and WHERE, FROM or a group
+    last_pname = ""  # the previous token, when it was a prefixed name
     pending = ""  # the first "<" of a "<<" or ">" of a ">>"
 
     def iri_of(kind: str, text: str) -> str | None:
@@ -256,6 +258,10 @@ def _analyse(sparql: str) -> QueryAnalysis:
             parent.inner = max(parent.inner, done.measure())
 
     for kind, text in tokens(sparql):
+        before, last_pname = last_pname, text if kind == "pname" else ""
+        if kind == "open" and text == "{" and before[:8].upper() == "SERVICE:":
+            # "SERVICE:x {" is, to the engine, the keyword SERVICE and the name ":x"
+            services.append(iri_of("pname", before[7:]))
         if kind == "other":
             # quoted triples nest like brackets: "<<" opens, ">>" closes
             if text in "<>":
@@ -282,6 +288,9 @@ def _analyse(sparql: str) -> QueryAnalysis:
                 elif text == "," and frame.paren:
                     frame.best = max(frame.best, frame.count + frame.inner)
                     frame.count = frame.inner = 0
+                elif text in ".;," and not frame.data:
+                    # triple patterns, predicate and object lists: each one more join
+                    frame.count += 1
             previous = text
         else:
             pending = previous = ""
@@ -332,8 +341,12 @@ def _analyse(sparql: str) -> QueryAnalysis:
                 base = iri_of(kind, text) or ""
             expect = ""
             continue
+        if describing and kind in ("iri", "pname", "var") and len(frames) == 1:
+            frames[0].count += 1  # DESCRIBE <a> <b> …: each term one more branch
         if not word:
             continue
+        if word in ("WHERE", "FROM") or word in _FORMS:
+            describing = word == "DESCRIBE"
         if word == "PREFIX":
             expect = "prefix"
         elif word == "BASE":
@@ -682,6 +695,7 @@ def evaluate(
     timeout: float,
     started: float | None = None,
     limited: bool = False,
+    max_bytes: int | None = None,
 ) -> Answer:
     """Run a prepared query in the pool's query processes (the project's prefixes
     predeclared); the answer is serialised in ``fmt`` (a format name). ``timeout``
@@ -691,6 +705,7 @@ def evaluate(
         sparql=prepared.text,
         fmt=fmt,
         max_rows=max_rows,
+        max_bytes=max_bytes,
         default_graphs=prepared.default_graphs,
         named_graphs=prepared.named_graphs,
         union_default_graph=prepared.union_default_graph,

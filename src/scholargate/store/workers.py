@@ -52,7 +52,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,7 @@ class Job:
     sparql: str
     fmt: str
     max_rows: int | None = None
+    max_bytes: int | None = None
     default_graphs: Sequence[str] | None = None
     named_graphs: Sequence[str] | None = None
     union_default_graph: bool = True
@@ -88,6 +89,7 @@ class Job:
                 "sparql": self.sparql,
                 "format": self.fmt,
                 "max_rows": self.max_rows,
+                "max_bytes": self.max_bytes,
                 "default_graphs": None
                 if self.default_graphs is None
                 else list(self.default_graphs),
@@ -95,10 +97,6 @@ class Job:
                 "union": self.union_default_graph,
             }
         ).encode("utf-8")
-
-
-def _listed(items: Sequence[str] | None) -> list[str] | None:
-    return None if items is None else list(items)
 
 
 @dataclass
@@ -224,15 +222,6 @@ class _Child:
             return ""
 
 
-@dataclass
-class PoolStats:
-    started: int = 0
-    killed: int = 0
-    crashed: int = 0
-    answered: int = 0
-    pids: list[int] = field(default_factory=list)
-
-
 class QueryPool:
     """``size`` query processes over one store, used by the threads of one HTTP worker.
 
@@ -278,7 +267,6 @@ class QueryPool:
         self.reserve = min(self.size - 1, 1 if reserve is None else max(0, reserve))
         self._limited: set[_Child] = set()  # busy with a slow-lane job
         self.pid = os.getpid()
-        self.stats = PoolStats()
         self._idle: list[_Child] = []
         self._busy: set[_Child] = set()
         self._alive = 0  # idle + busy + starting
@@ -320,8 +308,6 @@ class QueryPool:
                 raise QueryProcessError(
                     f"a query process failed to start: {words[-500:] or 'no output'}"
                 )
-            with self._cond:
-                self.stats.started += 1
             return child
         finally:
             with self._cond:
@@ -423,7 +409,6 @@ class QueryPool:
                             child.pid,
                             child.process.returncode,
                         )
-                        self.stats.crashed += 1
                         self._alive -= 1
                         child.stop()
                     if self._alive < self.size:
@@ -520,8 +505,6 @@ class QueryPool:
             except (EOFError, BrokenPipeError, ConnectionError) as error:
                 raise self._crashed(child, error) from None
             if frame is None:
-                with self._cond:
-                    self.stats.killed += 1
                 log.warning(
                     "query process %s killed: the query ran past its deadline (%s s)",
                     child.pid,
@@ -536,8 +519,6 @@ class QueryPool:
             header, body = frame
             healthy = True
             child.jobs += 1
-            with self._cond:
-                self.stats.answered += 1
             if not header.get("ok"):
                 raise _failure(header)
             return Answer(
@@ -559,7 +540,6 @@ class QueryPool:
         code = child.process.returncode
         words = child.last_words()
         with self._cond:
-            self.stats.crashed += 1
             closing = self._closed
         if closing:
             return LimitExceededError("the server is shutting down; try again shortly")
@@ -759,7 +739,27 @@ def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) 
     except SyntaxError as error:
         return _syntax(str(error)), b""
     except (OSError, ValueError, TypeError, RuntimeError) as error:
-        return {"ok": False, "error": "evaluation", "message": f"the query failed: {error}"}, b""
+        message = f"the query failed: {_first_words(error)}"
+        return {"ok": False, "error": "evaluation", "message": message}, b""
+
+
+def _first_words(error: BaseException) -> str:
+    """The engine's error in a line a client may read: never what another server
+    answered (a failed SERVICE call quotes its payload), never more than 300 characters."""
+    text = str(error).split("\n", 1)[0]
+    text = text.split(" with payload", 1)[0]
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def capped(header: dict[str, Any], body: bytes, max_bytes: int | None) -> tuple:
+    """``(header, body)``, or a refusal when the answer is longer than ``max_bytes``."""
+    if max_bytes and header.get("ok") and len(body) > max_bytes:
+        message = (
+            f"the answer is {len(body)} bytes; this endpoint sends at most {max_bytes} "
+            "(MAX_ANSWER_BYTES): ask for fewer rows (LIMIT) or shorter values"
+        )
+        return {"ok": False, "error": "too-large", "message": message}, b""
+    return header, body
 
 
 def _mismatch(form: str, fmt: str) -> tuple[dict[str, Any], bytes]:
@@ -858,7 +858,7 @@ def child_main(argv: list[str]) -> int:
         if job is None:
             return 0
         _cpu_budget(int(job.get("cpu_seconds") or 0))
-        header, body = evaluate(store, job, prefixes)
+        header, body = capped(*evaluate(store, job, prefixes), job.get("max_bytes"))
         _cpu_budget(0)
         _write_frame(out, header, body)
 

@@ -30,9 +30,12 @@ def _int(name: str) -> int | None:
     if not raw:
         return None
     try:
-        return int(raw)
+        if len(raw) > 10:  # years and pages are short; the message need not echo more
+            raise ValueError
+        return int(raw)  # Persian and Arabic digits too
     except ValueError:
-        raise InputError(f"{name}={raw!r} is not a whole number") from None
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        raise InputError(f"{name}={shown!r} is not a whole number of at most 9 digits") from None
 
 
 def _facet_values(name: str) -> tuple[str, ...]:

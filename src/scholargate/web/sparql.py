@@ -37,7 +37,9 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
@@ -184,6 +186,7 @@ def _answer(asked: ProtocolRequest, started: float) -> tuple[Reply, bool]:
                 prepared,
                 fmt=fmt.name,
                 max_rows=config.get("MAX_ROWS") or None,
+                max_bytes=int(config.get("MAX_ANSWER_BYTES") or 0) or None,
                 timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
                 started=started,
                 limited=slow.marked(client),
@@ -251,16 +254,12 @@ def _named_format(value: str, candidates: tuple[Format, ...]) -> Format | None:
 
 def _describe(named: list[str]) -> ResponseReturnValue:
     if not named and wants_html():
-        try:
-            from .query_page import render_query_page
-        except ImportError:
-            raise ScholarGateError("the query page is not available yet", status=501) from None
+        from .query_page import render_query_page
+
         return render_query_page()
     fmt = _negotiate(None, named)
-    try:
-        from ..services.description import service_description
-    except ImportError:
-        raise ScholarGateError("the service description is not available yet", status=501) from None
+    from ..services.description import service_description
+
     graph = service_description(get_store(), url_for("sparql.endpoint", _external=True))
     response = Response(
         graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type
@@ -287,16 +286,23 @@ def _graph_names() -> frozenset[str]:
     return names
 
 
-def _slow_clients() -> SlowClients:
+def _per_app(key: str, make: Callable[[Flask], Any]) -> Any:
+    """This app's ``key`` resource, made by ``make(app)`` on first use (once, whatever
+    the threads)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    slow = app.extensions.get(_SLOW)
-    if slow is None:
+    value = app.extensions.get(key)
+    if value is None:
         with _lock:
-            slow = app.extensions.get(_SLOW)
-            if slow is None:
-                seconds = float(app.config.get("SLOW_CLIENT_SECONDS") or 0)
-                slow = app.extensions[_SLOW] = SlowClients(seconds)
-    return slow
+            value = app.extensions.get(key)
+            if value is None:
+                value = app.extensions[key] = make(app)
+    return value
+
+
+def _slow_clients() -> SlowClients:
+    return _per_app(
+        _SLOW, lambda app: SlowClients(float(app.config.get("SLOW_CLIENT_SECONDS") or 0))
+    )
 
 
 def _answers() -> AnswerCache:
@@ -357,17 +363,11 @@ def _source(app: Flask) -> StoreSource:
 
 
 def _slots() -> ClientSlots:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    slots = app.extensions.get(_SLOTS)
-    if slots is None:
-        with _lock:
-            slots = app.extensions.get(_SLOTS)
-            if slots is None:
-                folder = app.config.get(SLOTS_SETTING)
-                if not folder:
-                    folder = tempfile.mkdtemp(prefix="scholargate-clients-")
-                    weakref.finalize(app, shutil.rmtree, folder, True)
-                limit = int(app.config.get("CLIENT_CONCURRENCY") or 0)
-                slots = ClientSlots(Path(folder), limit)
-                app.extensions[_SLOTS] = slots
-    return slots
+    def make(app: Flask) -> ClientSlots:
+        folder = app.config.get(SLOTS_SETTING)
+        if not folder:
+            folder = tempfile.mkdtemp(prefix="scholargate-clients-")
+            weakref.finalize(app, shutil.rmtree, folder, True)
+        return ClientSlots(Path(folder), int(app.config.get("CLIENT_CONCURRENCY") or 0))
+
+    return _per_app(_SLOTS, make)
