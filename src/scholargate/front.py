@@ -40,10 +40,12 @@ import errno
 import json
 import socket
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import gevent
 from gevent import monkey
+from gunicorn import util as gunicorn_util
 from gunicorn.http.body import LengthReader
 from gunicorn.http.errors import ParseException
 from gunicorn.workers.ggevent import GeventWorker
@@ -52,7 +54,24 @@ from .config import load_config
 
 _STEP = 1 << 16  # bytes asked of the body reader at a time
 _LINGER = 2.0  # seconds a refused body is drained after the answer, so the client reads it
-_REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def write_error(sock: Any, status: int, reason: str, message: str) -> None:
+    """gunicorn's answer to a request it could not parse (a malformed request line or
+    header, too many or too long headers, a bad chunk), in the project's error shape
+    instead of gunicorn's HTML page, with the reason phrase that goes with the status."""
+    kind = _reason(status).lower().replace(" ", "-")
+    text = message or reason
+    if len(text) > 300:
+        text = text[:300] + "…"
+    gunicorn_util.write_nonblock(sock, RefusalError(status, kind, text).encode())
 
 
 @dataclass(frozen=True)
@@ -120,7 +139,7 @@ class RefusalError(Exception):
             {"error": self.kind, "status": self.status, "message": self.message}
         ).encode("utf-8")
         head = (
-            f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Error')}\r\n"
+            f"HTTP/1.1 {self.status} {_reason(self.status)}\r\n"
             "Content-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n"
@@ -234,6 +253,9 @@ class FrontWorker(GeventWorker):
     def init_process(self) -> None:
         settings = getattr(self.app, "app_config", None) or load_config()
         self.limits = Limits.from_settings(settings)
+        # gunicorn has no hook for how it answers a request it cannot parse; its worker
+        # calls util.write_error, which this process's worker answers with instead
+        gunicorn_util.write_error = write_error
         super().init_process()
 
     def timeout_ctx(self) -> gevent.Timeout:

@@ -258,3 +258,44 @@ def test_valid_host_is_used_without_public_url(server: LiveServer) -> None:
     reply = server.request("GET", "/sparql", headers=headers)
     assert reply.status == 200
     assert b"<http://mirror.example:8080/sparql>" in reply.body
+
+
+# ---- requests gunicorn itself cannot parse ----------------------------------------------------
+
+MALFORMED = {
+    "header-too-long": (
+        b"GET /-/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",
+        431,
+        "request-header-fields-too-large",
+        "Request Header Fields Too Large",
+    ),
+    "unknown-transfer-coding": (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n",
+        501,
+        "not-implemented",
+        "Not Implemented",
+    ),
+    "length-and-chunked": (
+        b"GET /-/health HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n",
+        400,
+        "bad-request",
+        "Bad Request",
+    ),
+    "lower-case-method": (b"get /-/health HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad-request", ""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_a_request_gunicorn_cannot_parse_gets_the_error_shape(
+    front_server: LiveServer, name: str
+) -> None:
+    raw, status, kind, reason = MALFORMED[name]
+    with _connect(front_server) as sock:
+        sock.sendall(raw)
+        answer, closed = _read_all(sock, FRONT_TIMEOUT + 10)
+    assert closed
+    _error(answer, status, kind)
+    assert answer.startswith(f"HTTP/1.1 {status} {reason}".encode())
+    assert b"<html>" not in answer
+    assert front_server.healthy()
