@@ -113,12 +113,18 @@ def test_on_disk_store_is_rebuilt_only_when_a_source_changes(tmp_path: Path) -> 
     store.close()
 
 
-def test_failed_rebuild_keeps_the_previous_store(tmp_path: Path) -> None:
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """A project root and the store built from it, closed, under ``tmp_path``."""
     (tmp_path / "root").mkdir()
     root = make_root(tmp_path / "root")
     path = tmp_path / "store"
     store, _ = open_built(path, root)
     store.close()
+    return root, path
+
+
+def test_failed_rebuild_keeps_the_previous_store(tmp_path: Path) -> None:
+    root, path = built(tmp_path)
     (root / "data" / "curated" / "m.ttl").write_text(PREFIXES + "sgm:a a .\n")
     with pytest.raises(ParseError):
         open_built(path, root)
@@ -186,11 +192,7 @@ def test_folders_of_interrupted_builds_are_removed(tmp_path: Path) -> None:
 
 
 def test_a_store_another_process_holds_is_one_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "root").mkdir()
-    root = make_root(tmp_path / "root")
-    path = tmp_path / "store"
-    store, _ = open_built(path, root)
-    store.close()
+    root, path = built(tmp_path)
     with _holding(path):
         with pytest.raises(StoreBusyError, match="in use by another process"):
             open_built(path, root)  # up to date: opened as it is

@@ -7,9 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scholargate.build import open_built
-
-from .test_build import PREFIXES, _holding, make_root
+from .test_build import PREFIXES, _holding, built
 
 
 def _scholargate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -22,11 +20,7 @@ def _scholargate(*args: str, env: dict[str, str] | None = None) -> subprocess.Co
 
 
 def test_a_second_command_on_a_held_store_says_so_in_one_line(tmp_path: Path) -> None:
-    (tmp_path / "root").mkdir()
-    root = make_root(tmp_path / "root")
-    path = tmp_path / "store"
-    store, _ = open_built(path, root)
-    store.close()
+    root, path = built(tmp_path)
     with _holding(path):
         for args in (["query", "ASK { ?s ?p ?o }"], ["build"], ["stats"]):
             done = _scholargate("--root", str(root), "--store", str(path), *args)
@@ -40,11 +34,7 @@ def test_a_second_command_on_a_held_store_says_so_in_one_line(tmp_path: Path) ->
 
 
 def test_a_source_change_while_the_store_is_held_leaves_it_in_place(tmp_path: Path) -> None:
-    (tmp_path / "root").mkdir()
-    root = make_root(tmp_path / "root")
-    path = tmp_path / "store"
-    store, _ = open_built(path, root)
-    store.close()
+    root, path = built(tmp_path)
     (root / "data" / "curated" / "n.ttl").write_text(PREFIXES + "sgm:n a sg:Method .\n")
     with _holding(path):
         done = _scholargate("--root", str(root), "--store", str(path), "build")

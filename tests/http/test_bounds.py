@@ -5,9 +5,7 @@ whose malformed lines are skipped, never a reason not to start."""
 
 from __future__ import annotations
 
-import http.client
 import itertools
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,18 +51,7 @@ def bounded(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Ite
 def _from(server: LiveServer, address: str, method: str, path: str, body: bytes | None = None,
           headers: dict[str, str] | None = None) -> Reply:  # fmt: skip
     """A request from another loopback address: another client to the server."""
-    connection = http.client.HTTPConnection(
-        server.host, server.port, timeout=60, source_address=(address, 0)
-    )
-    started = time.monotonic()
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        data = response.read()
-    finally:
-        connection.close()
-    found = {k.lower(): v for k, v in response.getheaders()}
-    return Reply(response.status, found, data, time.monotonic() - started)
+    return server.request(method, path, body=body, headers=headers, source=address)
 
 
 def _save(server: LiveServer, address: str, methods: list[str]) -> Reply:
