@@ -668,8 +668,10 @@ def report(summary: dict[str, Any], ceilings: list[Row], rows: list[Row], rdflib
         f"{s['generate_s']:.1f} s; store built in {s['build_s']:.1f} s)\n"
     )
     p(
-        f"server: {s['server']} ({s.get('allocator', '?')}), {s['workers']} workers x "
-        f"{s['threads']} threads, ready in "
+        f"server: {s['server']} ({s.get('allocator', '?')}), {s['workers']} workers"
+        # serve's gevent workers have no thread pool; the gunicorn fallback's gthread has
+        + ("" if s["server"] == "scholargate serve" else f" x {s['threads']} threads")
+        + ", ready in "
         f"{s['ready_s']:.1f} s; peak memory {s['peak_pss_mb']:.0f} MB (PSS summed over "
         f"{s['processes']} processes; largest process {s['peak_hwm_mb']:.0f} MB)\n"
     )

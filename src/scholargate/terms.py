@@ -48,13 +48,17 @@ def is_comparison_id(text: str) -> bool:
     return COMPARISON_ID.fullmatch(text) is not None
 
 
+def shown(text: str, most: int = 80) -> str:
+    """``text`` cut at ``most`` characters (with "…"), for quoting in a message."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 def malformed_slug(kind: str, slug: str) -> NotFoundError:
     """The 404 for ``/{kind}/{slug}`` when ``slug`` cannot name anything (``x>``,
     ``LoRA``, ``a b``): nothing is looked up for it, and the message says what a slug
     looks like (the slug quoted, cut at 80 characters)."""
-    shown = slug if len(slug) <= 80 else slug[:80] + "…"
     return NotFoundError(
-        f"no {kind} {shown!r}: a slug is lower-case letters, digits and hyphens, such as "
+        f"no {kind} {shown(slug)!r}: a slug is lower-case letters, digits and hyphens, such as "
         "multi-head-self-attention; to find something by name, use /search?q=",
         kind=kind,
         reason="malformed-slug",

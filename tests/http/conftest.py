@@ -287,13 +287,21 @@ def stop_server(server: LiveServer) -> list[int]:
     return alive
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("server")
-    live = start_server(folder, {"MAX_ROWS": str(SERVER_ROWS), "WORKERS": "2"}, project_root)
+def running(
+    folder: Path, settings: Mapping[str, str], project_root: Path
+) -> Iterator[LiveServer]:
+    """A server for a fixture to yield; once stopped, none of its query processes may
+    outlive it."""
+    live = start_server(folder, settings, project_root)
     yield live
     leftovers = stop_server(live)
     assert not leftovers, f"query processes outlived the server: {leftovers}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("server")
+    yield from running(folder, {"MAX_ROWS": str(SERVER_ROWS), "WORKERS": "2"}, project_root)
 
 
 class Canary:
@@ -367,7 +375,6 @@ def strict_server(
         "CLIENT_CONCURRENCY": "2",
         "QUERY_WORKERS": "2",
         "WORKERS": "2",
-        "THREADS": "4",
         "MAX_ROWS": str(STRICT_ROWS),
         "SERVICE_ALLOWLIST": canary.url,
         # its tests run many runaway queries from one address; the slow lane they would
@@ -375,10 +382,7 @@ def strict_server(
         "SLOW_CLIENT_SECONDS": "0",
         "MAX_ANSWER_BYTES": "200000",
     }
-    live = start_server(folder, settings, project_root)
-    yield live
-    leftovers = stop_server(live)
-    assert not leftovers, f"query processes outlived the server: {leftovers}"
+    yield from running(folder, settings, project_root)
 
 
 FRONT_TIMEOUT = 2.0  # HEADER_TIMEOUT, BODY_TIMEOUT and SEND_TIMEOUT of the front server
@@ -402,10 +406,7 @@ def front_server(
         "WORKERS": "2",
         "QUERY_WORKERS": "1",
     }
-    live = start_server(folder, settings, project_root)
-    yield live
-    leftovers = stop_server(live)
-    assert not leftovers, f"query processes outlived the server: {leftovers}"
+    yield from running(folder, settings, project_root)
 
 
 @pytest.fixture
@@ -442,7 +443,4 @@ def queue_server(
         "MAX_CHAIN": "1000000",
         "SLOW_CLIENT_SECONDS": "0",  # the queue, not the slow lane (test_slow_lane.py)
     }
-    live = start_server(folder, settings, project_root)
-    yield live
-    leftovers = stop_server(live)
-    assert not leftovers, f"query processes outlived the server: {leftovers}"
+    yield from running(folder, settings, project_root)

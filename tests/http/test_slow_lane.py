@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LiveServer, start_server, stop_server
+from .conftest import LiveServer, running
 
 pytestmark = pytest.mark.slow
 
@@ -33,11 +33,9 @@ def lane_server(
         "QUERY_TIMEOUT": str(TIMEOUT),
         "SLOW_CLIENT_SECONDS": "600",
     }
-    live = start_server(folder, settings, project_root)
-    live.wait_for_query_processes(2)
-    yield live
-    leftovers = stop_server(live)
-    assert not leftovers, f"query processes outlived the server: {leftovers}"
+    for live in running(folder, settings, project_root):
+        live.wait_for_query_processes(2)
+        yield live
 
 
 def test_runaway_clients_leave_a_query_process_to_the_others(lane_server: LiveServer) -> None:

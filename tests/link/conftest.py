@@ -58,7 +58,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iter
     """``scholargate serve`` on the fixture graph: the stand-in for Wikidata and dblp."""
     folder = tmp_path_factory.mktemp("remote")
     root = make_fixture_project(folder / "project", FIXTURES / "remote.ttl")
-    settings = {"WORKERS": "1", "THREADS": "8", "QUERY_WORKERS": "2"}
+    settings = {"WORKERS": "1", "QUERY_WORKERS": "2"}
     live = start_server(folder, settings, root)
     yield live
     stop_server(live)

@@ -180,14 +180,9 @@ def method_iri(slug: str) -> URIRef:
     return METHOD[check_slug("method", slug)]
 
 
-def _safe_iri(iri: str) -> bool:
-    """Whether ``iri`` may be written into a query (terms.is_iri)."""
-    return is_iri(iri)
-
-
 def get_work(store: Store, iri: str) -> Work | None:
     """The work ``iri`` as a :class:`Work`, or None when the store has no title for it."""
-    if not _safe_iri(iri):
+    if not is_iri(iri):
         return None
     prefixes = sparql_prefixes()
     values: dict[str, list[Node]] = {}
@@ -229,12 +224,12 @@ def get_work(store: Store, iri: str) -> Work | None:
 
 
 def is_method(store: Store, iri: str) -> bool:
-    return _safe_iri(iri) and store.ask(sparql_prefixes() + _IS_METHOD % iri)
+    return is_iri(iri) and store.ask(sparql_prefixes() + _IS_METHOD % iri)
 
 
 def foundational_works(store: Store, method: str) -> list[Work]:
     """The foundational works of the method ``method`` (an IRI), oldest first."""
-    if not _safe_iri(method):
+    if not is_iri(method):
         return []
     rows = store.select(sparql_prefixes() + _FOUNDATIONAL % method)
     works = [get_work(store, str(r["work"])) for r in rows if isinstance(r.get("work"), URIRef)]
@@ -285,7 +280,7 @@ def _walk_list(store: Store, prefixes: str, work: str, head: Node) -> list[Node]
 
 
 def _persons(store: Store, prefixes: str, iris: list[URIRef]) -> dict[str, Person]:
-    wanted = sorted({str(i) for i in iris if _safe_iri(str(i))})
+    wanted = sorted({str(i) for i in iris if is_iri(str(i))})
     if not wanted:
         return {}
     found: dict[str, dict[str, list[Node]]] = {}

@@ -39,7 +39,7 @@ from ..namespaces import (
 )
 from ..store import Store
 from ..terms import iri as sparql_iri
-from ..terms import is_iri
+from ..terms import is_iri, shown
 
 T = TypeVar("T")
 EXAMPLES_GRAPH = GRAPH["examples"]
@@ -268,9 +268,8 @@ def server_url(url: str) -> str:
     """``url`` when it is an absolute IRI an RDF document may hold (terms.is_iri), else a
     400: the server's URLs are made from the request's Host header, which a client sets."""
     if not is_iri(url):
-        shown = url if len(url) <= 80 else url[:80] + "…"
         raise InputError(
-            f"this server's URL would be {shown!r}, which is not an IRI: send a Host header "
+            f"this server's URL would be {shown(url)!r}, which is not an IRI: send a Host header "
             "that is a host name or address and an optional port",
             reason="host",
         )

@@ -1013,10 +1013,9 @@ class Filters:
         for name in FACETS:
             for slug in getattr(self, name):
                 if not checked.is_slug(slug):
-                    shown = slug if len(slug) <= 80 else slug[:80] + "…"
                     raise InputError(
-                        f"{name}={shown!r} is not a slug (lower-case letters, digits and "
-                        "hyphens, such as deep-learning)",
+                        f"{name}={checked.shown(slug)!r} is not a slug (lower-case letters, "
+                        "digits and hyphens, such as deep-learning)",
                         reason="malformed-slug",
                     )
         if self.sort not in ("name", "year"):

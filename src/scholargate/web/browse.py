@@ -15,6 +15,7 @@ from ..formats import Format, by_name
 from ..render.svg import timeline_svg
 from ..services.resources import FACETS, Filters, Listing, resources_for
 from ..services.stats import Stats, stats
+from ..terms import shown
 from .context import get_store, request_lang
 from .negotiate import choose
 
@@ -34,8 +35,8 @@ def _int(name: str) -> int | None:
             raise ValueError
         return int(raw)  # Persian and Arabic digits too
     except ValueError:
-        shown = raw if len(raw) <= 20 else raw[:20] + "…"
-        raise InputError(f"{name}={shown!r} is not a whole number of at most 9 digits") from None
+        message = f"{name}={shown(raw, 20)!r} is not a whole number of at most 9 digits"
+        raise InputError(message) from None
 
 
 def _facet_values(name: str) -> tuple[str, ...]:

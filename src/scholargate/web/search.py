@@ -21,9 +21,11 @@ from ..services.search import (
     MAX_LIMIT,
     MAX_QUERY,
     Results,
+    check_query,
     control_character,
     index_for,
 )
+from ..terms import shown
 from .context import get_store, request_lang
 from .negotiate import choose
 
@@ -57,19 +59,27 @@ def _sent_as_utf8(name: str) -> bool:
     return True
 
 
-def _text(lang: str) -> str:
-    """``q`` as sent, or a 400 in the asker's language: not UTF-8, too long, or holding
-    a control character. (An empty ``q`` is for the caller to judge.)"""
+def _text(lang: str, *, empty: bool = False) -> str:
+    """``q`` as sent, checked by search's own rule (``check_query``: not too long, no
+    control character, something to search for), or a 400 in the asker's language; also
+    when it was not sent as UTF-8. ``empty``: a ``q`` with nothing to search for is the
+    caller's to judge."""
     query = request.args.get("q", "")
     if ("%" in query or "\ufffd" in query) and not _sent_as_utf8("q"):
         raise InputError(t("search.error_encoding", lang), reason="encoding")
-    if len(query) > MAX_QUERY:
-        raise InputError(
-            t("search.error_long", lang, n=len(query), max=MAX_QUERY), reason="too-long"
-        )
-    at = control_character(query)
-    if at is not None:
-        raise InputError(t("search.error_control", lang, at=at), reason="control")
+    try:
+        check_query(query)
+    except InputError as error:
+        reason = error.details.get("reason")
+        if reason == "empty" and empty:
+            return query
+        if reason == "too-long":
+            message = t("search.error_long", lang, n=len(query), max=MAX_QUERY)
+        elif reason == "control":
+            message = t("search.error_control", lang, at=control_character(query))
+        else:
+            message = t("search.error_empty", lang)
+        raise InputError(message, reason=reason) from None
     return query
 
 
@@ -77,8 +87,6 @@ def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | 
     """``q``, ``limit`` and ``type`` from the request, or a 400 in the asker's language."""
     lang = request_lang()
     query = _text(lang)
-    if not fold(query):
-        raise InputError(t("search.error_empty", lang), reason="empty")
     raw_limit = request.args.get("limit", "").strip()
     try:
         limit = int(raw_limit) if raw_limit else default_limit
@@ -91,9 +99,8 @@ def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | 
     kinds = [k for value in request.args.getlist("type") for k in value.split(",") if k]
     unknown = [k for k in kinds if k not in SEARCH_KINDS]
     if unknown:
-        shown = unknown[0] if len(unknown[0]) <= 40 else unknown[0][:40] + "…"
         raise InputError(
-            t("search.error_type", lang, type=shown, types=", ".join(SEARCH_KINDS)),
+            t("search.error_type", lang, type=shown(unknown[0], 40), types=", ".join(SEARCH_KINDS)),
             reason="type",
         )
     return query, limit, kinds or None
@@ -108,7 +115,7 @@ def _search(query: str, lang: str, limit: int, kinds: list[str] | None) -> Resul
 def search(ext: str | None = None) -> ResponseReturnValue:
     fmt = choose(FORMATS, suffix=ext)
     lang = request_lang()
-    raw = _text(lang)
+    raw = _text(lang, empty=True)
     if fmt.name == "html" and not fold(raw):
         # no text (the page a link opens: just the box), or only punctuation (the box
         # again, with the message and a 400)
