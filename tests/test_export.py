@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 from scholargate.formats import DATASET_FORMATS, GRAPH_FORMATS, by_name
 from scholargate.namespaces import CURATED_GRAPH
 from scholargate.services.export import export
-from scholargate.store.oxigraph import OxigraphStore
+from scholargate.store.oxigraph import OxigraphStore, native_format
 
 
 def _export(store: OxigraphStore, name: str, graph=None) -> bytes:
@@ -26,7 +26,7 @@ def test_dataset_export_round_trips_every_graph(bundled_store: OxigraphStore, fm
     data = _export(bundled_store, fmt)
     # pyoxigraph reads it back quad for quad
     back = OxigraphStore()
-    back.native.load(data, by_name(fmt).oxigraph)
+    back.native.load(data, native_format(by_name(fmt)))
     assert back.graph_names() == bundled_store.graph_names()
     assert back.count() == bundled_store.count()
     # rdflib reads it back, and each named graph is isomorphic to the store's
@@ -42,7 +42,7 @@ def test_graph_export_round_trips(bundled_store: OxigraphStore, fmt: str) -> Non
     expected = bundled_store.graph(CURATED_GRAPH)
     reread = Graph().parse(data=data, format=by_name(fmt).rdflib)
     assert isomorphic(reread, expected)
-    triples = list(ox.parse(data, by_name(fmt).oxigraph))
+    triples = list(ox.parse(data, native_format(by_name(fmt))))
     assert len(triples) == len(expected)
 
 

@@ -24,7 +24,7 @@ from rdflib import Graph, URIRef
 from scholargate.build import discover
 from scholargate.formats import DATASET_FORMATS, RDF_FORMATS, Format, by_name
 from scholargate.namespaces import GRAPH, METADATA_GRAPH, SG
-from scholargate.store.oxigraph import to_oxigraph, to_rdflib
+from scholargate.store.oxigraph import native_format, to_oxigraph, to_rdflib
 from scholargate.web import export as export_view
 from scholargate.web.app import create_app
 from scholargate.web.context import get_store
@@ -101,12 +101,13 @@ def expected_quads(store, name: str, fmt: Format, graphs: dict | None = None):  
 def parsed_quads(body: bytes, fmt: Format, *, rdflib: bool = True):  # noqa: ANN201
     if fmt.holds_graphs:
         return [
-            (q.subject, q.predicate, q.object, q.graph_name) for q in ox.parse(body, fmt.oxigraph)
+            (q.subject, q.predicate, q.object, q.graph_name)
+            for q in ox.parse(body, native_format(fmt))
         ]
     if rdflib:
         graph = Graph().parse(data=body, format=fmt.rdflib)
         return [(s, p, o, None) for s, p, o in graph]
-    return [(t.subject, t.predicate, t.object, None) for t in ox.parse(body, fmt.oxigraph)]
+    return [(t.subject, t.predicate, t.object, None) for t in ox.parse(body, native_format(fmt))]
 
 
 # ---- every dump, parsed back ---------------------------------------------------------
@@ -142,7 +143,7 @@ def test_get_dump_is_isomorphic_to_the_store(
 def test_get_all_in_a_dataset_format_keeps_graph_names(client, store) -> None:
     for fmt in DATASET_FORMATS:
         body = client.get(f"/export/all.{fmt.extension}").get_data()
-        names = {q.graph_name.value for q in ox.parse(body, fmt.oxigraph)}
+        names = {q.graph_name.value for q in ox.parse(body, native_format(fmt))}
         assert names == {str(g) for g in store.graph_names()}
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-import pyoxigraph as ox
-
 from .errors import InputError
 
 Kind = Literal["graph", "dataset", "results", "data", "page"]
@@ -25,7 +23,6 @@ class Format:
     extension: str
     kind: Kind
     label: str
-    oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None = None
     rdflib: str | None = None
     also_accepted: tuple[str, ...] = field(default=())
 
@@ -48,23 +45,20 @@ class Format:
 
 # fmt: off
 FORMATS: tuple[Format, ...] = (
-    Format("ttl", "text/turtle", "ttl", "graph", "Turtle", ox.RdfFormat.TURTLE, "turtle",
-           ("application/x-turtle",)),
-    Format("jsonld", "application/ld+json", "jsonld", "graph", "JSON-LD", ox.RdfFormat.JSON_LD,
-           "json-ld"),
-    Format("nt", "application/n-triples", "nt", "graph", "N-Triples", ox.RdfFormat.N_TRIPLES,
-           "nt11"),
-    Format("rdf", "application/rdf+xml", "rdf", "graph", "RDF/XML", ox.RdfFormat.RDF_XML, "xml"),
-    Format("trig", "application/trig", "trig", "dataset", "TriG", ox.RdfFormat.TRIG, "trig"),
-    Format("nq", "application/n-quads", "nq", "dataset", "N-Quads", ox.RdfFormat.N_QUADS, "nquads"),
-    Format("json", "application/sparql-results+json", "srj", "results", "SPARQL JSON",
-           ox.QueryResultsFormat.JSON, None, ("application/json",)),
-    Format("xml", "application/sparql-results+xml", "srx", "results", "SPARQL XML",
-           ox.QueryResultsFormat.XML, None, ("application/xml",)),
-    Format("csv", "text/csv", "csv", "results", "CSV", ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", "results", "TSV", ox.QueryResultsFormat.TSV),
+    Format("ttl", "text/turtle", "ttl", "graph", "Turtle", "turtle", ("application/x-turtle",)),
+    Format("jsonld", "application/ld+json", "jsonld", "graph", "JSON-LD", "json-ld"),
+    Format("nt", "application/n-triples", "nt", "graph", "N-Triples", "nt11"),
+    Format("rdf", "application/rdf+xml", "rdf", "graph", "RDF/XML", "xml"),
+    Format("trig", "application/trig", "trig", "dataset", "TriG", "trig"),
+    Format("nq", "application/n-quads", "nq", "dataset", "N-Quads", "nquads"),
+    Format("json", "application/sparql-results+json", "srj", "results", "SPARQL JSON", None,
+           ("application/json",)),
+    Format("xml", "application/sparql-results+xml", "srx", "results", "SPARQL XML", None,
+           ("application/xml",)),
+    Format("csv", "text/csv", "csv", "results", "CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", "results", "TSV"),
     Format("data-json", "application/json", "json", "data", "JSON"),
-    Format("html", "text/html", "html", "page", "HTML", None, None, ("application/xhtml+xml",)),
+    Format("html", "text/html", "html", "page", "HTML", None, ("application/xhtml+xml",)),
 )
 # fmt: on
 

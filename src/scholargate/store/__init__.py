@@ -1,4 +1,9 @@
-"""The one interface every service uses to reach the graph.
+"""The one interface every service uses to reach the graph: the "one door".
+
+Services, web views and the CLI import this package only, never one implementation's
+modules: the :class:`Store` interface, :func:`new_store` that opens one, and the value
+types they exchange (:class:`QueryResult`, SELECT answers as TSV :class:`Cells` and
+:func:`from_tsv` for one cell). ``tests/test_layers.py`` checks it.
 
 Implementations: :class:`~scholargate.store.oxigraph.OxigraphStore` (embedded, in
 memory or on disk). Nothing above this package knows which one it has.
@@ -10,6 +15,7 @@ import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Literal
 
 from rdflib import Graph, URIRef
@@ -17,7 +23,9 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..formats import Format, by_name
-from .tsv import Cells, read_cells
+from .tsv import Cells, from_tsv, read_cells
+
+__all__ = ["Cells", "QueryKind", "QueryResult", "Store", "from_tsv", "new_store"]
 
 QueryKind = Literal["select", "ask", "graph"]
 
@@ -52,6 +60,9 @@ class Store(ABC):
     ``default_graphs`` names some.
     """
 
+    path: Path | None = None  # where an on-disk store lives; None in memory or remote
+    generation: int = 0  # bumped by every write made through this object
+
     # ---- reads ---------------------------------------------------------------
 
     @abstractmethod
@@ -84,6 +95,8 @@ class Store(ABC):
         """Evaluate a query and write its answer in ``fmt`` straight to ``out``."""
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
+        """A SELECT answer's rows, the default graph the union of all graphs, without
+        predeclared prefixes or a row cap (implementations make this their fastest read)."""
         return self.query(sparql).rows
 
     def select_cells(self, sparql: str) -> Cells:
@@ -99,6 +112,16 @@ class Store(ABC):
 
     def construct(self, sparql: str) -> Graph:
         return self.query(sparql).graph()
+
+    def extension_functions(self) -> tuple[URIRef, ...]:
+        """The IRIs of the SPARQL functions of the project's own that this store
+        evaluates (``sg:label``), sorted; none unless an implementation has them."""
+        return ()
+
+    def in_memory(self) -> Store:
+        """A copy of every graph in memory, for a process that only reads; a store that
+        cannot be copied answers itself."""
+        return self
 
     @abstractmethod
     def graph_names(self) -> list[URIRef]:
@@ -123,6 +146,10 @@ class Store(ABC):
         """Parse ``data`` and add it to ``graph``; nothing is added when parsing fails."""
 
     @abstractmethod
+    def extend(self, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
+        """Add ``triples`` to ``graph``; return how many were given."""
+
+    @abstractmethod
     def replace_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         """Swap the content of one named graph for ``triples`` in one transaction."""
 
@@ -136,3 +163,11 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional for implementations
         """Release files and locks."""
+
+
+def new_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:
+    """Open the embedded store: in memory (``path=None``) or on disk at ``path``,
+    ``read_only`` for a process that only reads a store another one writes."""
+    from .oxigraph import OxigraphStore
+
+    return OxigraphStore(path, read_only=read_only)
