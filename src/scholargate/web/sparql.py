@@ -260,7 +260,11 @@ def _describe(named: list[str]) -> ResponseReturnValue:
     fmt = _negotiate(None, named)
     from ..services.description import service_description
 
-    graph = service_description(get_store(), url_for("sparql.endpoint", _external=True))
+    graph = service_description(
+        get_store(),
+        url_for("sparql.endpoint", _external=True),
+        service_allowlist=str(current_app.config.get("SERVICE_ALLOWLIST") or "").split(),
+    )
     response = Response(
         graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type
     )
