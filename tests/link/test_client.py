@@ -10,15 +10,14 @@ from email.utils import formatdate
 
 import pytest
 
-from scholargate.services.link.client import (
+from scholargate.services.link.client import SparqlClient, retry_after
+from scholargate.services.link.errors import (
     EndpointTimeoutError,
     LinkError,
     MalformedResponseError,
     RedirectRefusedError,
     ResponseTooLargeError,
-    SparqlClient,
     ThrottledError,
-    retry_after,
 )
 from scholargate.services.link.mappings import Mapping
 

@@ -20,14 +20,14 @@ from scholargate.errors import InputError
 from scholargate.formats import by_name
 from scholargate.namespaces import GRAPH, METHOD, PERSON, SG, SKOSXL, WORK
 from scholargate.services.link import LinkReport, link, load_mapping
-from scholargate.services.link.client import (
+from scholargate.services.link.checkpoint import run_lock
+from scholargate.services.link.errors import (
     EndpointTimeoutError,
     LinkError,
     MalformedResponseError,
     RedirectRefusedError,
     ResponseTooLargeError,
 )
-from scholargate.services.link.linker import run_lock
 from scholargate.store.oxigraph import OxigraphStore
 
 from ..http.conftest import LiveServer

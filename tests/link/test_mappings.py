@@ -9,7 +9,8 @@ import pytest
 
 from scholargate.errors import InputError
 from scholargate.services.link.client import user_agent
-from scholargate.services.link.mappings import Identifier, load_mapping, shipped
+from scholargate.services.link.mapping_files import load_mapping, shipped
+from scholargate.services.link.mappings import Identifier
 
 WDT = "http://www.wikidata.org/prop/direct/"
 
