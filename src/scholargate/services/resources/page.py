@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.term import Node
 
+from ..authors import author_list
 from ..compare import normalise_doi
 from .neighbourhood import Neighbourhood
 
@@ -76,6 +77,11 @@ class Work:
     arxiv: str | None
     url: str | None
     venue: str | None
+
+    @property
+    def cited_authors(self) -> str:
+        """The authors as a citation names them: the one "et al." rule (authors.py)."""
+        return author_list(self.authors)
 
     @property
     def href(self) -> str | None:
