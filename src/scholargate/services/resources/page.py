@@ -1,6 +1,6 @@
 """What a resource page shows, as plain data: a :class:`Description` of one resource
 (its properties and the ones pointing at it, each :class:`Value` labelled for the page,
-its outbound :class:`Link` s and, for a method, its foundational :class:`Work` s and
+its outbound links and, for a method, its foundational works with their byline, and its
 neighbourhood). Views and renderers read these; nothing here queries the store."""
 
 from __future__ import annotations
