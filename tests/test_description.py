@@ -24,6 +24,7 @@ from scholargate.services.description import (
     example_queries,
     format_iri,
     list_examples,
+    measured,
     media_type_iri,
     service_description,
     statistics,
@@ -102,9 +103,11 @@ def test_service_description_features(bundled_store, allowlist, federated: bool)
 
 
 def test_service_description_reads_the_allowlist_setting() -> None:
+    """GET /sparql describes the app's SERVICE_ALLOWLIST (the view passes it in)."""
     app = create_app({"MEMORY": True, "SERVICE_ALLOWLIST": "https://example.org/sparql"})
-    with app.app_context():
-        g = service_description(get_store(), ENDPOINT)
+    response = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    g = Graph().parse(data=response.data, format="turtle")
     assert SD.BasicFederatedQuery in set(g.objects(service_node(g), SD.feature))
 
 
@@ -125,13 +128,13 @@ def test_service_description_dataset_matches_the_store(bundled_store) -> None:
 def test_service_description_lists_extension_functions(bundled_store, monkeypatch) -> None:
     g = service_description(bundled_store, ENDPOINT, service_allowlist=[])
     functions = set(g.objects(service_node(g), SD.extensionFunction))
-    assert functions == set(description.extension_functions())
+    assert functions == set(bundled_store.extension_functions())
     assert SG.label in functions  # store/functions.py evaluates sg:label
     for function in functions:
         assert (function, RDF.type, SD.Function) in g
         comments = {c.language for c in g.objects(function, RDFS.comment)}
         assert comments == set(LANGUAGES), "the ontology describes it in en, fa and tr"
-    monkeypatch.setattr(description, "extension_functions", lambda: ())
+    monkeypatch.setattr(bundled_store, "extension_functions", lambda: ())
     g = service_description(bundled_store, ENDPOINT, service_allowlist=[])
     assert list(g.objects(service_node(g), SD.extensionFunction)) == []
 
@@ -361,10 +364,10 @@ def test_examples_are_labelled_in_each_language(bundled_store, lang: str) -> Non
 
 def test_remembered_values_stay_bounded(bundled_store) -> None:
     statistics(bundled_store)
-    for n in range(description._MEMO_SIZE * 2):
+    for n in range(measured._MEMO_SIZE * 2):
         assert description.remembered(bundled_store, ("probe", n), lambda n=n: n) == n
-    memo = description._MEMO[bundled_store]
-    assert len(memo) <= description._MEMO_SIZE and "statistics" in memo
+    memo = measured._MEMO[bundled_store]
+    assert len(memo) <= measured._MEMO_SIZE and "statistics" in memo
 
 
 def test_void_answers_for_the_host_asked(client: FlaskClient) -> None:

@@ -82,12 +82,8 @@ FORBIDDEN = {
 TODO = "to be moved behind the Store interface, issue 12"
 
 # Today's violators, file → reason. Strike a file when it is fixed; never add one.
-ALLOWED_FLASK_IN_SERVICES = {
-    "services/description.py": "reads SERVICE_ALLOWLIST from flask.current_app; the web "
-    "layer should pass it in (issue 12)",
-}
+ALLOWED_FLASK_IN_SERVICES: dict[str, str] = {}
 ALLOWED_PYOXIGRAPH_IN_SERVICES = {
-    "services/description.py": f"builds an ox.Store to list the custom functions; {TODO}",
     "services/saved.py": f"ox.parse checks that a saved line is one N-Triples triple; {TODO}",
     "services/search.py": f"queries store.native and reads ox terms on the hot path; {TODO}",
     "services/validation.py": f"runs SHACL SPARQL on store.native / a scratch ox.Store; {TODO}",
@@ -100,8 +96,6 @@ STORE_IMPLEMENTATION = (
 )
 ALLOWED_STORE_INTERNALS_IN_SERVICES = {
     "services/compare.py": f"reads SELECT answers as TSV cells (store/tsv.py); {TODO}",
-    "services/description.py": f"lists store/functions.py's custom functions; {TODO}",
-    "services/resources.py": f"converts terms with store/oxigraph.py's to_rdflib; {TODO}",
     "services/sparql.py": f"drives the query processes of store/workers.py; {TODO}",
     "services/validation.py": f"uses OxigraphStore and its term converters; {TODO}",
 }

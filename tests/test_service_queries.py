@@ -12,20 +12,13 @@ import pytest
 from scholargate.config import SETTINGS
 from scholargate.namespaces import BASE
 from scholargate.services.compare import MAX_METHODS, build_query, comparer_for
-from scholargate.services.resources import (
-    FACETS,
-    Filters,
-    _count_query,
-    _describe_query,
-    document_query,
-    resources_for,
-)
+from scholargate.services.resources import FACETS, Filters, document_query, resources_for
+from scholargate.services.resources.browse import count_query
+from scholargate.services.resources.queries import describe_query
 from scholargate.services.sparql import Limits, analyse, check
 from scholargate.store.oxigraph import OxigraphStore
 
-LIMITS = Limits(
-    max_nesting=SETTINGS["MAX_NESTING"][0], max_chain=SETTINGS["MAX_CHAIN"][0]
-)
+LIMITS = Limits(max_nesting=SETTINGS["MAX_NESTING"][0], max_chain=SETTINGS["MAX_CHAIN"][0])
 FACET_CAP = SETTINGS["MAX_FACET_VALUES"][0]
 
 
@@ -62,7 +55,7 @@ def test_a_listing_at_every_facet_cap_passes_the_checks(bundled_store: OxigraphS
         values[name] = tuple(found + [f"no-such-{name}-{i}" for i in range(FACET_CAP - len(found))])
     filters = Filters(**values, year_from=1950, year_to=2025)
     where = filters.where()
-    for sparql in (f"SELECT (COUNT(?m) AS ?n) WHERE {{ {where} }}", _count_query(where)):
+    for sparql in (f"SELECT (COUNT(?m) AS ?n) WHERE {{ {where} }}", count_query(where)):
         passes(bundled_store, sparql)
     listing = resources_for(bundled_store).browse(filters)
     assert listing.total == 0  # no method is in ten fields at once
@@ -73,5 +66,5 @@ def test_a_resource_page_of_the_longest_slug_passes_the_checks(
     bundled_store: OxigraphStore, kind: str
 ) -> None:
     iri = f"{BASE}{kind}/{'a' * 200}"
-    for sparql in (document_query(iri), _describe_query(iri, with_works=kind == "method")):
+    for sparql in (document_query(iri), describe_query(iri, with_works=kind == "method")):
         passes(bundled_store, sparql)

@@ -3,9 +3,10 @@
 A citation names every author while there are at most four and shortens five or more
 to the first and "et al." — as the seed comparison page does ("Devlin, J., Chang, M.-W.,
 Lee, K. & Toutanova, K. (2019)", "Vaswani, A. et al. (2017)"). The comparison's
-citation cells and the resource page's citations (the ``author_list`` template filter)
-both write authors with :func:`author_list`; the comparison's originators row, a table
-cell, uses the same rule with ``most=2`` ("Hu, E. J. et al.; Lester, B. et al.").
+citation cells and the resource page's citations (``resources.page.Work.cited_authors``,
+which the template only prints) both write authors with :func:`author_list`; the
+comparison's originators row, a table cell, uses the same rule with ``most=2`` ("Hu,
+E. J. et al.; Lester, B. et al.").
 """
 
 from __future__ import annotations

@@ -1,8 +1,21 @@
-"""Picking one label for a term along a language fallback chain."""
+"""Picking one label for a term along a language fallback chain: the one rule pages,
+comparisons, search and the descriptions use.
+
+The rule: the asked language, then English, then a label without a language, then any
+(``i18n.fallback_chain``); within one language the lexically first label, so the choice
+is stable whatever order the store returns labels in. :func:`pick` applies it to the
+labels of one property; :func:`pick_by_property` first takes the best label property
+that has any (``LABEL_PROPERTIES`` order), then applies it there.
+
+``store/functions.py`` (the ``sg:label`` SPARQL function) runs inside query processes
+without importing this package, so it keeps its own copy; it reads the same properties
+but ranks the language before the property and matches language subtags (its docstring
+says how).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from rdflib import Literal
 
@@ -31,3 +44,18 @@ def pick(labels: Iterable[Literal], lang: str) -> Literal | None:
         if same:
             return min(same, key=str)  # one of the labels given: making a Literal is slow
     return min(labels, key=lambda x: ((x.language or ""), str(x)))
+
+
+def pick_by_property(
+    labels: Mapping[str, Sequence[Literal]],
+    lang: str,
+    properties: Sequence[str] = LABEL_PROPERTIES,
+) -> Literal | None:
+    """The label of one thing for ``lang``, given its labels by property IRI: :func:`pick`
+    among the labels of the first of ``properties`` that has any (so a preferred name in
+    English comes before an ``rdfs:label`` in the asked language)."""
+    for prop in properties:
+        found = labels.get(prop)
+        if found:
+            return pick(found, lang)
+    return None

@@ -24,6 +24,17 @@ How the label is chosen:
 The answer is the label literal itself, language tag included, so ``LANG(sg:label(?x,
 "fa,en"))`` tells whether the Persian name existed.
 
+This is the project's one label rule (``services/labels.py``: the same properties in
+the same order, a stable lexical choice) written once more, because query processes
+load this module from its file, without rdflib or the rest of the package. It is the
+rule's form for queries, and differs from what pages do (``labels.pick_by_property``)
+where a query needs to say more: here the language is ranked before the property
+(``"fa"`` finds an ``rdfs:label`` in Persian before a ``skos:prefLabel`` in English;
+pages take the first property that has any label, then the language), the chain is
+exactly the one given (pages always add English, then a label without language, then
+any language), a tag matches its subtags (pages compare whole tags), and SKOS-XL
+written forms are not read.
+
 Labels are read from the store while the query runs (a nested read of ``?x``'s label
 triples in every graph, whatever the query's FROM clauses say), once per distinct
 argument and query: always as fresh as the store, with no label table to hold in

@@ -9,7 +9,6 @@ from flask import Flask, request, url_for
 
 from ..config import load_config
 from ..i18n import NAMES, direction, t
-from ..services.authors import author_list
 from . import (
     browse,
     compare,
@@ -33,7 +32,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Persian and Turkish stay readable in JSON
     app.jinja_env.globals.update(t=t, direction=direction, language_names=NAMES)
     app.jinja_env.globals["lang_url"] = lang_url
-    app.jinja_env.filters["author_list"] = author_list  # the one "et al." rule
     public.init_app(app)  # first: the Host check runs before every other hook
     limits.init_app(app)  # every route: a cap on the parameters a request carries
     context.init_app(app)
