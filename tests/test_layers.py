@@ -90,7 +90,6 @@ ALLOWED_PYOXIGRAPH_IN_SERVICES = {
     "services/description.py": f"builds an ox.Store to list the custom functions; {TODO}",
     "services/saved.py": f"ox.parse checks that a saved line is one N-Triples triple; {TODO}",
     "services/search.py": f"queries store.native and reads ox terms on the hot path; {TODO}",
-    "services/validation.py": f"runs SHACL SPARQL on store.native / a scratch ox.Store; {TODO}",
 }
 STORE_IMPLEMENTATION = (
     "scholargate.store.oxigraph",
@@ -103,7 +102,6 @@ ALLOWED_STORE_INTERNALS_IN_SERVICES = {
     "services/description.py": f"lists store/functions.py's custom functions; {TODO}",
     "services/resources.py": f"converts terms with store/oxigraph.py's to_rdflib; {TODO}",
     "services/sparql.py": f"drives the query processes of store/workers.py; {TODO}",
-    "services/validation.py": f"uses OxigraphStore and its term converters; {TODO}",
 }
 
 
