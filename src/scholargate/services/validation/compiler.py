@@ -8,6 +8,10 @@ qualified value shapes become conditions built from ``EXISTS``; a SPARQL constra
 the focus-node pattern put first in its ``WHERE`` block, which is what pre-binding
 ``$this`` means for the queries SHACL allows. A shape that uses anything the compiler
 does not know (:mod:`.features`) is refused with :class:`UnsupportedShapeError`.
+
+The file runs a little over 400 lines because it is one class: the top-level queries
+and the nested conditions (``sh:node``, ``sh:or``…) call each other, and SPARQL
+constraints appear in both.
 """
 
 from __future__ import annotations
