@@ -86,7 +86,6 @@ ALLOWED_FLASK_IN_SERVICES: dict[str, str] = {}
 ALLOWED_PYOXIGRAPH_IN_SERVICES = {
     "services/saved.py": f"ox.parse checks that a saved line is one N-Triples triple; {TODO}",
     "services/search.py": f"queries store.native and reads ox terms on the hot path; {TODO}",
-    "services/validation.py": f"runs SHACL SPARQL on store.native / a scratch ox.Store; {TODO}",
 }
 STORE_IMPLEMENTATION = (
     "scholargate.store.oxigraph",
@@ -97,7 +96,6 @@ STORE_IMPLEMENTATION = (
 ALLOWED_STORE_INTERNALS_IN_SERVICES = {
     "services/compare.py": f"reads SELECT answers as TSV cells (store/tsv.py); {TODO}",
     "services/sparql.py": f"drives the query processes of store/workers.py; {TODO}",
-    "services/validation.py": f"uses OxigraphStore and its term converters; {TODO}",
 }
 
 

@@ -422,3 +422,15 @@ def test_recursive_shapes_are_refused_not_looped() -> None:
     shapes = Graph().parse(data=_RECURSIVE, format="turtle")
     with pytest.raises(UnsupportedShapeError):
         validate(Graph(), shapes=shapes, engine="compiled")
+
+
+def test_message_fallback_follows_the_label_chain_with_bcp47_tag_matching() -> None:
+    from scholargate.services.validation.report import pick_message
+
+    messages = (("", "plain"), ("en-GB", "colour"), ("fa", "رنگ"), ("fa", "رنگ ۲"))
+    assert pick_message(messages, "fa") == "رنگ"  # the first of the asked language
+    assert pick_message(messages, "FA") == "رنگ"  # tags match whatever their case
+    assert pick_message(messages, "tr") == "colour"  # then English, en-GB serving en
+    assert pick_message(messages[2:], "tr") == "رنگ"  # then the first there is
+    assert pick_message((("", "plain"), ("fa", "رنگ")), "tr") == "plain"  # untagged before others
+    assert pick_message((), "en") == ""
