@@ -58,12 +58,11 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import Literal
 
 from ..errors import InputError
 from ..namespaces import BASE, SEARCH_KINDS, sparql_prefixes
-from ..store import Store
+from ..store import Store, from_tsv
 from .labels import pick
 from .normalize import fold
 
@@ -651,26 +650,39 @@ class SearchIndex:
         self.built_in = time.perf_counter() - started
 
     def _rows(self) -> Iterator[tuple[str, str | None, str | None, str | None, int]]:
-        native = getattr(self.store, "native", None)
-        if native is not None:  # pyoxigraph: skip the rdflib terms on this hot path
-            for s, p, label, n in native.query(_QUERY, use_default_graph_as_union=True):
-                if not isinstance(s, ox.NamedNode):
-                    continue
-                if n is not None:
-                    yield s.value, None, None, None, int(n.value)
-                elif isinstance(label, ox.Literal):
-                    yield s.value, p.value, label.value, label.language, 0
-            return
-        for row in self.store.select(_QUERY):
-            s = row.get("s")
-            if "n" in row:
-                yield str(s), None, None, None, int(row["n"])
-            elif isinstance(row.get("l"), Literal):
-                yield str(s), str(row["p"]), str(row["l"]), row["l"].language, 0
+        """``(subject, property, text, language, links)`` for every name (``links`` 0)
+        and every linked subject (``property`` None), read from the store's TSV cells:
+        the text and language of a name are sliced out of its cell, and only a cell
+        with an escape in it is parsed (``from_tsv``), which keeps rdflib terms off this
+        hot path."""
+        cells = self.store.select_cells(_QUERY)
+        at = cells.variables
+        s_at, p_at, l_at, n_at = at["s"], at["p"], at["l"], at["n"]
+        for row in cells.rows:
+            s = row[s_at]
+            if not s.startswith("<") or s.startswith("<<"):  # a blank node or a triple
+                continue
+            s = s[1:-1] if "\\" not in s else str(from_tsv(s))
+            n = row[n_at]
+            if n:
+                yield s, None, None, None, int(n) if n.isdigit() else int(from_tsv(n))
+                continue
+            cell = row[l_at]
+            if not cell.startswith('"'):  # not a literal
+                continue
+            end = cell.rfind('"')
+            text = cell[1:end]
+            if "\\" in text:
+                label = from_tsv(cell)
+                yield s, row[p_at][1:-1], str(label), label.language, 0
+            else:
+                tail = cell[end + 1 :]  # @lang (perhaps --direction) or ^^<datatype>
+                lang = tail[1:].partition("--")[0] if tail.startswith("@") else None
+                yield s, row[p_at][1:-1], text, lang, 0
 
-    def _generation(self) -> int | None:
-        """The store's count of writes made through it (OxigraphStore), if it keeps one."""
-        return getattr(self.store, "generation", None)
+    def _generation(self) -> int:
+        """The count of writes made through the store (0 for a store that keeps none)."""
+        return self.store.generation
 
     def _read_stamp(self) -> tuple:
         counts = tuple((str(r["g"]), str(r["n"])) for r in self.store.select(_STAMP_QUERY))
