@@ -1,6 +1,8 @@
 """Search: ``/search`` (a results page, or JSON) and ``/search/suggest`` (autocomplete).
 
-Both read the one in-memory index of services/search.py, built when the app starts.
+Both read the one in-memory index of services/search/, built when the app starts. What
+a request may ask (the text, ``limit``, ``type``) is checked by search's own rules
+(services/search/checks.py); this module only translates their messages.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..services.search import (
     MAX_LIMIT,
     MAX_QUERY,
     Results,
+    check_options,
     check_query,
     control_character,
     index_for,
@@ -92,17 +95,20 @@ def _options(default_limit: int, max_limit: int) -> tuple[str, int, list[str] | 
         limit = int(raw_limit) if raw_limit else default_limit
     except ValueError:
         limit = 0
-    if not 1 <= limit <= max_limit:
-        raise InputError(
-            t("search.error_limit", lang, max=max_limit), reason="limit", limit=raw_limit
-        )
     kinds = [k for value in request.args.getlist("type") for k in value.split(",") if k]
-    unknown = [k for k in kinds if k not in SEARCH_KINDS]
-    if unknown:
-        raise InputError(
-            t("search.error_type", lang, type=shown(unknown[0], 40), types=", ".join(SEARCH_KINDS)),
-            reason="type",
+    try:
+        check_options(limit, kinds or None, max_limit=max_limit)
+    except InputError as error:
+        if error.details.get("reason") == "limit":
+            message = t("search.error_limit", lang, max=max_limit)
+            raise InputError(message, reason="limit", limit=raw_limit) from None
+        message = t(
+            "search.error_type",
+            lang,
+            type=shown(error.details["type"], 40),
+            types=", ".join(SEARCH_KINDS),
         )
+        raise InputError(message, reason="type") from None
     return query, limit, kinds or None
 
 

@@ -33,7 +33,7 @@ Where each part lives:
 - ``results.py``: the answer, its hits, and their JSON.
 """
 
-from .checks import MAX_LIMIT, MAX_QUERY, check_query, control_character
+from .checks import MAX_LIMIT, MAX_QUERY, check_options, check_query, control_character
 from .index import SearchIndex, index_for, invalidate, search
 from .results import MATCHES, Hit, Results
 
@@ -44,6 +44,7 @@ __all__ = [
     "Hit",
     "Results",
     "SearchIndex",
+    "check_options",
     "check_query",
     "control_character",
     "index_for",

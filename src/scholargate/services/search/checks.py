@@ -55,11 +55,14 @@ def check_query(query: str) -> str:
     return key
 
 
-def check_options(limit: int, kinds: Iterable[str] | None) -> frozenset[int] | None:
+def check_options(
+    limit: int, kinds: Iterable[str] | None, *, max_limit: int = MAX_LIMIT
+) -> frozenset[int] | None:
     """The numbers (places in ``SEARCH_KINDS``) of the kinds asked for, None for every
-    kind; or an InputError when ``limit`` is not 1–100 or a kind is unknown."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InputError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    kind; or an InputError when ``limit`` is not 1–``max_limit`` (reason ``limit``) or a
+    kind is unknown (reason ``type``, the kind in ``type``)."""
+    if not 1 <= limit <= max_limit:
+        raise InputError(f"limit must be between 1 and {max_limit}, got {limit}", reason="limit")
     if kinds is None:
         return None
     kinds = list(kinds)
@@ -68,5 +71,6 @@ def check_options(limit: int, kinds: Iterable[str] | None) -> frozenset[int] | N
         raise InputError(
             f"unknown type {unknown[0]!r}; choose among: {', '.join(SEARCH_KINDS)}",
             reason="type",
+            type=unknown[0],
         )
     return frozenset(SEARCH_KINDS.index(k) for k in kinds) if kinds else None
