@@ -6,7 +6,7 @@
    file bench/run.py uses);
 2. bulk-load it into an Oxigraph store (on disk in a temporary folder, as ``serve``
    has it; ``--memory`` for an in-memory one);
-3. build the search index (services/search.py) from the store, timing it;
+3. build the search index (services/search/) from the store, timing it;
 4. draw a query mix from the graph's own names (fixed seed): exact names, prefixes as a
    person types them, later words, inner substrings, spelling variants (Persian
    without zero-width non-joiner or with Arabic ي/ك, Turkish in capitals or without
@@ -45,8 +45,7 @@ sys.path.insert(0, str(PROJECT / "src"))
 
 import run  # noqa: E402  (bench/run.py: ensure_data, size_label)
 
-from scholargate.services.normalize import fold  # noqa: E402
-from scholargate.services.search import SearchIndex  # noqa: E402
+from scholargate.services.search import SearchIndex, fold  # noqa: E402
 from scholargate.store.oxigraph import OxigraphStore  # noqa: E402
 
 TARGET_P50, TARGET_P99 = 0.005, 0.020

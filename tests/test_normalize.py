@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scholargate.services.normalize import fold
+from scholargate.services.search.folding import fold
 
 # (typed, written in the graph, why they are the same name)
 SAME = [

@@ -28,7 +28,7 @@ from ..terms import iri as iri_term
 from ..terms import is_slug
 from .authors import author_list
 from .labels import pick
-from .normalize import fold
+from .search.folding import fold
 from .shacl_path import to_sparql
 
 MAX_METHODS = 20  # columns of one comparison

@@ -18,7 +18,6 @@ from ..errors import InputError
 from ..formats import Format, by_name
 from ..i18n import t
 from ..namespaces import SEARCH_KINDS
-from ..services.normalize import fold
 from ..services.search import (
     MAX_LIMIT,
     MAX_QUERY,
@@ -26,6 +25,7 @@ from ..services.search import (
     check_options,
     check_query,
     control_character,
+    fold,
     index_for,
 )
 from ..terms import shown

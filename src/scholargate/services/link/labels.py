@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ...namespaces import ALIAS, METHOD, SG, SKOSXL
-from ..normalize import fold
+from ..search.folding import fold
 from .batches import Asker
 from .mappings import Mapping
 from .ours import Ours

@@ -16,7 +16,7 @@ The rules prefer precision: a candidate needs evidence that names one entity, an
 * **Methods** through their founding works: an entity that a linked founding work has
   as a subject (Wikidata: the work's P921 "main subject", or the entity's P1343
   "described by source" naming the work) *and* that has one of the method's English
-  names (preferred or alternative, compared by ``normalize.fold``) as a label or alias.
+  names (preferred or alternative, compared by ``search.folding.fold``) as a label or alias.
   A name alone is never enough, nor is the work alone.
 """
 
@@ -29,7 +29,7 @@ from rdflib import URIRef
 
 from ...errors import InputError
 from ...namespaces import BIBO, SG
-from ..normalize import fold
+from ..search.folding import fold
 from .answers import Term
 from .batches import Asker
 from .conflicts import Decider

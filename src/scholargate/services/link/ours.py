@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from ...namespaces import ALIAS, sparql_prefixes
 from ...store import Store
-from ..normalize import fold
+from ..search.folding import fold
 from .mappings import Mapping
 from .queries import sparql_string
 

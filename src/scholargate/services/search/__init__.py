@@ -1,7 +1,7 @@
 """Find methods (and persons, works, fields, families, types) by any of their names.
 
 An in-memory index over every name in the graph, in every language (which names:
-``names.py``), keyed by :func:`~scholargate.services.normalize.fold`, so ``روشها``
+``names.py``), keyed by :func:`~.folding.fold`, so ``روشها``
 finds ``روش‌ها``, ``IŞIK`` finds ``ışık`` and ``low rank adaptation`` finds
 ``Low-Rank Adaptation``. A SPARQL ``FILTER(CONTAINS(LCASE(...)))`` over the labels of a
 100,000-method graph takes about a second; this answers in milliseconds (bench/search.py).
@@ -24,6 +24,8 @@ picked for the asked language with :func:`scholargate.services.labels.pick`.
 
 Where each part lives:
 
+- ``folding.py``: the key a name or a query is matched by: case, accents, Persian and
+  Arabic letter forms, the zero-width non-joiner, Turkish dotted and dotless i, digits;
 - ``checks.py``: what a search may ask (the length, characters and kinds it accepts);
 - ``names.py``: which properties are names, and the one query that reads them;
 - ``snapshot.py``: the index over one state of the store, its names numbered in the
@@ -34,6 +36,7 @@ Where each part lives:
 """
 
 from .checks import MAX_LIMIT, MAX_QUERY, check_options, check_query, control_character
+from .folding import fold
 from .index import SearchIndex, index_for, invalidate, search
 from .results import MATCHES, Hit, Results
 
@@ -47,6 +50,7 @@ __all__ = [
     "check_options",
     "check_query",
     "control_character",
+    "fold",
     "index_for",
     "invalidate",
     "search",

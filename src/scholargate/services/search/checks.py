@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ...errors import InputError
 from ...namespaces import SEARCH_KINDS
-from ..normalize import fold
+from .folding import fold
 
 __all__ = ["MAX_LIMIT", "MAX_QUERY", "check_options", "check_query", "control_character"]
 

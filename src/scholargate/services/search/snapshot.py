@@ -18,7 +18,7 @@ from rdflib import Literal
 
 from ...namespaces import BASE, SEARCH_KINDS
 from ..labels import pick
-from ..normalize import fold
+from .folding import fold
 from .names import DISPLAYED, PROPERTIES, PROPERTY_NAMES, Row
 from .results import MATCHES, Hit
 

@@ -1,4 +1,7 @@
-"""Text normalisation for matching names typed in Persian, Turkish, English or Arabic script.
+"""Where Persian, Arabic and Turkish spelling is folded: the key a name is matched by.
+
+Search keys every name and query by it; the comparison (a method typed by name) and the
+linker (a person's name) match names by the same key.
 
 ``fold(text)`` turns a label or a query into the key search compares. Two strings that a
 reader takes for the same name get the same key:
