@@ -66,23 +66,26 @@ class Snapshot:
         slug_property = PROPERTY_NAMES.index("slug")
         folded: dict[str, str] = {}
 
+        iris, kinds, slugs, names = self.iris, self.kinds, self.slugs, self.names
+        base, after_base = BASE, len(BASE)
         for s, p, text, lang, links in rows:
             number = numbers.get(s)
             if number is None:
                 kind, _, slug = (
-                    s[len(BASE) :].partition("/") if s.startswith(BASE) else ("", "", "")
+                    s[after_base:].partition("/") if s.startswith(base) else ("", "", "")
                 )
                 if kind not in _KIND_NUMBER or not slug or "/" in slug or "#" in slug:
                     continue
-                number = numbers[s] = len(self.iris)
-                self.iris.append(s)
-                self.kinds.append(_KIND_NUMBER[kind])
-                self.slugs.append(slug)
-                self.names.append([])
+                number = numbers[s] = len(iris)
+                iris.append(s)
+                kinds.append(_KIND_NUMBER[kind])
+                slugs.append(slug)
+                names.append([])
                 popularity.append(0)
                 found.append((number, slug_property, fold(slug), slug, ""))
             if p is None or text is None:
-                popularity[number] = max(popularity[number], links)
+                if links > popularity[number]:
+                    popularity[number] = links
                 continue
             prop = _PROPERTY_NUMBER[p]
             key = folded.get(text)
@@ -91,7 +94,7 @@ class Snapshot:
             if key:
                 found.append((number, prop, key, text, lang or ""))
                 if prop in _DISPLAYED_NUMBERS:
-                    self.names[number].append((text, lang or ""))
+                    names[number].append((text, lang or ""))
 
         ranked = sorted(
             (
@@ -114,17 +117,19 @@ class Snapshot:
         self.text: list[str] = []
         self.lang: list[str] = []
         seen: set[tuple[int, str]] = set()
+        add_key, add_subject, add_prop = self.keys.append, self.subject.append, self.prop.append
+        add_text, add_lang = self.text.append, self.lang.append
         for _, _, _, _, key, number, lang, text, prop in ranked:
             if (number, key) in seen:  # the same name again (languages, SKOS-XL): keep best
                 continue
             seen.add((number, key))
-            self.keys.append(key)
-            self.subject.append(number)
-            self.prop.append(prop)
-            self.text.append(text)
-            self.lang.append(lang)
+            add_key(key)
+            add_subject(number)
+            add_prop(prop)
+            add_text(text)
+            add_lang(lang)
         del ranked, seen
-        self.entry_kind = bytes(self.kinds[n] for n in self.subject)
+        self.entry_kind = bytes(map(kinds.__getitem__, self.subject))
         # kind_start[k]: the first entry of kind k (entries are sorted by kind first)
         self.kind_start = [bisect_left(self.entry_kind, k) for k in range(len(SEARCH_KINDS) + 1)]
 
@@ -147,6 +152,10 @@ class Snapshot:
         first_word: dict[str, list[int]] = defaultdict(list)
         later: dict[str, list[int]] = defaultdict(list)
         for entry, key in enumerate(keys):
+            if " " not in key:  # one word
+                anywhere[key].append(entry)
+                first_word[key].append(entry)
+                continue
             first, *rest = key.split(" ")
             anywhere[first].append(entry)
             first_word[first].append(entry)
