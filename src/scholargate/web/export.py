@@ -46,7 +46,7 @@ from rdflib.term import Node
 from werkzeug.http import is_resource_modified
 
 from .. import __version__
-from ..build import _fingerprint_file, discover, fingerprint
+from ..build import discover, fingerprint, fingerprint_file
 from ..errors import NotFoundError
 from ..formats import RDF_FORMATS, Format, by_name
 from ..namespaces import (
@@ -241,7 +241,7 @@ def _build_of(app: Flask) -> Build:
     cache: dict[str, Any] = app.extensions.setdefault(_EXTENSION, {})
     store_path = app.config.get("STORE")
     if not app.config.get("MEMORY") and store_path:
-        marker = _fingerprint_file(Path(store_path))
+        marker = fingerprint_file(Path(store_path))
         try:
             stat = marker.stat()
         except OSError:
