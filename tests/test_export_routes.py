@@ -28,6 +28,7 @@ from scholargate.store.oxigraph import native_format, to_oxigraph, to_rdflib
 from scholargate.web import export as export_view
 from scholargate.web.app import create_app
 from scholargate.web.context import get_store
+from scholargate.web.export import version as export_version
 
 ROOT = Path(__file__).resolve().parents[1]
 # The graphs the build makes from the files in the repository, and the metadata graph.
@@ -257,7 +258,7 @@ def test_on_disk_store_etag_comes_from_the_build_fingerprint(tmp_path: Path) -> 
     marker = tmp_path / "store.fingerprint"
     assert marker.is_file()
     with app.app_context():
-        build = export_view._build_of(app)
+        build = export_version._build_of(app)
     assert build.fingerprint == marker.read_text().strip()
     response = app.test_client().get("/export/ontology.ttl")
     assert response.status_code == 200 and response.headers["ETag"]

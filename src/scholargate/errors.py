@@ -1,13 +1,25 @@
 """One error hierarchy for the whole project.
 
 Every error carries an HTTP status and a message a person can act on. The web layer
-renders them in one JSON shape (or HTML for browsers); the CLI prints the message and
-exits with the error's ``exit_code``.
+renders them in one JSON shape, :func:`error_body` (or HTML for browsers), as does the
+HTTP front for a request it refuses itself; the CLI prints the message and exits with
+the error's ``exit_code``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def error_body(
+    status: int, kind: str, message: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The one error shape: ``{"error": kind, "status": status, "message": message}``,
+    with ``details`` when there are any."""
+    body: dict[str, Any] = {"error": kind, "status": status, "message": message}
+    if details:
+        body["details"] = details
+    return body
 
 
 class ScholarGateError(Exception):

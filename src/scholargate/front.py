@@ -51,6 +51,7 @@ from gunicorn.http.errors import ParseException
 from gunicorn.workers.ggevent import GeventWorker
 
 from .config import load_config
+from .errors import error_body
 
 _STEP = 1 << 16  # bytes asked of the body reader at a time
 _LINGER = 2.0  # seconds a refused body is drained after the answer, so the client reads it
@@ -135,9 +136,7 @@ class RefusalError(Exception):
         self.status, self.kind, self.message = status, kind, message
 
     def encode(self) -> bytes:
-        body = json.dumps(
-            {"error": self.kind, "status": self.status, "message": self.message}
-        ).encode("utf-8")
+        body = json.dumps(error_body(self.status, self.kind, self.message)).encode("utf-8")
         head = (
             f"HTTP/1.1 {self.status} {_reason(self.status)}\r\n"
             "Content-Type: application/json\r\n"

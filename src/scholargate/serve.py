@@ -13,7 +13,7 @@
   process forked after RocksDB ran crashes or hangs at exit (its background threads do
   not survive the fork). Each worker then opens the store read-only, as do its query
   processes (RocksDB allows one writer, any number of readers). With ``MEMORY`` each
-  worker builds its own copy instead.
+  worker builds its own copy instead. ``build.open_configured`` decides both.
 * The per-client query cap is counted across workers through lock files in a folder
   the master creates (see ``services.sparql.ClientSlots``).
 * Request lines up to ``MAX_URL`` reach the app, which answers 414 beyond it.
@@ -37,11 +37,10 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from . import __version__
-from .build import find_root, open_built
+from .build import copies_to_memory, open_configured, place_of
 from .config import load_config
 from .errors import InputError, ScholarGateError
 from .front import FrontWorker
-from .web.context import copies_to_memory
 
 # gunicorn reads at most this many bytes of request line unless told "0" (then 1 MiB).
 _GUNICORN_MAX_LINE = 8190
@@ -130,18 +129,18 @@ _COPY_SECONDS_PER_QUAD = 50e-6  # twice what copying a quad to memory took on a 
 def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], None]) -> None:
     """Build the store if needed, then serve until interrupted."""
     settings = load_config(overrides)
-    root = find_root(settings["ROOT"])
-    settings["ROOT"] = root
+    place = place_of(settings)
+    settings["ROOT"] = place.root
     app_config = dict(settings)
     quads, copied = 0, False
-    if not settings["MEMORY"]:
-        path = Path(settings["STORE"] or root / "var" / "store")
-        saved = settings.get("SAVED") or root / "var" / "comparisons.nt"
-        rebuilt, quads = build_before_fork(root, path, saved)
+    if place.path is not None:
+        rebuilt, quads = build_before_fork(place.root, place.path, place.saved)
         copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
         where = "each worker answers from a copy in memory" if copied else "read from disk"
-        echo(f"Store {path}: {'built' if rebuilt else 'up to date'}, {quads} quads; {where}")
-        app_config.update(STORE=path, SAVED=saved, STORE_READ_ONLY=True, STORE_QUADS=quads)
+        echo(f"Store {place.path}: {'built' if rebuilt else 'up to date'}, {quads} quads; {where}")
+        app_config.update(
+            STORE=place.path, SAVED=place.saved, STORE_READ_ONLY=True, STORE_QUADS=quads
+        )
     slots = tempfile.mkdtemp(prefix="scholargate-clients-")
     app_config["SPARQL_CLIENT_SLOTS"] = slots
     options = gunicorn_options(settings, echo=echo)
@@ -170,13 +169,14 @@ def build_before_fork(root: Path, path: Path, saved: Path) -> tuple[bool, int]:
 def _build(argv: list[str]) -> int:
     root, path, saved = (Path(a) for a in argv)
     try:
-        store, report = open_built(path, root, saved=saved)
-        quads = store.count()
-        store.close()
+        opened = open_configured({"ROOT": root, "STORE": path, "SAVED": saved})
+        quads = opened.store.count()
+        opened.store.close()
     except ScholarGateError as error:
         print(error.message, file=sys.stderr)
         return 2
-    print(json.dumps({"rebuilt": report.rebuilt, "quads": quads}))
+    rebuilt = opened.report is not None and opened.report.rebuilt
+    print(json.dumps({"rebuilt": rebuilt, "quads": quads}))
     return 0
 
 

@@ -30,14 +30,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from ..errors import ScholarGateError, TooManyQueriesError
+from ..errors import InputError, ScholarGateError, TooManyQueriesError
 from ..formats import by_name
 from ..namespaces import COMPARISON, GRAPH, SG
-from ..store import Store
+from ..store import Store, new_store
 from ..terms import is_comparison_id
 
 COMPARISONS_GRAPH = GRAPH["comparisons"]
@@ -83,11 +82,12 @@ def describe(cid: str, methods: list[str], shapes_version: str, created: datetim
     return g
 
 
-def _well_formed(line: bytes) -> bool:
-    """Whether ``line`` is one N-Triples triple."""
+def _well_formed(line: bytes, scratch: Store) -> bool:
+    """Whether ``line`` is one N-Triples triple: it loads into ``scratch`` (a store in
+    memory, so the store's own parser decides) as exactly one."""
     try:
-        return len(list(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))) == 1
-    except (SyntaxError, ValueError):
+        return scratch.load(line, _NT, graph=COMPARISONS_GRAPH) == 1
+    except (InputError, ValueError):
         return False
 
 
@@ -96,16 +96,18 @@ def readable_triples(path: Path) -> bytes:
     every other line is skipped with a warning in the log."""
     kept: list[bytes] = []
     skipped = 0
+    scratch = new_store()
     with open(path, "rb") as source:
         for number, line in enumerate(source, start=1):
             if not line.strip() or line.lstrip().startswith(b"#"):
                 continue
-            if _SUBJECT.match(line) and _well_formed(line):
+            if _SUBJECT.match(line) and _well_formed(line, scratch):
                 kept.append(line if line.endswith(b"\n") else line + b"\n")
                 continue
             skipped += 1
             if skipped <= _WARNED_LINES:
                 log.warning("%s:%d: not a saved-comparison triple; skipped", path, number)
+    scratch.close()
     if skipped > _WARNED_LINES:
         log.warning("%s: %d malformed lines skipped in all", path, skipped)
     return b"".join(kept)

@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask, current_app, request
 
-from ..build import build_store, find_root, open_built
+from ..build import open_configured
 from ..namespaces import LANGUAGES
 from ..services.saved import SavedComparisons
 from ..store import Store
-from ..store.oxigraph import OxigraphStore
 
 _EXTENSION = "scholargate.store"
 _SAVED = "scholargate.saved"
 
 
 def init_app(app: Flask) -> None:
-    """Open the store the settings name: a built in-memory graph (``MEMORY``) or the
-    on-disk store at ``STORE``, rebuilt first if a source file changed."""
-    root = find_root(app.config.get("ROOT"))
-    app.config["ROOT"] = root
-    saved = app.config.get("SAVED") or root / "var" / "comparisons.nt"
-    app.config["SAVED"] = saved
-    if app.config.get("MEMORY"):
-        store: Store = OxigraphStore()
-        build_store(store, root, saved=saved)
-    else:
-        path = app.config.get("STORE") or root / "var" / "store"
-        app.config["STORE"] = path
-        if app.config.get("STORE_READ_ONLY"):  # `serve` built it before forking workers
-            store = _served(path, app.config.get("STORE_QUADS"), app.config["MEMORY_COPY"])
-        else:
-            store, _ = open_built(path, root, saved=saved)
+    """Open the store the settings name (``build.open_configured``: a graph built in
+    memory, the on-disk store rebuilt first if a source changed, or, under ``serve``,
+    the store it built opened read-only) and the saved comparisons beside it."""
+    opened = open_configured(app.config)
+    app.config["ROOT"] = opened.place.root
+    app.config["SAVED"] = opened.place.saved
+    if opened.place.path is not None:
+        app.config["STORE"] = opened.place.path
+    store = opened.store
     app.extensions[_EXTENSION] = store
     writable = not app.config.get("STORE_READ_ONLY")
     app.extensions[_SAVED] = SavedComparisons(
-        saved,
+        opened.place.saved,
         store,
         writable=writable,
         limit=int(app.config["SAVED_MAX"]),
@@ -44,26 +34,9 @@ def init_app(app: Flask) -> None:
     )
 
 
-def copies_to_memory(quads: int, memory_copy: int) -> bool:
-    """Whether `serve`'s workers answer from a copy in memory of a store of ``quads``."""
-    return 0 < quads <= memory_copy
-
-
-def _served(path: Path, quads: int | None, memory_copy: int) -> OxigraphStore:
-    """The store a `serve` worker reads: nothing writes it while the server runs, so when
-    it is small enough (``MEMORY_COPY`` quads) the worker answers from a copy in memory,
-    where Oxigraph's lookups are several times cheaper than RocksDB's."""
-    disk = OxigraphStore(path, read_only=True)
-    if quads is None or not copies_to_memory(quads, memory_copy):
-        return disk
-    copy = disk.in_memory()
-    disk.close()
-    return copy
-
-
 def store_kind(store: Store) -> str:
     """``disk`` or ``memory``, for /-/health."""
-    return "disk" if getattr(store, "path", None) is not None else "memory"
+    return "disk" if store.path is not None else "memory"
 
 
 def get_store() -> Store:

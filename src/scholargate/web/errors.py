@@ -1,4 +1,4 @@
-"""One error shape: JSON ``{"error", "status", "message"}``, or an HTML page for browsers."""
+"""One error shape (``errors.error_body``) as a JSON response, or an HTML page for browsers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
-from ..errors import ScholarGateError
+from ..errors import ScholarGateError, error_body
 from .context import request_lang
 from .negotiate import wants_html
 
@@ -15,15 +15,12 @@ log = logging.getLogger("scholargate")
 
 
 def error_response(status: int, kind: str, message: str, details: dict | None = None) -> Response:
-    body = {"error": kind, "status": status, "message": message}
-    if details:
-        body["details"] = details
     if wants_html():
         lang = request_lang()
         html = render_template("error.html", lang=lang, status=status, message=message)
         response = Response(html, status=status, mimetype="text/html")
     else:
-        response = jsonify(body)
+        response = jsonify(error_body(status, kind, message, details))
         response.status_code = status
     response.headers["Vary"] = "Accept"
     return response

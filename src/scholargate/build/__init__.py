@@ -1,0 +1,37 @@
+"""The store, built from the RDF in git and opened the way the settings say.
+
+- ``sources.py``: the project root, the source files (one named graph each) and their
+  fingerprint;
+- ``loading.py``: loading the sources into a store, with the metadata the build measures;
+- ``disk.py``: the on-disk store, rebuilt only when a source changed;
+- ``opening.py``: :func:`open_configured`, the one place that opens the store the
+  settings name (in memory, on disk, or read-only under ``serve``).
+"""
+
+from .disk import StoreBusyError, fingerprint_file, open_built, open_store, remove_stale
+from .loading import CC_BY, BuildReport, Progress, build_store
+from .opening import Opened, Place, copies_to_memory, open_configured, open_served, place_of
+from .sources import BUILD_SCHEMA, Source, discover, find_root, fingerprint
+
+__all__ = [
+    "BUILD_SCHEMA",
+    "CC_BY",
+    "BuildReport",
+    "Opened",
+    "Place",
+    "Progress",
+    "Source",
+    "StoreBusyError",
+    "build_store",
+    "copies_to_memory",
+    "discover",
+    "find_root",
+    "fingerprint",
+    "fingerprint_file",
+    "open_built",
+    "open_configured",
+    "open_served",
+    "open_store",
+    "place_of",
+    "remove_stale",
+]

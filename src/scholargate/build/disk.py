@@ -1,0 +1,115 @@
+"""The on-disk store: opened with a one-line error when another process holds it,
+rebuilt in a sibling folder only when a source changed, leftovers of interrupted
+builds removed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import ScholarGateError
+from ..store import Store, new_store
+from .loading import BuildReport, Progress, build_store
+from .sources import discover, fingerprint
+
+
+class StoreBusyError(ScholarGateError):
+    """Another process holds the on-disk store (RocksDB allows one writer)."""
+
+    status = 503
+    kind = "store-busy"
+
+
+def open_store(path: Path) -> Store:
+    """Open the on-disk store at ``path``; a store another process holds is a one-line
+    :class:`StoreBusyError`, not a traceback."""
+    try:
+        return new_store(path)
+    except OSError as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise StoreBusyError(
+            f"the store at {path} is in use by another process (a running `scholargate "
+            "serve`, `build` or `query`); wait for it or stop it, or use --memory or "
+            "another --store"
+        ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Remove what interrupted builds left beside ``path`` (``NAME.building-PID`` and
+    ``NAME.old-PID`` folders whose process is gone); return what was removed."""
+    removed: list[Path] = []
+    if not path.parent.is_dir():
+        return removed
+    for leftover in path.parent.iterdir():
+        if not leftover.name.startswith(f"{path.name}."):
+            continue
+        kind, _, pid = leftover.name[len(path.name) + 1 :].rpartition("-")
+        if kind not in ("building", "old") or not pid.isdigit() or not leftover.is_dir():
+            continue
+        if int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # a build running now
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed.append(leftover)
+    return removed
+
+
+def fingerprint_file(path: Path) -> Path:
+    """Where :func:`open_built` records the fingerprint of the sources the store at
+    ``path`` was built from (written once the build is complete)."""
+    return path.with_name(path.name + ".fingerprint")
+
+
+def open_built(
+    path: Path, root: Path, *, saved: Path | None = None, progress: Progress | None = None
+) -> tuple[Store, BuildReport]:
+    """Open the on-disk store at ``path``, rebuilding it only when a source changed.
+
+    A rebuild happens in a sibling folder that replaces the old store only once it is
+    complete, so a failed build leaves the previous store as it was.
+    """
+    sources = discover(root, saved)
+    wanted = fingerprint(root, sources)
+    marker = fingerprint_file(path)
+    if path.is_dir() and marker.is_file() and marker.read_text().strip() == wanted:
+        return open_store(path), BuildReport(fingerprint=wanted, rebuilt=False)
+
+    if path.is_dir():  # replacing a store another process holds would pull it from under it
+        open_store(path).close()
+    remove_stale(path)
+    staging = path.with_name(f"{path.name}.building-{os.getpid()}")
+    try:
+        store = new_store(staging)
+        report = build_store(store, root, saved=saved, progress=progress)
+        _compact(store)
+        store.close()
+        del store
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired = path.with_name(f"{path.name}.old-{os.getpid()}")
+    if path.exists():
+        path.rename(retired)
+    staging.rename(path)
+    marker.write_text(wanted + "\n")
+    shutil.rmtree(retired, ignore_errors=True)
+    return open_store(path), report
+
+
+def _compact(store: Store) -> None:
+    """Compact a freshly built store, for an implementation that can (the embedded
+    one's ``optimize``); the ``Store`` interface has no such step yet."""
+    optimize = getattr(store, "optimize", None)
+    if optimize is not None:
+        optimize()

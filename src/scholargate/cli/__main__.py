@@ -1,0 +1,5 @@
+"""``python -m scholargate.cli``: the ``scholargate`` command."""
+
+from . import main
+
+main()

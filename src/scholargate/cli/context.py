@@ -1,0 +1,110 @@
+"""What every command shares: the settings, the store opened on first use, progress on
+stderr, and errors turned into a message and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..build import Place, open_configured, place_of
+from ..config import load_config
+from ..errors import ScholarGateError
+from ..store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn a ScholarGateError into a one-line message on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ScholarGateError as error:
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Context:
+    """What every command shares: settings, and the store opened on first use."""
+
+    def __init__(self, root: Path | None, store_path: Path | None, memory: bool) -> None:
+        overrides: dict[str, Any] = {}
+        if root is not None:
+            overrides["ROOT"] = root
+        if store_path is not None:
+            overrides["STORE"] = store_path
+        self.config = load_config(overrides)
+        self.memory = memory
+        self._store: Store | None = None
+
+    def settings(self, *, memory: bool) -> dict[str, Any]:
+        """The settings with ``MEMORY`` as this command wants it (``--memory``, not
+        ``SCHOLARGATE_MEMORY``, chooses for every command but ``serve``)."""
+        return {**self.config, "MEMORY": memory}
+
+    @property
+    def place(self) -> Place:
+        """The root, saved comparisons and on-disk store the settings name."""
+        return place_of(self.settings(memory=False))
+
+    @property
+    def root(self) -> Path:
+        return self.place.root
+
+    @property
+    def store_path(self) -> Path:
+        path = self.place.path
+        assert path is not None  # an on-disk place always has one
+        return path
+
+    @property
+    def saved_path(self) -> Path:
+        """The saved comparisons, a source of the store as under `serve` (so that the
+        two agree on when the store is up to date)."""
+        return self.place.saved
+
+    def store(self) -> Store:
+        if self._store is None:
+            if self.memory:
+                title = "Building the graph in memory"
+            else:
+                title = f"Updating the store at {self.store_path}"
+            with Progress(title) as step:
+                self._store = open_configured(
+                    self.settings(memory=self.memory), progress=step
+                ).store
+        return self._store
+
+
+class Progress:
+    """Name each source file on stderr while a build runs (only when stderr is a terminal)."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.shown = False
+
+    def __enter__(self) -> Callable[[str], None]:
+        def step(name: str) -> None:
+            if not sys.stderr.isatty():
+                return
+            if not self.shown:
+                click.echo(self.title, err=True)
+                self.shown = True
+            click.echo(f"  loading {name}", err=True)
+
+        return step
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+pass_context = click.make_pass_decorator(Context)
