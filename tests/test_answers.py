@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scholargate.services.answers import ENTRY_OVERHEAD, AnswerCache, cacheable
-from scholargate.store.workers import Answer
+from scholargate.store import Answer
 
 
 def answer(size: int) -> Answer:

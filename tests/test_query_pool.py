@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from scholargate.errors import LimitExceededError
-from scholargate.store.workers import Job, QueryFailedError, QueryPool, StoreSource
+from scholargate.store.processes import Job, QueryFailedError, QueryPool, StoreSource
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CHEAP = "ASK { ?s ?p ?o }"
@@ -148,7 +148,7 @@ monkey.patch_all()
 import json, sys, time
 import gevent
 from scholargate.errors import LimitExceededError
-from scholargate.store.workers import Job, QueryPool, StoreSource
+from scholargate.store.processes import Job, QueryPool, StoreSource
 
 pool = QueryPool(StoreSource(dump=sys.argv[1]), size=1, queue=1, queue_wait=0.5)
 out = {"first": pool.run(Job("ASK {}", "json"), timeout=60).kind}
@@ -240,7 +240,7 @@ def in_background_limited(pool: QueryPool, sparql: str, timeout: float) -> dict:
 
 
 def test_an_engine_error_never_quotes_what_another_server_answered() -> None:
-    from scholargate.store.workers import _first_words
+    from scholargate.store.processes.child import _first_words
 
     error = OSError(
         "Error 403 Forbidden returned by http://127.0.0.1:9/x with payload:\nroot:x:0:0:secret"
@@ -251,7 +251,7 @@ def test_an_engine_error_never_quotes_what_another_server_answered() -> None:
 
 
 def test_an_answer_over_the_byte_cap_becomes_a_refusal() -> None:
-    from scholargate.store.workers import capped
+    from scholargate.store.processes.results import capped
 
     ok = {"ok": True, "kind": "select"}
     assert capped(ok, b"x" * 10, 10) == (ok, b"x" * 10)

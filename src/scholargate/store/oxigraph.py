@@ -1,8 +1,17 @@
-"""The embedded store: Oxigraph through pyoxigraph, in memory or on disk."""
+"""The embedded store: Oxigraph through pyoxigraph, in memory or on disk.
+
+A user's query (``/sparql``, :meth:`OxigraphStore.answer`) is not evaluated here but in
+the store's query processes (``store/processes/``), which it starts on first use.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -14,10 +23,12 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from ..errors import InputError, ParseError
-from ..formats import Format
+from ..formats import Format, by_name
 from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
+from .answers import Answer, AnswerRequest, AnswerSettings
 from .functions import custom_functions, may_call
+from .processes import Job, QueryPool, StoreSource
 from .tsv import rows_from_tsv
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
@@ -124,11 +135,17 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(self.path))
         self.read_only = read_only
         self.generation = 0
+        self.origin = self.path  # the on-disk store this one is (or is a copy of)
+        self._settings = AnswerSettings()
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
 
     def in_memory(self) -> OxigraphStore:
-        """A copy of every graph of this store, in memory: for a process that only reads."""
+        """A copy of every graph of this store, in memory: for a process that only reads.
+        Its query processes still open the on-disk store (read-only)."""
         copy = OxigraphStore()
         copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        copy.origin = self.origin
         return copy
 
     @property
@@ -273,6 +290,68 @@ class OxigraphStore(Store):
             kwargs["from_graph"] = ox.NamedNode(str(graph))
         self._store.dump(out, native_format(fmt), **kwargs)
 
+    # ---- a user's query, in a query process ----------------------------------------
+
+    def configure_answers(self, settings: AnswerSettings) -> None:
+        self._settings = settings
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        job = Job(
+            sparql=request.sparql,
+            fmt=request.fmt,
+            max_rows=request.max_rows,
+            max_bytes=request.max_bytes,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            union_default_graph=request.union_default_graph,
+        )
+        return self._query_pool().run(
+            job, timeout=request.timeout, started=request.started, limited=request.limited
+        )
+
+    def warm(self) -> None:
+        self._query_pool().warm()
+
+    @property
+    def query_processes(self) -> list[int]:
+        """The process ids of this process's query processes (none before the first answer)."""
+        pool = self._pool
+        return pool.pids if pool is not None and pool.pid == os.getpid() else []
+
+    def _query_pool(self) -> QueryPool:
+        """This process's query pool (a forked HTTP worker makes its own)."""
+        pool = self._pool
+        if pool is not None and pool.pid == os.getpid():
+            return pool
+        with self._pool_lock:
+            pool = self._pool
+            if pool is None or pool.pid != os.getpid():
+                settings = self._settings
+                pool = QueryPool(
+                    self._source(),
+                    size=settings.processes,
+                    prefixes=settings.prefixes,
+                    memory_limit=settings.memory_limit,
+                    queue=settings.queue,
+                    queue_wait=settings.queue_wait,
+                    reserve=settings.reserve,
+                )
+                self._pool = pool
+                weakref.finalize(self, pool.close)  # when the store goes, and at exit
+        return pool
+
+    def _source(self) -> StoreSource:
+        """Where query processes read the graph: the on-disk store (read-only), or a dump
+        of this in-memory store, written once, that each process loads."""
+        if self.origin is not None:
+            return StoreSource(path=self.origin)
+        folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        dump = folder / "graph.nq"
+        with dump.open("wb") as out:
+            self.dump(by_name("nq"), out)
+        return StoreSource(dump=dump)
+
     # ---- writes ------------------------------------------------------------------
 
     def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
@@ -333,5 +412,9 @@ class OxigraphStore(Store):
             self._store.flush()
 
     def close(self) -> None:
-        self.flush()
-        self._store = None  # type: ignore[assignment]
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+        if self._store is not None:
+            self.flush()
+            self._store = None  # type: ignore[assignment]
