@@ -258,3 +258,37 @@ def test_an_answer_over_the_byte_cap_becomes_a_refusal() -> None:
     header, body = capped(ok, b"x" * 11, 10)
     assert header["ok"] is False and "MAX_ANSWER_BYTES" in header["message"] and body == b""
     assert capped(ok, b"x" * 11, None) == (ok, b"x" * 11)
+
+
+@pytest.mark.parametrize("name", ["csv", "tsv", "xml", "json"])
+def test_an_answer_cut_at_the_row_cap_is_the_engines_own_bytes(name: str) -> None:
+    """CSV, TSV and XML are written once, by Oxigraph, and cut after the last row the cap
+    allows: the same bytes as the engine's answer to the query with that LIMIT (values
+    with quotes, commas, line breaks and markup included)."""
+    import pyoxigraph as ox
+
+    from scholargate.store.processes.results import write_solutions
+
+    store = ox.Store()
+    values = ['a"b', "c,d", "e\r\nf", "g\nh", "</result>", "<i>&", "plain", "tab\tx"]
+    for index, value in enumerate(values * 5):
+        subject = ox.NamedNode(f"urn:s{index:03}")
+        store.add(ox.Quad(subject, ox.NamedNode("urn:p"), ox.Literal(value)))
+    fmt = {
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+        "xml": ox.QueryResultsFormat.XML,
+        "json": ox.QueryResultsFormat.JSON,
+    }[name]
+    query = "SELECT ?s ?o WHERE { ?s <urn:p> ?o } ORDER BY ?s"
+    for cap in (0, 1, 7, 39, 40, 41, None):
+        body, count, truncated = write_solutions(store.query(query), fmt, name, cap)
+        assert truncated == (cap is not None and cap < 40)
+        assert count == (40 if cap is None else min(cap, 40))
+        if name == "json":
+            parsed = json.loads(body)
+            assert len(parsed["results"]["bindings"]) == count
+            assert parsed.get("truncated", False) == truncated
+            continue
+        limited = query if cap is None else f"{query} LIMIT {cap}"
+        assert body == store.query(limited).serialize(format=fmt)

@@ -104,12 +104,16 @@ class _RowSink:
     def write(self, data: bytes) -> int:
         self.buffer += data
         self._find_rows()
-        if self.cap is not None and len(self.ends) > self.cap:
+        if self._full():
             raise _CapPassedError
         return len(data)
 
     def flush(self) -> None:
         pass
+
+    def _full(self) -> bool:
+        """One row past the cap is found: the rest need not be read."""
+        return self.cap is not None and len(self.ends) > self.cap
 
     def _find_rows(self) -> None:
         buffer, scan = self.buffer, self._scan
@@ -119,13 +123,13 @@ class _RowSink:
                 if at < 0:
                     return
                 self.rows_start = scan = at + len(b"<results>")
-            while (at := buffer.find(b"</result>", scan)) >= 0:
+            while not self._full() and (at := buffer.find(b"</result>", scan)) >= 0:
                 scan = at + len(b"</result>")
                 self.ends.append(scan)
             self._scan = max(scan, len(buffer) - len(b"</result>") + 1)
             return
         if self.kind == "tsv":
-            while (at := buffer.find(b"\n", scan)) >= 0:
+            while not self._full() and (at := buffer.find(b"\n", scan)) >= 0:
                 scan = at + 1
                 self._row_end(scan)
             self._scan = scan
@@ -136,6 +140,8 @@ class _RowSink:
                 quoted = not quoted
             elif not quoted:
                 self._row_end(match.end())
+                if self._full():
+                    break
         self._quoted = quoted
         # a CR at the very end may be the first half of a row's CRLF: read it again
         self._scan = len(buffer) - 1 if buffer.endswith(b"\r") else len(buffer)
