@@ -6,12 +6,7 @@ the store's query processes (``store/processes/``), which it starts on first use
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
-import threading
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -28,7 +23,7 @@ from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
 from .answers import Answer, AnswerRequest, AnswerSettings
 from .functions import custom_functions, may_call
-from .processes import Job, QueryPool, StoreSource
+from .processes.answerer import Answerer
 from .tsv import rows_from_tsv
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
@@ -136,9 +131,7 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self.generation = 0
         self.origin = self.path  # the on-disk store this one is (or is a copy of)
-        self._settings = AnswerSettings()
-        self._pool: QueryPool | None = None
-        self._pool_lock = threading.Lock()
+        self._answerer = Answerer(lambda: self.origin, self._dump_for_answers)
 
     def in_memory(self) -> OxigraphStore:
         """A copy of every graph of this store, in memory: for a process that only reads.
@@ -269,6 +262,9 @@ class OxigraphStore(Store):
         )
         return int(next(iter(answer))["n"].value)
 
+    def _dump_for_answers(self, out: IO[bytes]) -> None:
+        self.dump(by_name("nq"), out)
+
     def dump(self, fmt: Format, out: IO[bytes], *, graph: URIRef | None = None) -> None:
         if not isinstance(native_format(fmt), ox.RdfFormat):
             raise InputError(f"{fmt.label} is not an RDF format")
@@ -293,64 +289,18 @@ class OxigraphStore(Store):
     # ---- a user's query, in a query process ----------------------------------------
 
     def configure_answers(self, settings: AnswerSettings) -> None:
-        self._settings = settings
+        self._answerer.settings = settings
 
     def answer(self, request: AnswerRequest) -> Answer:
-        job = Job(
-            sparql=request.sparql,
-            fmt=request.fmt,
-            max_rows=request.max_rows,
-            max_bytes=request.max_bytes,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
-            union_default_graph=request.union_default_graph,
-        )
-        return self._query_pool().run(
-            job, timeout=request.timeout, started=request.started, limited=request.limited
-        )
+        return self._answerer.answer(request)
 
     def warm(self) -> None:
-        self._query_pool().warm()
+        self._answerer.pool().warm()
 
     @property
     def query_processes(self) -> list[int]:
         """The process ids of this process's query processes (none before the first answer)."""
-        pool = self._pool
-        return pool.pids if pool is not None and pool.pid == os.getpid() else []
-
-    def _query_pool(self) -> QueryPool:
-        """This process's query pool (a forked HTTP worker makes its own)."""
-        pool = self._pool
-        if pool is not None and pool.pid == os.getpid():
-            return pool
-        with self._pool_lock:
-            pool = self._pool
-            if pool is None or pool.pid != os.getpid():
-                settings = self._settings
-                pool = QueryPool(
-                    self._source(),
-                    size=settings.processes,
-                    prefixes=settings.prefixes,
-                    memory_limit=settings.memory_limit,
-                    queue=settings.queue,
-                    queue_wait=settings.queue_wait,
-                    reserve=settings.reserve,
-                )
-                self._pool = pool
-                weakref.finalize(self, pool.close)  # when the store goes, and at exit
-        return pool
-
-    def _source(self) -> StoreSource:
-        """Where query processes read the graph: the on-disk store (read-only), or a dump
-        of this in-memory store, written once, that each process loads."""
-        if self.origin is not None:
-            return StoreSource(path=self.origin)
-        folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
-        weakref.finalize(self, shutil.rmtree, folder, True)
-        dump = folder / "graph.nq"
-        with dump.open("wb") as out:
-            self.dump(by_name("nq"), out)
-        return StoreSource(dump=dump)
+        return self._answerer.pids
 
     # ---- writes ------------------------------------------------------------------
 
@@ -412,9 +362,7 @@ class OxigraphStore(Store):
             self._store.flush()
 
     def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+        self._answerer.close()
         if self._store is not None:
             self.flush()
             self._store = None  # type: ignore[assignment]

@@ -24,7 +24,9 @@ killed is a 503 too, and is replaced the same way; the server stays up.
 Queries run with the project's prefixes predeclared and its SPARQL functions
 (``sg:label``, store/functions.py), as they do on the store in the HTTP worker.
 
-The rooms: ``pool.py`` (waiting, the deadline, killing and replacing), ``process.py``
+The rooms: ``answerer.py`` (a store's pool, made on first use in each process, and
+where its processes read the graph), ``pool.py`` (waiting, the deadline, killing and
+replacing), ``process.py``
 (the parent's end of one process: the job it is sent, its pipes), ``failures.py``
 (what a failure becomes for the client), ``child.py`` (the query process's program,
 ``python -P child.py``) and ``results.py`` (where the child writes an answer: SPARQL
