@@ -45,7 +45,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
 from ..errors import ScholarGateError
-from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format, by_name
+from ..formats import Format
 from ..services.answers import AnswerCache, Reply, cacheable
 from ..services.sparql import (
     Budget,
@@ -55,7 +55,9 @@ from ..services.sparql import (
     QueryAnalysis,
     SlowClients,
     answer_for_client,
+    answer_formats,
     answer_settings,
+    named_format,
     parse_request,
     prepare,
 )
@@ -77,25 +79,6 @@ _lock = threading.Lock()
 class UriTooLongError(ScholarGateError):
     status = 414
     kind = "uri-too-long"
-
-
-# Names clients send in ``format=`` beyond the table's names, extensions and media
-# types; SPARQLWrapper sends ``xml`` and ``json`` for CONSTRUCT meaning RDF/XML and
-# JSON-LD, ``turtle``, ``n3`` and ``json-ld``.
-_GRAPH_ALIASES = {
-    "turtle": "ttl",
-    "n3": "ttl",
-    "text/n3": "ttl",
-    "json-ld": "jsonld",
-    "json": "jsonld",
-    "xml": "rdf",
-    "rdf+xml": "rdf",
-    "rdfxml": "rdf",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "nquads": "nq",
-    "n-quads": "nq",
-}
 
 
 @bp.record_once
@@ -207,38 +190,17 @@ def _preflight() -> Response:
 # ---- negotiation ---------------------------------------------------------------------
 
 
-def _candidates(analysis: QueryAnalysis | None) -> tuple[Format, ...]:
-    if analysis is None:
-        return GRAPH_FORMATS
-    if analysis.form is None:  # not a query Oxigraph will parse: its error will say why
-        return (*RESULT_FORMATS, *RDF_FORMATS)
-    return RDF_FORMATS if analysis.answers_with_graph else RESULT_FORMATS
-
-
 def _negotiate(analysis: QueryAnalysis | None, named: list[str]) -> Format:
     """The answer's format: the first ``format`` value that names one of the candidates
     (by name, extension, media type or a common alias), else ``Accept``."""
-    candidates = _candidates(analysis)
+    candidates = answer_formats(analysis)
     for value in named:
-        fmt = _named_format(value, candidates)
+        fmt = named_format(value, candidates)
         if fmt is not None:
             return choose(candidates, suffix=fmt.extension)
     if named:
         return choose(candidates, suffix=named[0])  # 406, listing the choices
     return choose(candidates)
-
-
-def _named_format(value: str, candidates: tuple[Format, ...]) -> Format | None:
-    value = value.strip().lower()
-    if not value:
-        return None
-    for fmt in candidates:
-        if value in (fmt.name, fmt.extension) or value in fmt.media_types:
-            return fmt
-    alias = _GRAPH_ALIASES.get(value)
-    if alias is not None and by_name(alias) in candidates:
-        return by_name(alias)
-    return None
 
 
 # ---- GET /sparql without a query ------------------------------------------------------

@@ -3,7 +3,8 @@ it is evaluated, the per-client limits, and the call that has the store answer.
 
 The rooms: ``tokens.py`` (the tokenizer), ``analysis.py`` (what the checks need to know
 of a text), ``checks.py`` (the refusals below), ``protocol.py`` (a GET or POST request
-read, and prepared), ``clients.py`` (per-client slots and the slow clients),
+read, and prepared), ``formats.py`` (the formats an answer can take, and their
+names in ``format=``), ``clients.py`` (per-client slots and the slow clients),
 ``evaluation.py`` (the store answers, through ``Store.answer``).
 
 Nothing here knows Flask: :func:`parse_request` reads a method, a content type, the
@@ -48,6 +49,7 @@ from .analysis import QueryAnalysis, QueryForm, analyse
 from .checks import UPDATE_REFUSED, Limits, check, check_complexity, check_graphs
 from .clients import ClientSlots, SlowClients
 from .evaluation import Budget, answer_for_client, answer_settings, evaluate
+from .formats import answer_formats, named_format
 from .protocol import (
     FORM_TYPE,
     QUERY_TYPE,
@@ -77,12 +79,14 @@ __all__ = [
     "UnsupportedMediaTypeError",
     "analyse",
     "answer_for_client",
+    "answer_formats",
     "answer_settings",
     "check",
     "check_complexity",
     "check_graphs",
     "evaluate",
     "media_type",
+    "named_format",
     "parse_request",
     "prepare",
     "tokens",

@@ -313,7 +313,6 @@ class QueryPool:
                 )
             header, body = frame
             healthy = True
-            child.jobs += 1
             if not header.get("ok"):
                 raise failure(header)
             return Answer(

@@ -121,7 +121,6 @@ class QueryProcess:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.stdin = self.process.stdin.fileno()
         self.stdout = self.process.stdout.fileno()
-        self.jobs = 0
 
     @property
     def pid(self) -> int:
