@@ -292,3 +292,19 @@ def test_an_answer_cut_at_the_row_cap_is_the_engines_own_bytes(name: str) -> Non
             continue
         limited = query if cap is None else f"{query} LIMIT {cap}"
         assert body == store.query(limited).serialize(format=fmt)
+
+
+def test_the_query_program_imports_neither_the_package_nor_rdflib() -> None:
+    """A query process runs store/processes/child.py as a file (``python -P``): it loads
+    results.py and store/functions.py from their files, so a replacement starts fast."""
+    from scholargate.store.processes import child
+
+    code = (
+        "import runpy, sys\n"
+        f"program = runpy.run_path({child.__file__!r}, run_name='probe')\n"
+        "assert program['_project_functions']()[0] is not None\n"
+        "assert program['results'].select_json(['x'], [], truncated=False)\n"
+        "loaded = [m for m in sys.modules if m.startswith(('rdflib', 'scholargate'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-P", "-c", code], check=True, timeout=60, cwd="/")
