@@ -141,9 +141,9 @@ class Store(ABC):
         another server answered.
 
         This default evaluates in the calling process with :meth:`query_to`: it cannot
-        stop a query at the deadline nor cut it at ``max_rows``, so a store that serves
-        a public endpoint overrides it (the embedded store runs queries in processes it
-        kills at the deadline).
+        stop a query at the deadline nor cut it at ``max_rows`` (nor count rows, nor
+        take the slow lane), so a store that serves a public endpoint overrides it (the
+        embedded store runs queries in processes it kills at the deadline).
         """
         began = time.monotonic()
         deadline = (began if request.started is None else request.started) + request.timeout
