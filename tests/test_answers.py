@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scholargate.services.answers import ENTRY_OVERHEAD, AnswerCache, cacheable
-from scholargate.store.workers import Answer
+from scholargate.store import Answer
 
 
 def answer(size: int) -> Answer:
@@ -67,3 +67,23 @@ def test_tiny_answers_count_what_they_cost_so_many_cannot_grow_it() -> None:
     for i in range(20_000):
         cache.put(("GET", f"query=ASK%7B%7D&x={i}".encode()), answer(2))
     assert len(cache) <= 64 * 1024 // ENTRY_OVERHEAD
+
+
+def test_the_stores_default_answer_evaluates_in_the_calling_process() -> None:
+    """``Store.answer`` for a store without query processes: ``query_to`` in this
+    process, the answer's bytes as the engine wrote them, MAX_ANSWER_BYTES kept."""
+    from rdflib import URIRef
+
+    from scholargate.errors import ParseError
+    from scholargate.formats import by_name
+    from scholargate.store import AnswerRequest, QueryFailedError, Store, new_store
+
+    store = new_store()
+    store.load('<urn:s> <urn:p> "x" .', by_name("nt"), graph=URIRef("urn:g"))
+    answer = Store.answer(store, AnswerRequest("SELECT ?o WHERE { ?s ?p ?o }", "csv"))
+    assert (answer.kind, answer.body) == ("select", b"o\r\nx\r\n")
+    assert Store.answer(store, AnswerRequest("ASK { ?s skos:prefLabel ?o }", "json")).kind == "ask"
+    with pytest.raises(QueryFailedError, match="MAX_ANSWER_BYTES"):
+        Store.answer(store, AnswerRequest("SELECT ?o WHERE { ?s ?p ?o }", "csv", max_bytes=3))
+    with pytest.raises(ParseError):
+        Store.answer(store, AnswerRequest("SELECT nonsense", "json"))

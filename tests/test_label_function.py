@@ -182,7 +182,8 @@ def test_label_sees_writes_made_between_queries() -> None:
 
 
 def test_the_function_module_loads_without_the_package() -> None:
-    """store/workers.py's query processes load it by path, importing only pyoxigraph."""
+    """The query processes (store/processes/child.py) load it by path, importing only
+    pyoxigraph."""
     import subprocess
     import sys
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from scholargate.errors import LimitExceededError
-from scholargate.store.workers import Job, QueryFailedError, QueryPool, StoreSource
+from scholargate.store.processes import Job, QueryFailedError, QueryPool, StoreSource
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CHEAP = "ASK { ?s ?p ?o }"
@@ -148,7 +148,7 @@ monkey.patch_all()
 import json, sys, time
 import gevent
 from scholargate.errors import LimitExceededError
-from scholargate.store.workers import Job, QueryPool, StoreSource
+from scholargate.store.processes import Job, QueryPool, StoreSource
 
 pool = QueryPool(StoreSource(dump=sys.argv[1]), size=1, queue=1, queue_wait=0.5)
 out = {"first": pool.run(Job("ASK {}", "json"), timeout=60).kind}
@@ -240,7 +240,7 @@ def in_background_limited(pool: QueryPool, sparql: str, timeout: float) -> dict:
 
 
 def test_an_engine_error_never_quotes_what_another_server_answered() -> None:
-    from scholargate.store.workers import _first_words
+    from scholargate.store.processes.child import _first_words
 
     error = OSError(
         "Error 403 Forbidden returned by http://127.0.0.1:9/x with payload:\nroot:x:0:0:secret"
@@ -251,10 +251,60 @@ def test_an_engine_error_never_quotes_what_another_server_answered() -> None:
 
 
 def test_an_answer_over_the_byte_cap_becomes_a_refusal() -> None:
-    from scholargate.store.workers import capped
+    from scholargate.store.processes.results import capped
 
     ok = {"ok": True, "kind": "select"}
     assert capped(ok, b"x" * 10, 10) == (ok, b"x" * 10)
     header, body = capped(ok, b"x" * 11, 10)
     assert header["ok"] is False and "MAX_ANSWER_BYTES" in header["message"] and body == b""
     assert capped(ok, b"x" * 11, None) == (ok, b"x" * 11)
+
+
+@pytest.mark.parametrize("name", ["csv", "tsv", "xml", "json"])
+def test_an_answer_cut_at_the_row_cap_is_the_engines_own_bytes(name: str) -> None:
+    """CSV, TSV and XML are written once, by Oxigraph, and cut after the last row the cap
+    allows: the same bytes as the engine's answer to the query with that LIMIT (values
+    with quotes, commas, line breaks and markup included)."""
+    import pyoxigraph as ox
+
+    from scholargate.store.processes.results import write_solutions
+
+    store = ox.Store()
+    values = ['a"b', "c,d", "e\r\nf", "g\nh", "</result>", "<i>&", "plain", "tab\tx"]
+    for index, value in enumerate(values * 5):
+        subject = ox.NamedNode(f"urn:s{index:03}")
+        store.add(ox.Quad(subject, ox.NamedNode("urn:p"), ox.Literal(value)))
+    fmt = {
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+        "xml": ox.QueryResultsFormat.XML,
+        "json": ox.QueryResultsFormat.JSON,
+    }[name]
+    query = "SELECT ?s ?o WHERE { ?s <urn:p> ?o } ORDER BY ?s"
+    for cap in (0, 1, 7, 39, 40, 41, None):
+        body, count, truncated = write_solutions(store.query(query), fmt, name, cap)
+        assert truncated == (cap is not None and cap < 40)
+        assert count == (40 if cap is None else min(cap, 40))
+        if name == "json":
+            parsed = json.loads(body)
+            assert len(parsed["results"]["bindings"]) == count
+            assert parsed.get("truncated", False) == truncated
+            continue
+        limited = query if cap is None else f"{query} LIMIT {cap}"
+        assert body == store.query(limited).serialize(format=fmt)
+
+
+def test_the_query_program_imports_neither_the_package_nor_rdflib() -> None:
+    """A query process runs store/processes/child.py as a file (``python -P``): it loads
+    results.py and store/functions.py from their files, so a replacement starts fast."""
+    from scholargate.store.processes import child
+
+    code = (
+        "import runpy, sys\n"
+        f"program = runpy.run_path({child.__file__!r}, run_name='probe')\n"
+        "assert program['_project_functions']()[0] is not None\n"
+        "assert program['results'].select_json(['x'], [], truncated=False)\n"
+        "loaded = [m for m in sys.modules if m.startswith(('rdflib', 'scholargate'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-P", "-c", code], check=True, timeout=60, cwd="/")

@@ -20,7 +20,7 @@ application needs. What a client may take is bounded:
 Monkey-patching: everything but ``subprocess`` and ``os``
 (``patch_all(subprocess=False, os=False, signal=False)``; gevent's ``signal`` only
 serves its ``subprocess``). gevent's ``Popen`` makes the pipes of a
-child non-blocking, and the query pool (store/workers.py) writes a job to its process
+child non-blocking, and the query pool (store/processes/pool.py) writes a job to its process
 with ``os.write`` in a loop that expects a blocking pipe; the standard ``Popen`` keeps
 them blocking. gevent's ``os`` would replace ``os.close`` by one that closes pipes
 later, from the event loop, and the standard ``Popen`` waits for its exec pipe to

@@ -146,7 +146,7 @@ class LiveServer:
         """The query processes of every HTTP worker of this server."""
         found = []
         for worker in self.workers():
-            found += [p for p in _children(worker) if b"workers.py" in _cmdline(p)]
+            found += [p for p in _children(worker) if b"processes/child.py" in _cmdline(p)]
         return sorted(found)
 
     def busy_query_processes(self, interval: float = 0.1) -> list[int]:
@@ -287,9 +287,7 @@ def stop_server(server: LiveServer) -> list[int]:
     return alive
 
 
-def running(
-    folder: Path, settings: Mapping[str, str], project_root: Path
-) -> Iterator[LiveServer]:
+def running(folder: Path, settings: Mapping[str, str], project_root: Path) -> Iterator[LiveServer]:
     """A server for a fixture to yield; once stopped, none of its query processes may
     outlive it."""
     live = start_server(folder, settings, project_root)

@@ -123,7 +123,7 @@ def test_dataset_parameters_refused(
 def test_from_is_never_fetched_by_the_engine(server: LiveServer, canary_clean: Canary) -> None:
     """Even past the check, Oxigraph would not fetch: a FROM of a graph the store lacks
     gives no connection (proved on the engine itself, in a query process of our own)."""
-    from scholargate.store.workers import Job, QueryPool, StoreSource
+    from scholargate.store.processes import Job, QueryPool, StoreSource
 
     store = Path(server.log).parent / "store"
     pool = QueryPool(StoreSource(path=store), size=1)
@@ -411,7 +411,7 @@ def test_an_answer_over_max_answer_bytes_is_refused(strict_server: LiveServer) -
     400 that names the cap, instead of being built and sent."""
     sparql = (
         'SELECT ?s WHERE { BIND(STRLEN("x") AS ?n) '
-        'BIND(CONCAT(' + ", ".join(['"' + "x" * 4000 + '"'] * 100) + ") AS ?s) }"
+        "BIND(CONCAT(" + ", ".join(['"' + "x" * 4000 + '"'] * 100) + ") AS ?s) }"
     )
     reply = strict_server.query(sparql, method="POST")
     body = refused(reply, 400, "query-failed")

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from scholargate.web import sparql
 from scholargate.web.app import create_app
+from scholargate.web.context import get_store
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,8 @@ def test_memory_graph_answers_through_a_query_process(app: Flask, client: FlaskC
     assert reply.status_code == 200
     assert reply.headers["SPARQL-Results-Truncated"] == "true"
     assert len(reply.get_data(as_text=True).splitlines()) == 1 + 7
-    pids = sparql.pool_for(app).pids
+    with app.app_context():
+        pids = get_store().query_processes  # the embedded store's own
     assert pids and os.getpid() not in pids
     sparql.close(app)
     assert not [pid for pid in pids if os.path.exists(f"/proc/{pid}")]

@@ -3,7 +3,9 @@
 Services, web views and the CLI import this package only, never one implementation's
 modules: the :class:`Store` interface, :func:`new_store` that opens one, and the value
 types they exchange (:class:`QueryResult`, SELECT answers as TSV :class:`Cells` and
-:func:`from_tsv` for one cell). ``tests/test_layers.py`` checks it.
+:func:`from_tsv` for one cell; for ``/sparql``, :class:`AnswerRequest`,
+:class:`Answer` and :class:`AnswerSettings` of ``store/answers.py``).
+``tests/test_layers.py`` checks it.
 
 Implementations: :class:`~scholargate.store.oxigraph.OxigraphStore` (embedded, in
 memory or on disk). Nothing above this package knows which one it has.
@@ -12,6 +14,7 @@ memory or on disk). Nothing above this package knows which one it has.
 from __future__ import annotations
 
 import io
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,11 +24,24 @@ from typing import IO, Literal
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ..errors import InputError
+from ..errors import InputError, LimitExceededError
 from ..formats import Format, by_name
+from ..namespaces import PREFIXES
+from .answers import Answer, AnswerRequest, AnswerSettings, QueryFailedError
 from .tsv import Cells, from_tsv, read_cells
 
-__all__ = ["Cells", "QueryKind", "QueryResult", "Store", "from_tsv", "new_store"]
+__all__ = [
+    "Answer",
+    "AnswerRequest",
+    "AnswerSettings",
+    "Cells",
+    "QueryFailedError",
+    "QueryKind",
+    "QueryResult",
+    "Store",
+    "from_tsv",
+    "new_store",
+]
 
 QueryKind = Literal["select", "ask", "graph"]
 
@@ -107,6 +123,54 @@ class Store(ABC):
             raise InputError("select_cells needs a SELECT query")
         return read_cells(out.getvalue())
 
+    # ---- a user's query (/sparql) ---------------------------------------------------
+
+    def configure_answers(self, settings: AnswerSettings) -> None:  # noqa: B027 - optional
+        """How :meth:`answer` runs (given once, before the first answer; the embedded
+        store's query processes); a store without such machinery ignores it."""
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        """Answer a user's query already serialised in ``request.fmt``, bounded in time
+        (``timeout`` from ``started``: waiting and running) and size (``max_rows``,
+        ``max_bytes``).
+
+        Raises the project's errors: ``ParseError`` (400, with line and column),
+        ``LimitExceededError`` (503: the deadline, ``limit_seconds`` in its details; a
+        full queue or slow lane, ``retry_after``), ``InputError`` or another 400 for a
+        query that cannot be evaluated, 503 for a crash. A message never quotes what
+        another server answered.
+
+        This default evaluates in the calling process with :meth:`query_to`: it cannot
+        stop a query at the deadline nor cut it at ``max_rows`` (nor count rows, nor
+        take the slow lane), so a store that serves a public endpoint overrides it (the
+        embedded store runs queries in processes it kills at the deadline).
+        """
+        began = time.monotonic()
+        deadline = (began if request.started is None else request.started) + request.timeout
+        if deadline <= began:
+            raise LimitExceededError("the time limit passed before the query ran", retry_after=2)
+        out = io.BytesIO()
+        kind = self.query_to(
+            request.sparql,
+            by_name(request.fmt),
+            out,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            prefixes=PREFIXES,
+        )
+        body = out.getvalue()
+        if request.max_bytes and len(body) > request.max_bytes:
+            raise QueryFailedError(
+                f"the answer is {len(body)} bytes; this endpoint sends at most "
+                f"{request.max_bytes} (MAX_ANSWER_BYTES): ask for fewer rows (LIMIT) or "
+                "shorter values"
+            )
+        return Answer(kind=kind, body=body, seconds=time.monotonic() - began)
+
+    def warm(self) -> None:  # noqa: B027 - optional for implementations
+        """Get ready to answer now (the embedded store starts its query processes), so
+        the first :meth:`answer` is fast."""
+
     def ask(self, sparql: str) -> bool:
         return bool(self.query(sparql).boolean)
 
@@ -162,7 +226,8 @@ class Store(ABC):
         """Remove everything."""
 
     def close(self) -> None:  # noqa: B027 - optional for implementations
-        """Release files and locks."""
+        """Release files and locks, and stop what answering started (query processes);
+        closing twice does nothing."""
 
 
 def new_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:

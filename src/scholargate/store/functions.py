@@ -55,7 +55,7 @@ import pyoxigraph as ox
 __all__ = ["LABEL", "LABEL_PROPERTIES", "custom_functions", "best_label", "may_call", "parse_chain"]
 
 # This module imports only pyoxigraph, so that a query process that must start fast
-# (store/workers.py) can load it from its file without importing rdflib; the IRIs are
+# (store/processes/child.py) can load it from its file without importing rdflib; the IRIs are
 # therefore written out here, and tests check them against namespaces.py (SG.label) and
 # services/labels.py (the same properties, in the same order).
 LABEL = ox.NamedNode("https://w3id.org/scholargate/ontology#label")

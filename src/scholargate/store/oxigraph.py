@@ -1,4 +1,8 @@
-"""The embedded store: Oxigraph through pyoxigraph, in memory or on disk."""
+"""The embedded store: Oxigraph through pyoxigraph, in memory or on disk.
+
+A user's query (``/sparql``, :meth:`OxigraphStore.answer`) is not evaluated here but in
+the store's query processes (``store/processes/``), which it starts on first use.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,12 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from ..errors import InputError, ParseError
-from ..formats import Format
+from ..formats import Format, by_name
 from ..namespaces import PREFIXES
 from . import QueryKind, QueryResult, Store
+from .answers import Answer, AnswerRequest, AnswerSettings
 from .functions import custom_functions, may_call
+from .processes.answerer import Answerer
 from .tsv import rows_from_tsv
 
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
@@ -124,11 +130,15 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(self.path))
         self.read_only = read_only
         self.generation = 0
+        self.origin = self.path  # the on-disk store this one is (or is a copy of)
+        self._answerer = Answerer(lambda: self.origin, self._dump_for_answers)
 
     def in_memory(self) -> OxigraphStore:
-        """A copy of every graph of this store, in memory: for a process that only reads."""
+        """A copy of every graph of this store, in memory: for a process that only reads.
+        Its query processes still open the on-disk store (read-only)."""
         copy = OxigraphStore()
         copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        copy.origin = self.origin
         return copy
 
     @property
@@ -252,6 +262,9 @@ class OxigraphStore(Store):
         )
         return int(next(iter(answer))["n"].value)
 
+    def _dump_for_answers(self, out: IO[bytes]) -> None:
+        self.dump(by_name("nq"), out)
+
     def dump(self, fmt: Format, out: IO[bytes], *, graph: URIRef | None = None) -> None:
         if not isinstance(native_format(fmt), ox.RdfFormat):
             raise InputError(f"{fmt.label} is not an RDF format")
@@ -272,6 +285,22 @@ class OxigraphStore(Store):
         if graph is not None:
             kwargs["from_graph"] = ox.NamedNode(str(graph))
         self._store.dump(out, native_format(fmt), **kwargs)
+
+    # ---- a user's query, in a query process ----------------------------------------
+
+    def configure_answers(self, settings: AnswerSettings) -> None:
+        self._answerer.settings = settings
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        return self._answerer.answer(request)
+
+    def warm(self) -> None:
+        self._answerer.pool().warm()
+
+    @property
+    def query_processes(self) -> list[int]:
+        """The process ids of this process's query processes (none before the first answer)."""
+        return self._answerer.pids
 
     # ---- writes ------------------------------------------------------------------
 
@@ -333,5 +362,7 @@ class OxigraphStore(Store):
             self._store.flush()
 
     def close(self) -> None:
-        self.flush()
-        self._store = None  # type: ignore[assignment]
+        self._answerer.close()
+        if self._store is not None:
+            self.flush()
+            self._store = None  # type: ignore[assignment]

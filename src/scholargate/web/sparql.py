@@ -31,7 +31,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import threading
@@ -45,21 +44,24 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
-from ..errors import LimitExceededError, ScholarGateError
-from ..formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, Format, by_name
-from ..namespaces import PREFIXES
+from ..errors import ScholarGateError
+from ..formats import Format
 from ..services.answers import AnswerCache, Reply, cacheable
 from ..services.sparql import (
+    Budget,
     ClientSlots,
     Limits,
     ProtocolRequest,
     QueryAnalysis,
     SlowClients,
-    evaluate,
+    answer_for_client,
+    answer_formats,
+    answer_settings,
+    named_format,
     parse_request,
     prepare,
 )
-from ..store.workers import QueryPool, StoreSource
+from ..store import Store
 from .context import get_store
 from .cors import allow_origin
 from .negotiate import choose, wants_html
@@ -68,7 +70,7 @@ bp = Blueprint("sparql", __name__)
 
 TRUNCATED_HEADER = "SPARQL-Results-Truncated"
 SLOTS_SETTING = "SPARQL_CLIENT_SLOTS"  # a folder shared by the HTTP workers; set by `serve`
-_POOL = "scholargate.sparql.pool"
+_CONFIGURED = "scholargate.sparql.configured"
 _SLOTS = "scholargate.sparql.slots"
 _SLOW = "scholargate.sparql.slow"
 _lock = threading.Lock()
@@ -77,25 +79,6 @@ _lock = threading.Lock()
 class UriTooLongError(ScholarGateError):
     status = 414
     kind = "uri-too-long"
-
-
-# Names clients send in ``format=`` beyond the table's names, extensions and media
-# types; SPARQLWrapper sends ``xml`` and ``json`` for CONSTRUCT meaning RDF/XML and
-# JSON-LD, ``turtle``, ``n3`` and ``json-ld``.
-_GRAPH_ALIASES = {
-    "turtle": "ttl",
-    "n3": "ttl",
-    "text/n3": "ttl",
-    "json-ld": "jsonld",
-    "json": "jsonld",
-    "xml": "rdf",
-    "rdf+xml": "rdf",
-    "rdfxml": "rdf",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "nquads": "nq",
-    "n-quads": "nq",
-}
 
 
 @bp.record_once
@@ -172,29 +155,21 @@ def _request_key(body: bytes) -> tuple:
 
 
 def _answer(asked: ProtocolRequest, started: float) -> tuple[Reply, bool]:
-    """Check, evaluate in a query process and serialise; and whether the answer may be
-    kept (not when it calls another service or a function with a new value each time)."""
+    """Check, have the store answer, and whether the answer may be kept (not when it
+    calls another service or a function with a new value each time)."""
     config = current_app.config
     prepared = prepare(asked, graphs=_graph_names(), limits=Limits.from_config(config))
     fmt = _negotiate(prepared.analysis, asked.formats)
-    client = request.remote_addr or "unknown"
-    slow = _slow_clients()
-    with _slots().hold(client):
-        try:
-            answer = evaluate(
-                _pool(),
-                prepared,
-                fmt=fmt.name,
-                max_rows=config.get("MAX_ROWS") or None,
-                max_bytes=int(config.get("MAX_ANSWER_BYTES") or 0) or None,
-                timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
-                started=started,
-                limited=slow.marked(client),
-            )
-        except LimitExceededError as error:
-            if error.details.get("limit_seconds") is not None:  # stopped at the deadline
-                slow.mark(client)
-            raise
+    answer = answer_for_client(
+        _store(),
+        prepared,
+        fmt=fmt.name,
+        client=request.remote_addr or "unknown",
+        slots=_slots(),
+        slow=_slow_clients(),
+        budget=Budget.from_config(config),
+        started=started,
+    )
     reply = Reply(answer.body, fmt.content_type, answer.truncated)
     return reply, cacheable(prepared.text, prepared.analysis.services)
 
@@ -215,38 +190,17 @@ def _preflight() -> Response:
 # ---- negotiation ---------------------------------------------------------------------
 
 
-def _candidates(analysis: QueryAnalysis | None) -> tuple[Format, ...]:
-    if analysis is None:
-        return GRAPH_FORMATS
-    if analysis.form is None:  # not a query Oxigraph will parse: its error will say why
-        return (*RESULT_FORMATS, *RDF_FORMATS)
-    return RDF_FORMATS if analysis.answers_with_graph else RESULT_FORMATS
-
-
 def _negotiate(analysis: QueryAnalysis | None, named: list[str]) -> Format:
     """The answer's format: the first ``format`` value that names one of the candidates
     (by name, extension, media type or a common alias), else ``Accept``."""
-    candidates = _candidates(analysis)
+    candidates = answer_formats(analysis)
     for value in named:
-        fmt = _named_format(value, candidates)
+        fmt = named_format(value, candidates)
         if fmt is not None:
             return choose(candidates, suffix=fmt.extension)
     if named:
         return choose(candidates, suffix=named[0])  # 406, listing the choices
     return choose(candidates)
-
-
-def _named_format(value: str, candidates: tuple[Format, ...]) -> Format | None:
-    value = value.strip().lower()
-    if not value:
-        return None
-    for fmt in candidates:
-        if value in (fmt.name, fmt.extension) or value in fmt.media_types:
-            return fmt
-    alias = _GRAPH_ALIASES.get(value)
-    if alias is not None and by_name(alias) in candidates:
-        return by_name(alias)
-    return None
 
 
 # ---- GET /sparql without a query ------------------------------------------------------
@@ -317,53 +271,37 @@ def _answers() -> AnswerCache:
     return cache
 
 
-def _pool() -> QueryPool:
-    return pool_for(current_app._get_current_object())  # type: ignore[attr-defined]
+def _store() -> Store:
+    """The store, told once per app how to answer (its query processes: QUERY_WORKERS,
+    QUEUE_WAIT)."""
+    store = get_store()
+    if current_app.extensions.get(_CONFIGURED) is store:
+        return store
+    return _configured(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-def pool_for(app: Flask) -> QueryPool:
-    """This process's query pool for ``app`` (a forked worker makes its own)."""
-    pool = app.extensions.get(_POOL)
-    if pool is not None and pool.pid == os.getpid():
-        return pool
-    with _lock:
-        pool = app.extensions.get(_POOL)
-        if pool is None or pool.pid != os.getpid():
-            queue_wait = app.config.get("QUEUE_WAIT")
-            pool = QueryPool(
-                _source(app),
-                size=int(app.config.get("QUERY_WORKERS") or 2),
-                prefixes=PREFIXES,
-                queue_wait=2.0 if queue_wait is None else float(queue_wait),
-            )
-            app.extensions[_POOL] = pool
-            weakref.finalize(app, pool.close)  # when the app goes, and at exit
-    return pool
+def _configured(app: Flask) -> Store:
+    with app.app_context():
+        store = get_store()
+    if app.extensions.get(_CONFIGURED) is not store:
+        with _lock:
+            if app.extensions.get(_CONFIGURED) is not store:
+                store.configure_answers(answer_settings(app.config))
+                app.extensions[_CONFIGURED] = store
+    return store
 
 
 def warm(app: Flask) -> None:
-    """Start the query processes of ``app`` now (``serve`` calls it in each worker)."""
-    pool_for(app).warm()
+    """Get the store of ``app`` ready to answer now (``serve`` calls it in each worker:
+    the embedded store starts its query processes)."""
+    _configured(app).warm()
 
 
 def close(app: Flask) -> None:
-    """Stop the query processes of ``app`` (a worker's Ctrl-C; also done at exit)."""
-    pool = app.extensions.get(_POOL)
-    if pool is not None:
-        pool.close()
-
-
-def _source(app: Flask) -> StoreSource:
-    if not app.config.get("MEMORY"):
-        return StoreSource(path=Path(app.config["STORE"]))
-    # An in-memory graph: each query process loads a dump of it, written once.
-    folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
-    weakref.finalize(app, shutil.rmtree, folder, True)
-    dump = folder / "graph.nq"
-    with dump.open("wb") as out:
-        with app.app_context():
-            get_store().dump(by_name("nq"), out)
-    return StoreSource(dump=dump)
+    """Close the store of ``app`` and what answering started (a worker's Ctrl-C; also
+    done at exit)."""
+    with app.app_context():
+        get_store().close()
 
 
 def _slots() -> ClientSlots:

@@ -1,0 +1,90 @@
+"""How the embedded store answers a user's query in its query processes
+(:class:`Answerer`): the settings it was given, the pool it makes on first use in each
+process (a forked HTTP worker makes its own), and where that pool's processes read the
+graph (the on-disk store, or a dump of an in-memory one, written once)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from ..answers import Answer, AnswerRequest, AnswerSettings
+from .pool import QueryPool
+from .process import Job, StoreSource
+
+
+class Answerer:
+    """The query pool of one store. ``origin`` is the on-disk store the processes open
+    read-only; without one, ``dump(out)`` writes the graph as N-Quads for them to load."""
+
+    def __init__(self, origin: Callable[[], Path | None], dump: Callable[[IO[bytes]], None]):
+        self._origin = origin
+        self._dump = dump
+        self.settings = AnswerSettings()
+        self._pool: QueryPool | None = None
+        self._lock = threading.Lock()
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        job = Job(
+            sparql=request.sparql,
+            fmt=request.fmt,
+            max_rows=request.max_rows,
+            max_bytes=request.max_bytes,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            union_default_graph=request.union_default_graph,
+        )
+        return self.pool().run(
+            job, timeout=request.timeout, started=request.started, limited=request.limited
+        )
+
+    @property
+    def pids(self) -> list[int]:
+        """This process's query processes (none before the first answer)."""
+        pool = self._pool
+        return pool.pids if pool is not None and pool.pid == os.getpid() else []
+
+    def pool(self) -> QueryPool:
+        """This process's query pool, made on first use."""
+        pool = self._pool
+        if pool is not None and pool.pid == os.getpid():
+            return pool
+        with self._lock:
+            pool = self._pool
+            if pool is None or pool.pid != os.getpid():
+                settings = self.settings
+                pool = QueryPool(
+                    self._source(),
+                    size=settings.processes,
+                    prefixes=settings.prefixes,
+                    memory_limit=settings.memory_limit,
+                    queue=settings.queue,
+                    queue_wait=settings.queue_wait,
+                    reserve=settings.reserve,
+                )
+                self._pool = pool
+                weakref.finalize(self, pool.close)  # when the store goes, and at exit
+        return pool
+
+    def close(self) -> None:
+        """Stop the query processes (busy ones too); a later answer starts new ones."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def _source(self) -> StoreSource:
+        origin = self._origin()
+        if origin is not None:
+            return StoreSource(path=origin)
+        folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        dump = folder / "graph.nq"
+        with dump.open("wb") as out:
+            self._dump(out)
+        return StoreSource(dump=dump)

@@ -1,0 +1,192 @@
+"""Where a query process writes a SELECT answer: SPARQL JSON (:func:`select_json`), and
+CSV, TSV and XML cut at the row cap (:func:`write_solutions`); and the refusal of an
+answer longer than ``MAX_ANSWER_BYTES`` (:func:`capped`).
+
+Each answer is serialised once. XML, CSV and TSV are written by Oxigraph's own
+serialisers, straight from the engine's solutions, into a sink that counts rows as the
+bytes arrive and stops the engine one row past the cap (the rest of the answer is never
+computed); the answer is then cut after the last row the cap allows and closed. SPARQL
+JSON is written here, term by term, because a cut answer also carries a top-level
+``"truncated": true`` after ``head`` (SPARQLWrapper, rdflib and Oxigraph read it), which
+Oxigraph's serialiser cannot write.
+
+Loaded by the query process from its file (store/processes/child.py), so it imports
+only the standard library and pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+# ---- SPARQL JSON ------------------------------------------------------------------------
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(term.subject),
+                "predicate": _term_json(term.predicate),
+                "object": _term_json(term.object),
+            },
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def select_json(variables: list[str], rows: list[Any], *, truncated: bool) -> bytes:
+    """SPARQL 1.1 JSON results for ``rows``; ``"truncated": true`` (after ``head``) when
+    the row cap cut the answer (SPARQLWrapper, rdflib and Oxigraph read it)."""
+    bindings = []
+    for solution in rows:
+        binding = {}
+        for index, name in enumerate(variables):
+            value = solution[index]
+            if value is not None:
+                binding[name] = _term_json(value)
+        bindings.append(binding)
+    doc: dict[str, Any] = {"head": {"vars": variables}}
+    if truncated:
+        doc["truncated"] = True
+    doc["results"] = {"bindings": bindings}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# ---- XML, CSV and TSV, cut at the row cap -----------------------------------------------
+
+
+class _CapPassedError(Exception):
+    """Raised from the sink's ``write`` to stop the engine: the cap is passed."""
+
+
+_CSV_TOKEN = re.compile(rb'"|\r\n')
+
+
+class _RowSink:
+    """A binary file for Oxigraph's serialiser that finds where each row ends.
+
+    ``rows_start`` is where the first row begins (after the header); ``ends`` the offset
+    just past each row. Row ends are exact in each format: a TSV row is one line (the
+    values escape line breaks), an XML row ends with ``</result>`` (values escape
+    ``<``), a CSV row with CRLF outside double quotes (values holding a quote, comma or
+    line break are quoted, a quote inside doubled).
+    """
+
+    def __init__(self, kind: str, cap: int | None) -> None:
+        self.kind = kind
+        self.cap = cap
+        self.buffer = bytearray()
+        self.rows_start: int | None = None
+        self.ends: list[int] = []
+        self._scan = 0  # bytes before this offset are read
+        self._quoted = False  # CSV: inside a quoted value
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        self._find_rows()
+        if self._full():
+            raise _CapPassedError
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _full(self) -> bool:
+        """One row past the cap is found: the rest need not be read."""
+        return self.cap is not None and len(self.ends) > self.cap
+
+    def _find_rows(self) -> None:
+        buffer, scan = self.buffer, self._scan
+        if self.kind == "xml":
+            if self.rows_start is None:
+                at = buffer.find(b"<results>")
+                if at < 0:
+                    return
+                self.rows_start = scan = at + len(b"<results>")
+            while not self._full() and (at := buffer.find(b"</result>", scan)) >= 0:
+                scan = at + len(b"</result>")
+                self.ends.append(scan)
+            self._scan = max(scan, len(buffer) - len(b"</result>") + 1)
+            return
+        if self.kind == "tsv":
+            while not self._full() and (at := buffer.find(b"\n", scan)) >= 0:
+                scan = at + 1
+                self._row_end(scan)
+            self._scan = scan
+            return
+        quoted = self._quoted  # csv
+        for match in _CSV_TOKEN.finditer(buffer, scan):
+            if match.group() == b'"':
+                quoted = not quoted
+            elif not quoted:
+                self._row_end(match.end())
+                if self._full():
+                    break
+        self._quoted = quoted
+        # a CR at the very end may be the first half of a row's CRLF: read it again
+        self._scan = len(buffer) - 1 if buffer.endswith(b"\r") else len(buffer)
+
+    def _row_end(self, offset: int) -> None:
+        if self.rows_start is None:
+            self.rows_start = offset  # the header line
+        else:
+            self.ends.append(offset)
+
+
+_CLOSING = {"xml": b"</results></sparql>", "csv": b"", "tsv": b""}
+
+
+def write_solutions(
+    solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, name: str, cap: int | None
+) -> tuple[bytes, int, bool]:
+    """A SELECT answer in ``fmt`` (format ``name``: json, xml, csv or tsv), at most
+    ``cap`` rows: ``(body, rows, truncated)``."""
+    if name == "json":
+        variables = [v.value for v in solutions.variables]
+        rows = list(solutions if cap is None else islice(solutions, cap + 1))
+        truncated = cap is not None and len(rows) > cap
+        if truncated:
+            rows = rows[:cap]
+        return select_json(variables, rows, truncated=truncated), len(rows), truncated
+    sink = _RowSink(name, cap)
+    try:
+        solutions.serialize(sink, fmt)
+    except _CapPassedError:
+        assert cap is not None and sink.rows_start is not None
+        cut = sink.ends[cap - 1] if cap else sink.rows_start
+        return bytes(sink.buffer[:cut]) + _CLOSING[name], cap, True
+    return bytes(sink.buffer), len(sink.ends), False
+
+
+# ---- MAX_ANSWER_BYTES ---------------------------------------------------------------------
+
+
+def capped(header: dict[str, Any], body: bytes, max_bytes: int | None) -> tuple:
+    """``(header, body)``, or a refusal when the answer is longer than ``max_bytes``."""
+    if max_bytes and header.get("ok") and len(body) > max_bytes:
+        message = (
+            f"the answer is {len(body)} bytes; this endpoint sends at most {max_bytes} "
+            "(MAX_ANSWER_BYTES): ask for fewer rows (LIMIT) or shorter values"
+        )
+        return {"ok": False, "error": "too-large", "message": message}, b""
+    return header, body
