@@ -35,7 +35,7 @@ def _is_the_command() -> bool:
     """Whether this process was started as the ``scholargate`` command (the console
     script, ``python -m scholargate`` or ``python -m scholargate.cli``), not as a
     program that calls it in-process, such as a test runner."""
-    return Path(sys.argv[0]).name in ("scholargate", "__main__.py", "cli.py")
+    return Path(sys.argv[0]).name in ("scholargate", "__main__.py")
 
 
 def restart_with(choice: str, *, script: bool = False) -> None:

@@ -92,7 +92,7 @@ def open_built(
     try:
         store = new_store(staging)
         report = build_store(store, root, saved=saved, progress=progress)
-        _compact(store)
+        store.optimize()
         store.close()
         del store
     except BaseException:
@@ -105,11 +105,3 @@ def open_built(
     marker.write_text(wanted + "\n")
     shutil.rmtree(retired, ignore_errors=True)
     return open_store(path), report
-
-
-def _compact(store: Store) -> None:
-    """Compact a freshly built store, for an implementation that can (the embedded
-    one's ``optimize``); the ``Store`` interface has no such step yet."""
-    optimize = getattr(store, "optimize", None)
-    if optimize is not None:
-        optimize()

@@ -225,6 +225,9 @@ class Store(ABC):
     def clear(self) -> None:
         """Remove everything."""
 
+    def optimize(self) -> None:  # noqa: B027 - optional for implementations
+        """Compact a freshly written store, where the implementation can."""
+
     def close(self) -> None:  # noqa: B027 - optional for implementations
         """Release files and locks, and stop what answering started (query processes);
         closing twice does nothing."""
