@@ -99,7 +99,6 @@ STORE_IMPLEMENTATION = (
     "scholargate.store.tsv",
 )
 ALLOWED_STORE_INTERNALS_IN_SERVICES = {
-    "services/compare.py": f"reads SELECT answers as TSV cells (store/tsv.py); {TODO}",
     "services/description.py": f"lists store/functions.py's custom functions; {TODO}",
     "services/resources.py": f"converts terms with store/oxigraph.py's to_rdflib; {TODO}",
     "services/sparql.py": f"drives the query processes of store/workers.py; {TODO}",
