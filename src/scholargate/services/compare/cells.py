@@ -2,13 +2,17 @@
 Text, AliasList, PersonList, Citation) turns what the query found for one row of one
 method into the values a cell shows, and the key its row's ≠ compares
 (``differences.py``).
+
+Each value keeps the rdflib term it was made from (:attr:`Value.term`): a cell reads
+each term once, for its text and for the RDF rendering alike.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..authors import author_list
@@ -26,9 +30,10 @@ from .model import Cell, Value
 from .names import person_short
 
 
-def natural(text: str) -> list:
+@functools.lru_cache(maxsize=4096)  # alias IRIs, compared again in every comparison
+def natural(text: str) -> tuple:
     """A sort key that puts ``alias-2`` before ``alias-10``."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text))
 
 
 def year_of(term: Node | None) -> int | None:
@@ -53,15 +58,28 @@ def _str(term: Node | None) -> str | None:
     return str(term) if term is not None else None
 
 
+def _as_is(term: Literal) -> Literal | None:
+    """``term`` when the RDF rendering writes it unchanged (a plain or language-tagged
+    literal: its text and language are all it has)."""
+    return term if term.datatype is None else None
+
+
 def _label_list(found: Found, lang: str, method: MethodFound) -> Cell:
     values = []
     for v, details in found.values.items():
         if isinstance(v, Literal):
-            values.append(Value(str(v), v.language))
+            values.append(Value(str(v), v.language, term=_as_is(v)))
             continue
         label = pick([x for x in details.get("label", ()) if isinstance(x, Literal)], lang)
         text = str(label) if label is not None else str(v).rsplit("/", 1)[-1]
-        values.append(Value(text, label.language if label is not None else None, iri=str(v)))
+        values.append(
+            Value(
+                text,
+                label.language if label is not None else None,
+                iri=str(v),
+                term=v if isinstance(v, URIRef) else None,
+            )
+        )
     values.sort(key=lambda x: x.text.casefold())
     return Cell(values, resources_key(found.values))
 
@@ -79,18 +97,22 @@ def _count_cell(found: Found, lang: str, method: MethodFound) -> Cell:
 def _text_cell(found: Found, lang: str, method: MethodFound) -> Cell:
     texts = [v for v in found.values if isinstance(v, Literal)]
     chosen = pick(texts, lang)
-    values = [Value(str(chosen), chosen.language)] if chosen is not None else []
+    values = (
+        [Value(str(chosen), chosen.language, term=_as_is(chosen))] if chosen is not None else []
+    )
     return Cell(values, texts_key(texts))
 
 
 def _alias_cell(found: Found, lang: str, method: MethodFound) -> Cell:
     entries: dict[tuple[str, str | None], str] = {}
+    terms: dict[tuple[str, str | None], Literal] = {}
     for v in found.values:
         if not isinstance(v, Literal):
             continue
         key = (str(v), v.language)
         node = method.alias_nodes.get(v, "~")
         entries[key] = min(entries.get(key, node), node, key=natural)
+        terms.setdefault(key, v)
 
     def order(item: tuple[tuple[str, str | None], str]) -> tuple:
         (text, alias_lang), node = item
@@ -98,19 +120,22 @@ def _alias_cell(found: Found, lang: str, method: MethodFound) -> Cell:
         return (alias_lang != lang, alias_lang == "en", alias_lang or "", natural(node), text)
 
     values = [
-        Value(text, alias_lang) for (text, alias_lang), _ in sorted(entries.items(), key=order)
+        Value(text, alias_lang, term=_as_is(terms[(text, alias_lang)]))
+        for (text, alias_lang), _ in sorted(entries.items(), key=order)
     ]
     return Cell(values, aliases_key(entries))
 
 
 def _person_cell(found: Found, lang: str, method: MethodFound) -> Cell:
     people: dict[str, str] = {}
+    terms: dict[str, Node] = {}
     for v, details in found.values.items():
         people[str(v)] = person_short(
             _str(_first(details, "given")),
             _str(_first(details, "family")),
             _str(_first(details, "name")),
         )
+        terms[str(v)] = v
     # works whose authors are all originators: "First et al.", foundational ones first
     works: list[tuple[bool, int, list[str]]] = [(False, y, a) for y, a in method.founding]
     others: dict[str, tuple[str, set[str], int]] = {}
@@ -132,8 +157,14 @@ def _person_cell(found: Found, lang: str, method: MethodFound) -> Cell:
         groups.append(author_list([people[a] for a in dict.fromkeys(authors)], most=2))
         covered |= together
     rest = sorted((p for p in people if p not in covered), key=lambda p: people[p].casefold())
-    values = [Value(text) for text in groups] + [Value(people[p], iri=p) for p in rest]
+    values = [Value(text) for text in groups] + [
+        Value(people[p], iri=p, term=_resource(terms[p])) for p in rest
+    ]
     return Cell(values, resources_key(people))
+
+
+def _resource(term: Node) -> URIRef | None:
+    return term if isinstance(term, URIRef) else None
 
 
 def _citation_cell(found: Found, lang: str, method: MethodFound) -> Cell:
@@ -165,7 +196,7 @@ def _citation_cell(found: Found, lang: str, method: MethodFound) -> Cell:
             href, link = url, "link"
         else:
             href = link = None
-        values.append(Value(text, iri=str(v), href=href, link_label=link))
+        values.append(Value(text, iri=str(v), href=href, link_label=link, term=_resource(v)))
         keys.add(work_key(str(v), doi, arxiv))
     values.sort(key=lambda x: x.text)
     return Cell(values, frozenset(keys))

@@ -4,7 +4,9 @@ values differ in meaning."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from rdflib.term import Node
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,10 @@ class Value:
     iri: str | None = None  # the value itself, when it is a resource
     href: str | None = None  # an outside link (DOI, arXiv, web page)
     link_label: str | None = None  # "DOI", "arXiv" or "link"
+    # The value as RDF: the term the query gave, made once from its answer, which the RDF
+    # rendering writes as is. None when the value is text made here (a year, a count, a
+    # group of originators) or not a term the RDF rendering writes unchanged.
+    term: Node | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
