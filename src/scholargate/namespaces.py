@@ -131,10 +131,10 @@ RESOURCE_KINDS = (
 )
 # What classifies a method (sg:field, sg:family, sg:methodType): the facets of /methods.
 FACET_KINDS = ("field", "family", "type")
-# The kinds with a Linked Data page at /{kind}/{slug} (services/resources.py): all but
+# The kinds with a Linked Data page at /{kind}/{slug} (services/resources/): all but
 # comparisons, which have a blueprint of their own (/comparison/{cid}, web/compare.py).
 PAGE_KINDS = tuple(kind for kind in RESOURCE_KINDS if kind != "comparison")
-# What /search finds, in ranking order (services/search.py): methods, then what classifies
+# What /search finds, in ranking order (services/search/): methods, then what classifies
 # them, then persons and works. Aliases are found through the resource they name; schemes
 # and comparisons are not searched.
 SEARCH_KINDS = tuple(

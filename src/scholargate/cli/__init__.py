@@ -43,6 +43,7 @@ _ROOT_HELP = "Project folder with ontology/, shapes/ and data/ (default: found f
 def main(ctx: click.Context, root: Path | None, store_path: Path | None, memory: bool) -> None:
     """ScholarGate: a knowledge graph of research methods."""
     ctx.obj = Context(root, store_path, memory)
+    ctx.call_on_close(ctx.obj.close)  # the on-disk store's lock is released when a command ends
 
 
 for _command in (build, stats, validate, export, query, compare, serve, import_, link):

@@ -84,6 +84,13 @@ class Context:
                 ).store
         return self._store
 
+    def close(self) -> None:
+        """Close the store if a command opened it (its query processes stop, the on-disk
+        store's lock is released)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 class Progress:
     """Name each source file on stderr while a build runs (only when stderr is a terminal)."""

@@ -31,8 +31,12 @@ def build(ctx: Context) -> None:
         opened = open_configured(ctx.settings(memory=False), progress=step)
     store, report = opened.store, opened.report
     assert report is not None  # an on-disk store opened for writing has been built
+    try:
+        quads = store.count()
+    finally:
+        store.close()  # the next command may open it at once
     if not report.rebuilt:
-        click.echo(f"{ctx.store_path}: up to date ({store.count()} quads)")
+        click.echo(f"{ctx.store_path}: up to date ({quads} quads)")
         return
     rows = [[term_text(g), str(n)] for g, n in sorted(report.triples.items())]
     click.echo(table(["graph", "triples"], rows), nl=False)

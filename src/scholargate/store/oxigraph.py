@@ -7,6 +7,7 @@ the store's query processes (``store/processes/``), which it starts on first use
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -112,6 +113,13 @@ def _prefixes_for(fmt: Format) -> dict[str, str] | None:
     return PREFIXES
 
 
+def _alive(ref: weakref.ref[OxigraphStore]) -> OxigraphStore:
+    store = ref()
+    if store is None:
+        raise RuntimeError("the store was closed")
+    return store
+
+
 class OxigraphStore(Store):
     """Oxigraph, in memory (``path=None``) or persistent on disk.
 
@@ -131,7 +139,10 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self.generation = 0
         self.origin = self.path  # the on-disk store this one is (or is a copy of)
-        self._answerer = Answerer(lambda: self.origin, self._dump_for_answers)
+        # The answerer reaches back through a weak reference: a cycle would keep a
+        # dropped store (and an on-disk store's lock) alive until the cyclic collector ran.
+        me = weakref.ref(self)
+        self._answerer = Answerer(lambda: _alive(me).origin, lambda out: _alive(me).dump_nq(out))
 
     def in_memory(self) -> OxigraphStore:
         """A copy of every graph of this store, in memory: for a process that only reads.
@@ -262,7 +273,8 @@ class OxigraphStore(Store):
         )
         return int(next(iter(answer))["n"].value)
 
-    def _dump_for_answers(self, out: IO[bytes]) -> None:
+    def dump_nq(self, out: IO[bytes]) -> None:
+        """Every graph as N-Quads, for query processes that load an in-memory store."""
         self.dump(by_name("nq"), out)
 
     def dump(self, fmt: Format, out: IO[bytes], *, graph: URIRef | None = None) -> None:
