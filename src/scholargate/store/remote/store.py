@@ -133,9 +133,10 @@ class RemoteStore(Store):
         params: list[tuple[str, str]] = []
         if default_graphs is not None:
             params += [("default-graph-uri", str(g)) for g in default_graphs]
-        elif union and profile.union == "parameter":
+        elif union and profile.union == "parameter" and not named_graphs:
             params.append((profile.union_parameter, "true"))
-        elif union and profile.union == "list":
+        elif union and profile.union != "native":
+            # Oxigraph refuses its union parameter beside named-graph-uri: list them all.
             params += [("default-graph-uri", str(g)) for g in self.graph_names()]
         params += [("named-graph-uri", str(g)) for g in named_graphs or ()]
         transport = self._transport(self.query_url)

@@ -150,6 +150,7 @@ class Response:
         if self._done and not self.raw.will_close and self.raw.isclosed():
             self.transport.give_back(connection)
         else:
+            self.raw.close()  # the answer holds the socket's file until it is closed too
             connection.close()
 
     def __enter__(self) -> Response:
@@ -346,7 +347,6 @@ class Transport:
         if max_bytes is not None:
             declared = response.headers.get("Content-Length", "").strip()
             if declared.isdigit() and int(declared) > max_bytes and response.status < 300:
-                response.raw.close()
                 response.close()
                 raise self.too_large(max_bytes)
         return response
@@ -401,7 +401,13 @@ class Transport:
 
 
 def _digest(
-    challenge: Mapping[str, str], user: str, password: str, method: str, uri: str, count: str
+    challenge: Mapping[str, str],
+    user: str,
+    password: str,
+    method: str,
+    uri: str,
+    count: str,
+    cnonce: str | None = None,
 ) -> str:
     """The ``Authorization`` header answering an HTTP Digest challenge (RFC 7616)."""
     algorithm = challenge.get("algorithm", "MD5")
@@ -415,7 +421,7 @@ def _digest(
         return make(text.encode("utf-8")).hexdigest()
 
     realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
-    cnonce = os.urandom(8).hex()
+    cnonce = cnonce or os.urandom(8).hex()
     secret = h(f"{user}:{realm}:{password}")
     if algorithm.upper().endswith("-SESS"):
         secret = h(f"{secret}:{nonce}:{cnonce}")
