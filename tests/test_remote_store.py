@@ -31,7 +31,7 @@ from scholargate.store.remote import (
     RemoteStore,
     StoreUnavailableError,
 )
-from scholargate.store.remote.transport import _digest
+from scholargate.store.remote.digest import digest
 
 from .conftest import ROOT, OxigraphServer
 
@@ -344,7 +344,7 @@ def test_digest_answers_the_rfc_2617_example() -> None:
         "nonce": "dcd98b7102dd2f0e8b11d0f600bfb0c093",
         "opaque": "5ccc069c403ebaf9f0171e9517f40e41",
     }
-    header = _digest(
+    header = digest(
         challenge, "Mufasa", "Circle Of Life", "GET", "/dir/index.html", "00000001", "0a4f113b"
     )
     assert 'response="6629fae49393a05397450978507c4ef1"' in header
@@ -401,3 +401,54 @@ def test_credentials_are_sent(scheme: str, stores: Callable[..., RemoteStore]) -
     else:  # challenged once, then the nonce is reused with a growing count
         assert handler.seen[0] == "" and "nc=00000001" in handler.seen[1]
         assert "nc=00000002" in handler.seen[2] and len(handler.seen) == 3
+
+
+# ---- other ways to write, other profiles -------------------------------------------
+
+
+@pytest.mark.parametrize("doors", ["update-only", "graph-store-only"])
+def test_writes_through_either_door_alone(
+    oxigraph_server: OxigraphServer, stores: Callable[..., RemoteStore], doors: str
+) -> None:
+    url = oxigraph_server.url
+    stores(f"{url}/query", update_url=f"{url}/update").clear()
+    door = (
+        {"update_url": f"{url}/update"} if doors == "update-only" else {"gsp_url": f"{url}/store"}
+    )
+    store = stores(f"{url}/query", **door)
+    embedded = OxigraphStore()
+    b = URIRef(EX + "b")
+    for s in (embedded, store):
+        assert s.load(TTL, by_name("ttl"), graph=G) == 3
+        assert s.extend(H, [(b, URIRef(EX + "p"), Literal("x\ny", lang="fa"))]) == 1
+        s.replace_graph(G, [(b, URIRef(EX + "q"), Literal(1))])
+    assert store.graph_names() == embedded.graph_names() == [H, G]
+    for name in (G, H):
+        assert store.graph(name).isomorphic(embedded.graph(name))
+    store.clear()
+    assert store.count() == 0 and store.graph_names() == []
+
+
+def test_the_profile_is_found_from_the_server_header(oxigraph_server: OxigraphServer) -> None:
+    store = RemoteStore(f"{oxigraph_server.url}/query")
+    try:
+        assert store.profile.name == "oxigraph"
+    finally:
+        store.close()
+
+
+def test_the_standard_profile_gives_the_same_answers(
+    pair: tuple[Store, Store], oxigraph_server: OxigraphServer, stores: Callable[..., RemoteStore]
+) -> None:
+    """Form POSTs and every named graph listed as default-graph-uri, on the same server."""
+    embedded, _ = pair
+    standard = stores(f"{oxigraph_server.url}/query", profile="standard")
+    sparql = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o"
+    assert standard.query(sparql).rows == embedded.query(sparql).rows
+    assert standard.count() == embedded.count() and standard.graph_names() == [H, G]
+    positions = []
+    for store in (embedded, standard):
+        with pytest.raises(ParseError) as caught:
+            store.query("SELECT * WHERE {\n  ?s ?p }")
+        positions.append((caught.value.line, caught.value.column))
+    assert positions[1] == positions[0]

@@ -18,9 +18,7 @@ its answer, and carry no traceback (``errors.py`` of this package): cannot conne
 from __future__ import annotations
 
 import base64
-import hashlib
 import http.client
-import os
 import threading
 import time
 import urllib.request
@@ -31,6 +29,7 @@ from urllib.parse import urlsplit
 
 from ...errors import LimitExceededError
 from ...terms import shown
+from .digest import digest
 from .errors import BadGatewayError, GatewayTimeoutError, StoreUnavailableError
 
 Auth = Literal["basic", "digest"]
@@ -305,7 +304,7 @@ class Transport:
                 return None
             self._nonce_count += 1
             count = f"{self._nonce_count:08x}"
-        return _digest(challenge, self.user, self.password or "", method, path, count)
+        return digest(challenge, self.user, self.password or "", method, path, count)
 
     def _learn(self, response: Response) -> bool:
         """Keep a digest challenge of a 401; whether there was one to answer."""
@@ -398,50 +397,3 @@ class Transport:
                 ) from None
             return Response(self, connection, raw, deadline, max_bytes)
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _digest(
-    challenge: Mapping[str, str],
-    user: str,
-    password: str,
-    method: str,
-    uri: str,
-    count: str,
-    cnonce: str | None = None,
-) -> str:
-    """The ``Authorization`` header answering an HTTP Digest challenge (RFC 7616)."""
-    algorithm = challenge.get("algorithm", "MD5")
-    base = algorithm.upper().removesuffix("-SESS")
-    hashes = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256, "SHA-512-256": None}
-    make = hashes.get(base)
-    if make is None:
-        raise BadGatewayError(f"the SPARQL server asks for digest algorithm {shown(algorithm)}")
-
-    def h(text: str) -> str:
-        return make(text.encode("utf-8")).hexdigest()
-
-    realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
-    cnonce = cnonce or os.urandom(8).hex()
-    secret = h(f"{user}:{realm}:{password}")
-    if algorithm.upper().endswith("-SESS"):
-        secret = h(f"{secret}:{nonce}:{cnonce}")
-    qops = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
-    method_uri = h(f"{method}:{uri}")
-    fields = {
-        "username": user,
-        "realm": realm,
-        "nonce": nonce,
-        "uri": uri,
-        "algorithm": algorithm,
-    }
-    if "auth" in qops:
-        fields["response"] = h(f"{secret}:{nonce}:{count}:{cnonce}:auth:{method_uri}")
-        fields.update(qop="auth", nc=count, cnonce=cnonce)
-    else:
-        fields["response"] = h(f"{secret}:{nonce}:{method_uri}")
-    if "opaque" in challenge:
-        fields["opaque"] = challenge["opaque"]
-    unquoted = {"algorithm", "qop", "nc"}
-    return "Digest " + ", ".join(
-        f"{k}={v}" if k in unquoted else f'{k}="{v}"' for k, v in fields.items()
-    )
