@@ -8,6 +8,13 @@ run proves the test ran.
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,3 +76,54 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OxigraphServer:
+    """The Oxigraph server (``oxigraph serve``, the ``oxigraph`` package on PyPI) on a
+    free loopback port with a throwaway database; ``url`` is its base URL."""
+
+    def __init__(self, folder: Path) -> None:
+        program = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        require(Path(program).is_file(), "the Oxigraph server is not installed (oxigraph on PyPI)")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "oxigraph.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [program, "serve", "--location", str(folder / "db"), "--bind", self.url[7:]],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        ends = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=2):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > ends:
+                    self.stop()
+                    pytest.fail(f"the Oxigraph server did not start: {self.log.read_text()[-400:]}")
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """One Oxigraph server for the session; a test empties it before use (``clear``)."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()

@@ -1,15 +1,20 @@
-"""The embedded store: loading, parse errors, graph replacement, queries, dumps."""
+"""The store contract — loading, parse errors, graph replacement, queries, dumps — on
+every implementation: the embedded store and the remote store over a real Oxigraph
+server (``store_impl``)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
 from scholargate.errors import InputError, ParseError
 from scholargate.formats import by_name
+from scholargate.store import Store
 from scholargate.store.oxigraph import OxigraphStore
+from scholargate.store.remote import RemoteStore
 from scholargate.store.tsv import from_tsv
 
 G = URIRef("https://w3id.org/scholargate/graph/test")
@@ -20,26 +25,45 @@ ex:a ex:list ( ex:b ex:c ) .
 """
 
 
+@pytest.fixture(params=["embedded", "remote"])
+def store_impl(request: pytest.FixtureRequest) -> Callable[[], Store]:
+    """Makes an empty store of one implementation: the embedded store in memory, or a
+    remote store over the session's Oxigraph server (emptied first)."""
+    if request.param == "embedded":
+        return OxigraphStore
+    server = request.getfixturevalue("oxigraph_server")
+
+    def remote() -> RemoteStore:
+        s = RemoteStore(
+            f"{server.url}/query", update_url=f"{server.url}/update", gsp_url=f"{server.url}/store"
+        )
+        request.addfinalizer(s.close)
+        s.clear()
+        return s
+
+    return remote
+
+
 @pytest.fixture
-def store() -> OxigraphStore:
-    s = OxigraphStore()
+def store(store_impl: Callable[[], Store]) -> Store:
+    s = store_impl()
     s.load(TTL, by_name("ttl"), graph=G)
     return s
 
 
-def test_load_puts_triples_in_the_named_graph(store: OxigraphStore) -> None:
+def test_load_puts_triples_in_the_named_graph(store: Store) -> None:
     assert store.graph_names() == [G]
     assert store.count(G) == 8  # 3 on ex:a + 1 list link + 2×2 list cells
 
 
-def test_terms_keep_language_and_datatype(store: OxigraphStore) -> None:
+def test_terms_keep_language_and_datatype(store: Store) -> None:
     rows = store.select(f"SELECT ?o WHERE {{ <{EX}a> ?p ?o FILTER(isLiteral(?o)) }}")
     values = {r["o"] for r in rows}
     assert Literal("توجه", lang="fa") in values
     assert Literal("2017", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")) in values
 
 
-def test_malformed_turtle_adds_nothing_and_says_where(store: OxigraphStore) -> None:
+def test_malformed_turtle_adds_nothing_and_says_where(store: Store) -> None:
     bad = f'@prefix ex: <{EX}> .\nex:x ex:p ex:y .\nex:z ex:p "open .\n'
     with pytest.raises(ParseError) as caught:
         store.load(bad, by_name("ttl"), graph=G, source="bad.ttl")
@@ -49,7 +73,7 @@ def test_malformed_turtle_adds_nothing_and_says_where(store: OxigraphStore) -> N
     assert store.count(G) == 8  # the valid first triple was not added either
 
 
-def test_sparql_syntax_error_has_line_and_column(store: OxigraphStore) -> None:
+def test_sparql_syntax_error_has_line_and_column(store: Store) -> None:
     with pytest.raises(ParseError) as caught:
         store.query("SELECT * WHERE {\n  ?s ?p }")
     assert caught.value.line == 2
@@ -57,24 +81,24 @@ def test_sparql_syntax_error_has_line_and_column(store: OxigraphStore) -> None:
     assert "2:" in caught.value.message
 
 
-def test_default_graph_is_the_union_of_named_graphs(store: OxigraphStore) -> None:
+def test_default_graph_is_the_union_of_named_graphs(store: Store) -> None:
     assert store.ask(f"ASK {{ <{EX}a> ?p ?o }}")
 
 
-def test_max_rows_truncates_and_says_so(store: OxigraphStore) -> None:
+def test_max_rows_truncates_and_says_so(store: Store) -> None:
     result = store.query("SELECT * WHERE { ?s ?p ?o }", max_rows=3)
     assert len(result.rows) == 3 and result.truncated
     result = store.query("SELECT * WHERE { ?s ?p ?o }", max_rows=100)
     assert len(result.rows) == 8 and not result.truncated
 
 
-def test_replace_graph_swaps_the_whole_graph(store: OxigraphStore) -> None:
+def test_replace_graph_swaps_the_whole_graph(store: Store) -> None:
     new = [(URIRef(EX + "n"), URIRef(EX + "p"), Literal("x", lang="tr"))]
     store.replace_graph(G, new)
     assert set(store.graph(G)) == set(new)
 
 
-def test_replace_graph_with_bad_terms_keeps_the_old_graph(store: OxigraphStore) -> None:
+def test_replace_graph_with_bad_terms_keeps_the_old_graph(store: Store) -> None:
     before = set(store.graph(G))
     with pytest.raises(ValueError):
         store.replace_graph(G, [(URIRef("not an iri"), URIRef(EX + "p"), Literal("x"))])
@@ -82,7 +106,7 @@ def test_replace_graph_with_bad_terms_keeps_the_old_graph(store: OxigraphStore) 
 
 
 @pytest.mark.parametrize("name", ["ttl", "nt", "jsonld", "rdf", "nq", "trig"])
-def test_dump_of_one_graph_reads_back_isomorphic(store: OxigraphStore, name: str) -> None:
+def test_dump_of_one_graph_reads_back_isomorphic(store: Store, name: str) -> None:
     fmt = by_name(name)
     out = io.BytesIO()
     store.dump(fmt, out, graph=G)
@@ -129,9 +153,7 @@ def _same_terms(fast: list[dict], slow: list[dict]) -> None:
         'SELECT ?dir WHERE { BIND(STRLANGDIR("right", "ar", "rtl") AS ?dir) }',
     ],
 )
-def test_select_reads_every_kind_of_term_the_same_both_ways(
-    store: OxigraphStore, sparql: str
-) -> None:
+def test_select_reads_every_kind_of_term_the_same_both_ways(store: Store, sparql: str) -> None:
     fast = store.query(sparql)
     slow = store.query(sparql, max_rows=1_000_000)
     assert fast.variables == slow.variables and not slow.truncated
@@ -146,7 +168,7 @@ def test_every_literal_of_the_bundled_graph_reads_the_same_both_ways(bundled_sto
     _same_terms(fast.rows, slow.rows)
 
 
-def test_a_triple_term_in_an_answer_is_refused_both_ways(store: OxigraphStore) -> None:
+def test_a_triple_term_in_an_answer_is_refused_both_ways(store: Store) -> None:
     sparql = 'SELECT (TRIPLE(<http://a>, <http://b>, "c") AS ?t) WHERE {}'
     for cap in (None, 10):
         with pytest.raises(TypeError, match="unsupported RDF term"):
@@ -156,7 +178,7 @@ def test_a_triple_term_in_an_answer_is_refused_both_ways(store: OxigraphStore) -
 @pytest.mark.parametrize(
     "sparql", [_AWKWARD, "SELECT ?x ?y WHERE { VALUES (?x ?y) { (UNDEF 2) (1 UNDEF) } }"]
 )
-def test_select_cells_are_the_same_terms_as_select(store: OxigraphStore, sparql: str) -> None:
+def test_select_cells_are_the_same_terms_as_select(store: Store, sparql: str) -> None:
     expected = store.query(sparql, max_rows=1_000_000)
     cells = store.select_cells(sparql)
     assert list(cells.variables) == expected.variables
@@ -167,6 +189,6 @@ def test_select_cells_are_the_same_terms_as_select(store: OxigraphStore, sparql:
     _same_terms(rows, expected.rows)
 
 
-def test_select_cells_refuses_a_query_that_is_not_a_select(store: OxigraphStore) -> None:
+def test_select_cells_refuses_a_query_that_is_not_a_select(store: Store) -> None:
     with pytest.raises(InputError, match="SELECT"):
         store.select_cells("ASK {}")

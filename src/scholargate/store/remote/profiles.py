@@ -1,0 +1,79 @@
+"""What one kind of SPARQL server needs: a server profile.
+
+Servers that all claim SPARQL 1.1 still differ in ways the store must meet: how a
+query is best POSTed, how to ask for the union of the named graphs as the default
+graph (the :class:`~scholargate.store.Store` contract), how to list the named graphs
+cheaply, and whether a Graph Store GET without ``?graph`` answers the whole dataset.
+
+``auto`` picks a profile from the ``Server`` header of the server's first answer.
+Only ``oxigraph`` is tested against a real server so far (``tests/test_remote_store.py``);
+``virtuoso`` follows what issue 13 measured on Virtuoso 7.2.5 and is untested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Union = Literal["parameter", "native", "list"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How to talk to one kind of server.
+
+    ``form_post``: queries and updates go as HTML-form POSTs (``query=…``) rather than
+    ``application/sparql-query`` bodies. ``union``: how the union of the named graphs
+    becomes the default graph — a request ``parameter`` of the server's own, ``native``
+    (the server's default graph already is the union), or a ``list`` of every named
+    graph as ``default-graph-uri``. ``graph_names``: a SELECT of ``?g``.
+    ``dataset_get``: a Graph Store GET of the store URL answers every quad as N-Quads.
+    """
+
+    name: str
+    form_post: bool
+    union: Union
+    union_parameter: str = ""
+    graph_names: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    dataset_get: bool = False
+
+
+OXIGRAPH = Profile(
+    "oxigraph",
+    form_post=False,
+    union="parameter",
+    union_parameter="union-default-graph",
+    graph_names="SELECT ?g WHERE { GRAPH ?g {} }",
+    dataset_get=True,
+)
+VIRTUOSO = Profile(
+    # Virtuoso 7.2 hangs on a POST of application/sparql-query; its default graph is
+    # already the union of every graph (its own system graphs included).
+    "virtuoso",
+    form_post=True,
+    union="native",
+)
+STANDARD = Profile("standard", form_post=True, union="list")
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (OXIGRAPH, VIRTUOSO, STANDARD)}
+
+
+def profile_named(name: str) -> Profile:
+    try:
+        return PROFILES[name.lower()]
+    except KeyError:
+        choices = ", ".join(["auto", *PROFILES])
+        raise ValueError(
+            f"unknown SPARQL server profile {name!r}; choose one of: {choices}"
+        ) from None
+
+
+def detect(server_header: str | None) -> Profile:
+    """The profile for a server that calls itself ``server_header``; ``standard`` when
+    it is none the store knows."""
+    header = (server_header or "").lower()
+    if header.startswith("oxigraph"):
+        return OXIGRAPH
+    if "virtuoso" in header:
+        return VIRTUOSO
+    return STANDARD
