@@ -1,11 +1,14 @@
 """Picking one label for a term along a language fallback chain: the one rule pages,
 comparisons, search and the descriptions use.
 
-The rule: the asked language, then English, then a label without a language, then any
-(``i18n.fallback_chain``); within one language the lexically first label, so the choice
-is stable whatever order the store returns labels in. :func:`pick` applies it to the
-labels of one property; :func:`pick_by_property` first takes the best label property
-that has any (``LABEL_PROPERTIES`` order), then applies it there.
+The rule (:func:`choose`): the asked language, then English, then a label without a
+language, then any (``i18n.fallback_chain``). A language tag matches as BCP 47 says:
+ignoring case, and a regional tag (``en-GB``) serves its language (``en``) when no label
+has the language's own tag. Within one language the lexically first label wins, so the
+choice is stable whatever order the store returns labels in. :func:`pick` applies it to
+the labels of one property; :func:`pick_by_property` first takes the best label property
+that has any (``LABEL_PROPERTIES`` order), then applies it there; validation picks a
+shape's message in the asker's language with :func:`choose` too.
 
 ``store/functions.py`` (the ``sg:label`` SPARQL function) runs inside query processes
 without importing this package, so it keeps its own copy; it reads the same properties
@@ -15,7 +18,8 @@ says how).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from rdflib import Literal
 
@@ -30,20 +34,36 @@ LABEL_PROPERTIES = (
 )
 
 
-def pick(labels: Iterable[Literal], lang: str) -> Literal | None:
-    """The label to show for ``lang``: the asked language, then English, then any.
+T = TypeVar("T")
 
-    Among labels of the chosen language the lexically first wins, so the choice is
-    stable whatever order the store returns them in.
-    """
-    labels = list(labels)
-    if not labels:
+
+def choose(
+    items: Iterable[T], lang: str, tag: Callable[[T], str], text: Callable[[T], str]
+) -> T | None:
+    """The item to show for ``lang`` among ``items`` tagged by ``tag(item)`` (``""`` for
+    none): the rule of this module. Ties go to the lexically first ``text(item)``."""
+    items = list(items)
+    if not items:
         return None
-    for candidate in fallback_chain(lang):
-        same = [x for x in labels if (x.language or "") == candidate]
+    for wanted in fallback_chain(lang.lower()):
+        same = [x for x in items if tag(x) == wanted]  # the common case: exact, lower case
+        if not same:
+            same = [x for x in items if tag(x).lower() == wanted]
+        if not same and wanted:
+            same = [x for x in items if tag(x).lower().split("-", 1)[0] == wanted]
         if same:
-            return min(same, key=str)  # one of the labels given: making a Literal is slow
-    return min(labels, key=lambda x: ((x.language or ""), str(x)))
+            return min(same, key=text)
+    return min(items, key=lambda x: (tag(x), text(x)))
+
+
+def _language(label: Literal) -> str:
+    return label.language or ""
+
+
+def pick(labels: Iterable[Literal], lang: str) -> Literal | None:
+    """The label to show for ``lang`` (:func:`choose`): one of the labels given, since
+    making a new Literal is slow."""
+    return choose(labels, lang, _language, str)
 
 
 def pick_by_property(

@@ -13,8 +13,8 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ...errors import InputError
-from ...i18n import fallback_chain
 from ...namespaces import bind_prefixes
+from ..labels import choose
 from ..shacl_path import to_sparql
 
 _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -199,22 +199,19 @@ def _result_sort_key(r: ValidationResult) -> tuple[int, str, str, str, str]:
 
 
 def pick_message(messages: tuple[tuple[str, str], ...], lang: str) -> str:
-    """The message to show for ``lang``, along the project's fallback chain (the asked
-    language, then English, then an untagged message: :func:`~scholargate.i18n.fallback_chain`,
-    as for labels), else the first one, else ''.
+    """The message to show for ``lang``: ``messages`` are (language tag, text) pairs,
+    chosen by the one label rule (:func:`~scholargate.services.labels.choose`); '' when
+    there are none."""
+    found = choose(messages, lang, _tag, _text)
+    return found[1] if found is not None else ""
 
-    Unlike :func:`~scholargate.services.labels.pick`, language tags match as BCP 47 says:
-    ignoring case, and a regional tag (``en-GB``) also serves its language (``en``).
-    ``messages`` come sorted by (language, text), so the first of a language wins.
-    """
-    by_lang: dict[str, str] = {}
-    for tag, text in messages:
-        by_lang.setdefault(tag.lower(), text)
-        by_lang.setdefault(tag.lower().split("-")[0], text)
-    for wanted in fallback_chain(lang.lower()):
-        if wanted in by_lang:
-            return by_lang[wanted]
-    return messages[0][1] if messages else ""
+
+def _tag(message: tuple[str, str]) -> str:
+    return message[0]
+
+
+def _text(message: tuple[str, str]) -> str:
+    return message[1]
 
 
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
