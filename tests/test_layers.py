@@ -83,6 +83,7 @@ STORE_IMPLEMENTATION = (
     "scholargate.store.processes",
     "scholargate.store.functions",
     "scholargate.store.tsv",
+    "scholargate.store.remote",
 )
 # Attributes of one implementation that code above the store must not touch.
 IMPLEMENTATION_ATTRIBUTES = ("native",)

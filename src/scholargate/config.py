@@ -23,7 +23,50 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "STORE": (
         None,
         Path,
-        "On-disk Oxigraph store; rebuilt when a source file changes (default: ROOT/var/store).",
+        "On-disk Oxigraph store; rebuilt when a source file changes (default: ROOT/var/store). "
+        "An http(s):// URL instead: a SPARQL 1.1 server's query endpoint is the store "
+        "(`scholargate build` loads the sources into it; `serve` only reads it).",
+    ),
+    "STORE_UPDATE": (
+        "",
+        str,
+        "The SPARQL server's Update endpoint, when STORE is a URL.",
+    ),
+    "STORE_GSP": (
+        "",
+        str,
+        "The SPARQL server's Graph Store Protocol endpoint, when STORE is a URL: whole "
+        "graphs are loaded, read and dumped through it. Without it writes go as INSERT DATA "
+        "updates; with neither this nor STORE_UPDATE the store is read-only (403 on writes).",
+    ),
+    "STORE_USER": ("", str, "User name for a SPARQL server that asks for credentials."),
+    "STORE_PASSWORD": (
+        "",
+        str,
+        "Password for a SPARQL server that asks for credentials (never printed).",
+    ),
+    "STORE_AUTH": ("basic", str, "How credentials are sent to the SPARQL server: basic or digest."),
+    "STORE_TIMEOUT": (
+        30.0,
+        float,
+        "Seconds one request to the SPARQL server may take, sending, the server's work and "
+        "reading the answer included (504 beyond); a SPARQL query's own deadline "
+        "(QUERY_TIMEOUT) stops it sooner. Dumps and whole graphs: each read waits at most "
+        "this long.",
+    ),
+    "STORE_MAX_BYTES": (
+        268435456,
+        int,
+        "Largest answer (256 MiB) read from the SPARQL server for one query (503, "
+        "limit-exceeded, beyond; 0: no cap); /sparql answers are also held to "
+        "MAX_ANSWER_BYTES. Dumps are not capped.",
+    ),
+    "STORE_PROFILE": (
+        "auto",
+        str,
+        "What the SPARQL server needs: oxigraph, virtuoso, standard, or auto (from its "
+        "Server header): how queries are POSTed, how the union of the named graphs is asked "
+        "for, how the named graphs are listed.",
     ),
     "SAVED": (
         None,
@@ -169,9 +212,16 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
 }
 
 
+def is_url(value: Any) -> bool:
+    """Whether a STORE setting names a SPARQL server (an ``http(s)://`` URL), not a path."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
+
+
 def _coerce(name: str, value: Any, kind: type) -> Any:
     if value is None or isinstance(value, kind):
         return value
+    if kind is Path and is_url(value):
+        return value.strip()  # a server's URL stays text (a Path would fold its "//")
     try:
         if kind is bool:
             return str(value).strip().lower() in ("1", "true", "yes", "on")

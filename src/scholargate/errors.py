@@ -98,3 +98,31 @@ class QueryRefusedError(ScholarGateError):
 class LimitExceededError(ScholarGateError):
     status = 503
     kind = "limit-exceeded"
+
+
+# ---- a backend that fails: the remote store's SPARQL server (store/remote/) ----------
+# Every message names the server (``host:port``) and what happened, quotes at most 80
+# characters of what the server said, and never a traceback.
+
+
+class BadGatewayError(ScholarGateError):
+    """The SPARQL server failed (a 5xx), refused ScholarGate's credentials, or answered
+    something ScholarGate cannot read (a malformed or unexpected answer)."""
+
+    status = 502
+    kind = "bad-gateway"
+
+
+class StoreUnavailableError(ScholarGateError):
+    """The SPARQL server cannot be reached (refused, no such host, down) or says it is
+    overloaded (its own 503)."""
+
+    status = 503
+    kind = "store-unavailable"
+
+
+class GatewayTimeoutError(ScholarGateError):
+    """The SPARQL server did not answer within the store's per-request timeout."""
+
+    status = 504
+    kind = "gateway-timeout"

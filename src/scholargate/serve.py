@@ -13,7 +13,9 @@
   process forked after RocksDB ran crashes or hangs at exit (its background threads do
   not survive the fork). Each worker then opens the store read-only, as do its query
   processes (RocksDB allows one writer, any number of readers). With ``MEMORY`` each
-  worker builds its own copy instead. ``build.open_configured`` decides both.
+  worker builds its own copy instead. On a SPARQL server (``STORE`` a URL) nothing is
+  built: each worker queries the server (``scholargate build`` loads it).
+  ``build.open_configured`` decides all three.
 * The per-client query cap is counted across workers through lock files in a folder
   the master creates (see ``services.sparql.ClientSlots``).
 * Request lines up to ``MAX_URL`` reach the app, which answers 414 beyond it.
@@ -133,7 +135,10 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
     settings["ROOT"] = place.root
     app_config = dict(settings)
     quads, copied = 0, False
-    if place.path is not None:
+    if place.url is not None:
+        echo(f"Store {place.url}: a SPARQL server, which each worker queries (nothing built)")
+        app_config.update(STORE=place.url, SAVED=place.saved, STORE_READ_ONLY=True)
+    elif place.path is not None:
         rebuilt, quads = build_before_fork(place.root, place.path, place.saved)
         copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
         where = "each worker answers from a copy in memory" if copied else "read from disk"

@@ -49,15 +49,26 @@ class BuildReport:
 
 
 def build_store(
-    store: Store, root: Path, *, saved: Path | None = None, progress: Progress | None = None
+    store: Store,
+    root: Path,
+    *,
+    saved: Path | None = None,
+    progress: Progress | None = None,
+    own_graphs_only: bool = False,
 ) -> BuildReport:
-    """Empty ``store`` and load every source under ``root`` (and ``saved``) into it."""
+    """Empty ``store`` and load every source under ``root`` (and ``saved``) into it;
+    ``own_graphs_only`` empties only the graphs the sources and the build write (a
+    SPARQL server may hold other graphs, left as they are)."""
     started = time.perf_counter()
     sources = discover(root, saved)
     if not any(s.role == "curated" for s in sources):
         raise InputError(f"{root}: no data/curated/*.ttl found; is this a ScholarGate checkout?")
     report = BuildReport(fingerprint=fingerprint(root, sources))
-    store.clear()
+    if own_graphs_only:
+        for graph in dict.fromkeys([*(s.graph for s in sources), METADATA_GRAPH]):
+            store.replace_graph(graph, ())
+    else:
+        store.clear()
     for source in sources:
         if progress:
             progress(relative(source.path, root))

@@ -7,6 +7,12 @@
   open the on-disk store read-only, and answer from a copy in memory when it holds at
   most ``MEMORY_COPY`` quads (``STORE_QUADS``, as ``serve`` counted them), where
   Oxigraph's lookups are several times cheaper than RocksDB's;
+- ``STORE`` an ``http(s)://`` URL: the SPARQL server at that query endpoint
+  (``STORE_UPDATE``, ``STORE_GSP``, ``STORE_USER``/``_PASSWORD``/``_AUTH``,
+  ``STORE_TIMEOUT``, ``STORE_MAX_BYTES``, ``STORE_PROFILE``), opened without building
+  anything; ``load`` (``scholargate build``) loads every source into it first, each
+  source's named graph replaced, every time (no fingerprint is kept on the server yet);
+  ``MEMORY`` with a URL is an error;
 - otherwise the on-disk store at ``STORE`` (default ``ROOT/var/store``), rebuilt first
   when a source changed (:func:`~scholargate.build.disk.open_built`).
 
@@ -21,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..store import Store, new_store
+from ..config import is_url
+from ..errors import InputError
+from ..store import Store, new_store, remote_store
 from .disk import open_built
 from .loading import BuildReport, Progress, build_store
 from .sources import find_root
@@ -33,7 +41,8 @@ class Place:
 
     root: Path
     saved: Path
-    path: Path | None  # the on-disk store; None when the graph is built in memory
+    path: Path | None  # the on-disk store; None in memory or on a server
+    url: str | None = None  # the SPARQL server's query endpoint when STORE is a URL
 
 
 @dataclass(frozen=True)
@@ -51,15 +60,38 @@ def place_of(settings: Mapping[str, Any]) -> Place:
     and the on-disk store the settings name."""
     root = find_root(settings.get("ROOT"))
     saved = Path(settings.get("SAVED") or root / "var" / "comparisons.nt")
+    if is_url(settings.get("STORE")):
+        if settings.get("MEMORY"):
+            raise InputError(
+                "MEMORY builds the graph in memory, but STORE names a SPARQL server: "
+                "drop one of them (--memory or SCHOLARGATE_MEMORY, --store or "
+                "SCHOLARGATE_STORE)"
+            )
+        return Place(root, saved, None, url=str(settings["STORE"]))
     if settings.get("MEMORY"):
         return Place(root, saved, None)
     return Place(root, saved, Path(settings.get("STORE") or root / "var" / "store"))
 
 
-def open_configured(settings: Mapping[str, Any], *, progress: Progress | None = None) -> Opened:
+def open_configured(
+    settings: Mapping[str, Any], *, progress: Progress | None = None, load: bool = False
+) -> Opened:
     """Open (building it if needed) the store ``settings`` name; ``progress`` is told the
-    name of each source file a build loads."""
+    name of each source file a build loads. ``load``: on a SPARQL server, load the
+    sources into it (an embedded store is always brought up to date)."""
     place = place_of(settings)
+    if place.url is not None:
+        store = open_remote(place.url, settings)
+        if not load:
+            return Opened(store, place, None)
+        try:
+            report = build_store(
+                store, place.root, saved=place.saved, progress=progress, own_graphs_only=True
+            )
+        except BaseException:
+            store.close()
+            raise
+        return Opened(store, place, report)
     if place.path is None:
         store = new_store()
         report = build_store(store, place.root, saved=place.saved, progress=progress)
@@ -69,6 +101,22 @@ def open_configured(settings: Mapping[str, Any], *, progress: Progress | None = 
         return Opened(served, place, None)
     store, report = open_built(place.path, place.root, saved=place.saved, progress=progress)
     return Opened(store, place, report)
+
+
+def open_remote(url: str, settings: Mapping[str, Any]) -> Store:
+    """The SPARQL server at ``url`` with the ``STORE_*`` settings (empty: not given)."""
+    max_bytes = settings.get("STORE_MAX_BYTES")
+    return remote_store(
+        url,
+        update_url=settings.get("STORE_UPDATE") or None,
+        gsp_url=settings.get("STORE_GSP") or None,
+        user=settings.get("STORE_USER") or None,
+        password=settings.get("STORE_PASSWORD") or None,
+        auth=str(settings.get("STORE_AUTH") or "basic").lower(),
+        timeout=float(settings.get("STORE_TIMEOUT") or 30.0),
+        max_bytes=256 << 20 if max_bytes is None else (int(max_bytes) or None),
+        profile=str(settings.get("STORE_PROFILE") or "auto"),
+    )
 
 
 def copies_to_memory(quads: int, memory_copy: int) -> bool:

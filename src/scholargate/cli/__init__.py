@@ -35,12 +35,12 @@ _ROOT_HELP = "Project folder with ontology/, shapes/ and data/ (default: found f
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path),
-    help="On-disk store (default: ROOT/var/store; env SCHOLARGATE_STORE).",
+    help="On-disk store, or a SPARQL server's query URL (http://…) (default: "
+    "ROOT/var/store; env SCHOLARGATE_STORE).",
 )
 @click.option("--memory", is_flag=True, help="Build the graph in memory; touch no store on disk.")
 @click.pass_context
-def main(ctx: click.Context, root: Path | None, store_path: Path | None, memory: bool) -> None:
+def main(ctx: click.Context, root: Path | None, store_path: str | None, memory: bool) -> None:
     """ScholarGate: a knowledge graph of research methods."""
     ctx.obj = Context(root, store_path, memory)
     ctx.call_on_close(ctx.obj.close)  # the on-disk store's lock is released when a command ends

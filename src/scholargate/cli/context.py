@@ -36,7 +36,7 @@ def reports_errors(command: F) -> F:
 class Context:
     """What every command shares: settings, and the store opened on first use."""
 
-    def __init__(self, root: Path | None, store_path: Path | None, memory: bool) -> None:
+    def __init__(self, root: Path | None, store_path: str | Path | None, memory: bool) -> None:
         overrides: dict[str, Any] = {}
         if root is not None:
             overrides["ROOT"] = root
@@ -61,10 +61,10 @@ class Context:
         return self.place.root
 
     @property
-    def store_path(self) -> Path:
-        path = self.place.path
-        assert path is not None  # an on-disk place always has one
-        return path
+    def store_name(self) -> str:
+        """The on-disk store's path, or the SPARQL server's URL."""
+        place = self.place
+        return place.url if place.url is not None else str(place.path)
 
     @property
     def saved_path(self) -> Path:
@@ -77,7 +77,7 @@ class Context:
             if self.memory:
                 title = "Building the graph in memory"
             else:
-                title = f"Updating the store at {self.store_path}"
+                title = f"Updating the store at {self.store_name}"
             with Progress(title) as step:
                 self._store = open_configured(
                     self.settings(memory=self.memory), progress=step

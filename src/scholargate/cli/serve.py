@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -34,8 +33,8 @@ from .context import Context, pass_context, reports_errors
 @click.option(
     "--store",
     "serve_store",
-    type=click.Path(path_type=Path),
-    help="On-disk store to build (if needed) and serve (default: ROOT/var/store).",
+    help="On-disk store to build (if needed) and serve (default: ROOT/var/store), or a "
+    "SPARQL server's query URL (http://…) to serve, built with `scholargate build` first.",
 )
 @click.option("--memory", "serve_memory", is_flag=True, help="Serve a graph built in memory.")
 @pass_context
@@ -47,7 +46,7 @@ def serve(
     workers: int | None,
     threads: int | None,
     connections: int | None,
-    serve_store: Path | None,
+    serve_store: str | None,
     serve_memory: bool,
 ) -> None:
     """Serve the SPARQL endpoint and every page under gunicorn until Ctrl-C.

@@ -26,9 +26,11 @@ from .context import Context, Progress, pass_context, reports_errors
 @pass_context
 @reports_errors
 def build(ctx: Context) -> None:
-    """Build (or bring up to date) the on-disk store from ontology/, shapes/ and data/."""
-    with Progress(f"Building {ctx.store_path}") as step:
-        opened = open_configured(ctx.settings(memory=False), progress=step)
+    """Build (or bring up to date) the on-disk store from ontology/, shapes/ and data/;
+    with a SPARQL server's URL as the store, load them into the server (every source's
+    named graph replaced, every time)."""
+    with Progress(f"Building {ctx.store_name}") as step:
+        opened = open_configured(ctx.settings(memory=False), progress=step, load=True)
     store, report = opened.store, opened.report
     assert report is not None  # an on-disk store opened for writing has been built
     try:
@@ -36,11 +38,11 @@ def build(ctx: Context) -> None:
     finally:
         store.close()  # the next command may open it at once
     if not report.rebuilt:
-        click.echo(f"{ctx.store_path}: up to date ({quads} quads)")
+        click.echo(f"{ctx.store_name}: up to date ({quads} quads)")
         return
     rows = [[term_text(g), str(n)] for g, n in sorted(report.triples.items())]
     click.echo(table(["graph", "triples"], rows), nl=False)
-    click.echo(f"{report.quads} quads in {report.seconds:.2f} s → {ctx.store_path}")
+    click.echo(f"{report.quads} quads in {report.seconds:.2f} s → {ctx.store_name}")
 
 
 @click.command()

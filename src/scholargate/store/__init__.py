@@ -1,14 +1,16 @@
 """The one interface every service uses to reach the graph: the "one door".
 
 Services, web views and the CLI import this package only, never one implementation's
-modules: the :class:`Store` interface, :func:`new_store` that opens one, and the value
+modules: the :class:`Store` interface, :func:`new_store` and :func:`remote_store` that
+open one, and the value
 types they exchange (:class:`QueryResult`, SELECT answers as TSV :class:`Cells` and
 :func:`from_tsv` for one cell; for ``/sparql``, :class:`AnswerRequest`,
 :class:`Answer` and :class:`AnswerSettings` of ``store/answers.py``).
 ``tests/test_layers.py`` checks it.
 
 Implementations: :class:`~scholargate.store.oxigraph.OxigraphStore` (embedded, in
-memory or on disk). Nothing above this package knows which one it has.
+memory or on disk) and :class:`~scholargate.store.remote.RemoteStore` (a SPARQL 1.1
+server). Nothing above this package knows which one it has.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "Store",
     "from_tsv",
     "new_store",
+    "remote_store",
 ]
 
 QueryKind = Literal["select", "ask", "graph"]
@@ -77,6 +80,7 @@ class Store(ABC):
     """
 
     path: Path | None = None  # where an on-disk store lives; None in memory or remote
+    remote: bool = False  # the graph lives on a SPARQL server
     generation: int = 0  # bumped by every write made through this object
 
     # ---- reads ---------------------------------------------------------------
@@ -239,3 +243,49 @@ def new_store(path: Path | str | None = None, *, read_only: bool = False) -> Sto
     from .oxigraph import OxigraphStore
 
     return OxigraphStore(path, read_only=read_only)
+
+
+def remote_store(
+    url: str,
+    *,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    auth: str = "basic",
+    timeout: float = 30.0,
+    max_bytes: int | None = 256 << 20,
+    profile: str = "auto",
+) -> Store:
+    """Open a SPARQL 1.1 server as the store (``store/remote/``): ``url`` is its query
+    endpoint, ``update_url`` and ``gsp_url`` its Update and Graph Store endpoints (with
+    neither it is read-only), ``user``/``password`` sent by ``auth`` (basic or digest);
+    each request ends within ``timeout`` s, an answer read holds at most ``max_bytes``
+    (None: no cap); ``profile``: auto, oxigraph, virtuoso or standard. Connects on
+    first use."""
+    from urllib.parse import urlsplit
+
+    from .remote import RemoteStore
+
+    for given in (url, update_url, gsp_url):
+        if given and (urlsplit(given).username or urlsplit(given).password):
+            # never echoed: the URL holds a secret
+            raise InputError(
+                "a store URL holds credentials; give them as STORE_USER and STORE_PASSWORD"
+            )
+    if auth not in ("basic", "digest"):
+        raise InputError(f"unknown HTTP authentication {auth!r} for the store: basic or digest")
+    try:
+        return RemoteStore(
+            url,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            user=user,
+            password=password,
+            auth=auth,  # type: ignore[arg-type]
+            timeout=timeout,
+            max_bytes=max_bytes,
+            profile=profile,
+        )
+    except ValueError as error:  # not an http(s) URL, an unknown profile
+        raise InputError(str(error)) from None

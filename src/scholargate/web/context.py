@@ -35,7 +35,9 @@ def init_app(app: Flask) -> None:
 
 
 def store_kind(store: Store) -> str:
-    """``disk`` or ``memory``, for /-/health."""
+    """``disk``, ``memory`` or ``remote`` (a SPARQL server), for /-/health."""
+    if store.remote:
+        return "remote"
     return "disk" if store.path is not None else "memory"
 
 

@@ -1,6 +1,7 @@
 """Where a query process writes a SELECT answer: SPARQL JSON (:func:`select_json`), and
-CSV, TSV and XML cut at the row cap (:func:`write_solutions`); and the refusal of an
-answer longer than ``MAX_ANSWER_BYTES`` (:func:`capped`).
+CSV, TSV and XML cut at the row cap (:func:`write_solutions`; a SPARQL server's answer
+too, :func:`cut_serialised`, for the remote store); and the refusal of an answer longer
+than ``MAX_ANSWER_BYTES`` (:func:`capped`).
 
 Each answer is serialised once. XML, CSV and TSV are written by Oxigraph's own
 serialisers, straight from the engine's solutions, into a sink that counts rows as the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
 
@@ -171,6 +173,26 @@ def write_solutions(
     sink = _RowSink(name, cap)
     try:
         solutions.serialize(sink, fmt)
+    except _CapPassedError:
+        assert cap is not None and sink.rows_start is not None
+        cut = sink.ends[cap - 1] if cap else sink.rows_start
+        return bytes(sink.buffer[:cut]) + _CLOSING[name], cap, True
+    return bytes(sink.buffer), len(sink.ends), False
+
+
+def cut_serialised(
+    chunks: Iterable[bytes], name: str, cap: int | None, check: Callable[[int], None]
+) -> tuple[bytes, int, bool]:
+    """A SELECT answer in CSV, TSV or XML (``name``) serialised elsewhere (a SPARQL
+    server's, as its ``chunks`` arrive), cut after ``cap`` rows as :func:`write_solutions`
+    cuts the engine's: ``(body, rows, truncated)``. Reading stops one row past the cap;
+    ``check`` is given the length of the complete rows read so far after each chunk (it
+    raises to refuse an answer too long already)."""
+    sink = _RowSink(name, cap)
+    try:
+        for chunk in chunks:
+            sink.write(chunk)
+            check(sink.ends[-1] if sink.ends else 0)
     except _CapPassedError:
         assert cap is not None and sink.rows_start is not None
         cut = sink.ends[cap - 1] if cap else sink.rows_start

@@ -9,11 +9,13 @@
 - ``transport.py`` — one HTTP exchange: deadline, byte cap, credentials, kept-alive
   connections, failures as errors; ``digest.py`` — HTTP Digest credentials;
 - ``profiles.py`` — what each kind of server needs (Oxigraph, Virtuoso, standard);
-- ``text.py`` — the query text sent (its form, the prefix prologue) and syntax errors back;
-- ``errors.py`` — 502, 503 and 504 errors for a server that fails, is down or is slow.
+- ``text.py`` — the query text sent (its form, the prefix prologue) and syntax errors back.
+
+A server that fails, is down or is slow is a 502, 503 or 504 error of ``scholargate.errors``
+(``BadGatewayError``, ``StoreUnavailableError``, ``GatewayTimeoutError``; re-exported here).
 """
 
-from .errors import BadGatewayError, GatewayTimeoutError, StoreUnavailableError
+from ...errors import BadGatewayError, GatewayTimeoutError, StoreUnavailableError
 from .store import RemoteStore
 
 __all__ = ["BadGatewayError", "GatewayTimeoutError", "RemoteStore", "StoreUnavailableError"]

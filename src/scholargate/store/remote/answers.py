@@ -17,12 +17,12 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.term import Node
 
+from ...errors import BadGatewayError
 from ...formats import Format
 from ...namespaces import PREFIXES
 from .. import QueryResult
 from ..oxigraph import native_format, to_oxigraph, to_rdflib
 from ..tsv import rows_from_tsv
-from .errors import BadGatewayError
 from .transport import Response
 
 TSV = "text/tab-separated-values"

@@ -6,8 +6,8 @@ import hashlib
 import os
 from collections.abc import Mapping
 
+from ...errors import BadGatewayError
 from ...terms import shown
-from .errors import BadGatewayError
 
 
 def digest(

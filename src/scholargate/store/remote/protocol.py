@@ -100,14 +100,15 @@ class Endpoint:
         named_graphs: Sequence[str] | None = None,
         union: bool = True,
         shift: int = 0,
-        deadline: bool = True,
+        deadline: bool | float = True,
         max_bytes: int | None = None,
     ) -> Response:
         """POST one query and hand back its 200 answer (anything else is raised).
 
         Without ``default_graphs``, the default graph is the union of the named graphs
         as the profile asks for it (``union``; else the server's own default graph).
-        ``shift``: how long a prologue was put before the user's text (error columns).
+        ``shift``: how long a prologue was put before the user's text (error columns);
+        ``deadline``: as :meth:`Transport.request` takes it.
         """
         profile = self.profile
         params: list[tuple[str, str]] = []

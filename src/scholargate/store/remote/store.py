@@ -13,7 +13,8 @@ Store URL, else as SPARQL Update ``INSERT DATA``.
 remote store cannot see writes made elsewhere (another instance, or on the server), so
 caches keyed on it miss those until the store reads a generation from the server
 (issue 13, stateless web tier: not done yet). ``extension_functions()`` is empty: no
-server evaluates ``sg:label``.
+server evaluates ``sg:label``. ``answer`` (``/sparql``) keeps the embedded store's
+bounds: ``answering.py``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from rdflib.term import Node
 from ...errors import InputError
 from ...formats import Format
 from ...namespaces import PREFIXES
-from .. import Cells, QueryKind, QueryResult, Store
+from .. import Answer, AnswerRequest, Cells, QueryKind, QueryResult, Store
 from ..oxigraph import native_format, rdf_parse_error
 from ..tsv import read_cells
+from .answering import answer
 from .answers import (
     ACCEPT,
     ANY_ANSWER,
@@ -72,6 +74,8 @@ class RemoteStore(Store):
     (from the server's ``Server`` header), ``oxigraph``, ``virtuoso`` or ``standard``
     (``profiles.py``).
     """
+
+    remote = True
 
     def __init__(
         self,
@@ -176,6 +180,11 @@ class RemoteStore(Store):
         if form is not None:
             return form
         return "select" if fmt.kind == "results" else "graph"
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        """``/sparql``'s query answered by the server within its deadline, row cap and
+        byte cap (``answering.py``)."""
+        return answer(self, request)
 
     def select_cells(self, sparql: str) -> Cells:
         if query_form(sparql) not in ("select", None):

@@ -1,18 +1,16 @@
 """HTTP exchanges with one SPARQL server: a deadline, a byte cap, credentials, kept-alive
 connections, and the server's failures turned into the project's errors.
 
-Built on the standard library's ``http.client`` (no new dependency; it is what gevent
-patches for ``scholargate serve``). Each exchange either has a deadline — the whole
-exchange, sending, the server's work and reading the answer, ends within ``timeout``
-seconds — or, for dumps that may run long, waits at most ``timeout`` seconds for each
-read. An answer read under a byte cap is refused as soon as it passes the cap (at once
-when its ``Content-Length`` says it would). Connections are kept alive and reused; a
-request that fails because the server had closed a kept-alive connection is sent once
-more on a new one.
-
-Failures become errors that name the server, never quote more than 80 characters of
-its answer, and carry no traceback (``errors.py`` of this package): cannot connect →
-503, timeout → 504, a 5xx, a broken connection or a refused credential → 502.
+Built on the standard library's ``http.client`` (what gevent patches for ``serve``).
+Each exchange either has a deadline — the whole exchange, sending, the server's work
+and reading the answer, ends within ``timeout`` seconds or at a given instant — or, for
+dumps, waits at most ``timeout`` seconds for each read. An answer read under a byte
+cap is refused once it passes the cap (at once when its ``Content-Length`` says it
+would). Kept-alive connections are reused; a request that fails because the server had
+closed one is sent once more on a new one. Failures become errors of
+``scholargate.errors`` that name the server, quote at most 80 characters of its answer,
+and carry no traceback: cannot connect → 503, timeout → 504, a 5xx, a broken
+connection or a refused credential → 502.
 """
 
 from __future__ import annotations
@@ -27,10 +25,10 @@ from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
 
-from ...errors import LimitExceededError
+from ...errors import BadGatewayError, GatewayTimeoutError, LimitExceededError
+from ...errors import StoreUnavailableError as Unavailable
 from ...terms import shown
 from .digest import digest
-from .errors import BadGatewayError, GatewayTimeoutError, StoreUnavailableError
 
 Auth = Literal["basic", "digest"]
 CHUNK = 1 << 16
@@ -212,7 +210,7 @@ class Transport:
         except OSError as error:
             connection.close()
             what = error.strerror or type(error).__name__
-            raise StoreUnavailableError(
+            raise Unavailable(
                 f"the SPARQL server at {self.server} cannot be reached: {what.lower()}",
                 server=self.server,
             ) from None
@@ -279,7 +277,7 @@ class Transport:
                 **details,
             )
         if response.status == 503:
-            return StoreUnavailableError(
+            return Unavailable(
                 f"the SPARQL server at {self.server} is unavailable ({status}){said}", **details
             )
         if response.status == 504:
@@ -329,16 +327,18 @@ class Transport:
         *,
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
-        deadline: bool = True,
+        deadline: bool | float = True,
         max_bytes: int | None = None,
     ) -> Response:
         """Send one request to ``target`` (a path with its query string) and hand back
         the answer, whatever its status; the caller reads it and closes it.
 
-        ``deadline``: the whole exchange ends within the timeout (else each read waits at
-        most that long); ``max_bytes`` caps the answer.
-        """
-        ends = time.monotonic() + self.timeout if deadline else None
+        ``deadline``: True, the exchange ends within the timeout; a ``time.monotonic()``
+        instant, then; False, each read waits at most the timeout. ``max_bytes`` caps
+        the answer."""
+        ends = deadline if not isinstance(deadline, bool) else None
+        if deadline is True:
+            ends = time.monotonic() + self.timeout
         response = self._send(method, target, body, headers or {}, ends, max_bytes)
         if response.status == 401 and self._learn(response):
             response.close()

@@ -15,6 +15,7 @@ from rdflib import URIRef
 
 from ... import __version__
 from ...build import discover, fingerprint, fingerprint_file
+from ...config import is_url
 from ...namespaces import METADATA_GRAPH, sparql_prefixes
 from ...services.saved import COMPARISONS_GRAPH
 from ...store import Store
@@ -43,7 +44,7 @@ def _build_of(app: Flask) -> Build:
     """
     cache: dict[str, Any] = app.extensions.setdefault(_EXTENSION, {})
     store_path = app.config.get("STORE")
-    if not app.config.get("MEMORY") and store_path:
+    if not app.config.get("MEMORY") and store_path and not is_url(store_path):
         marker = fingerprint_file(Path(store_path))
         try:
             stat = marker.stat()
