@@ -215,9 +215,12 @@ def _command() -> list[str]:
 _SERVING = re.compile(r"is serving (http://\S+?)/?\s")
 
 
-def start_server(folder: Path, settings: Mapping[str, str], project_root: Path) -> LiveServer:
-    """Start ``scholargate serve --port 0`` on a store under ``folder``; wait until it
-    answers. The process prints its URL once it listens."""
+def start_server(
+    folder: Path, settings: Mapping[str, str], project_root: Path, *, store: str | None = None
+) -> LiveServer:
+    """Start ``scholargate serve --port 0`` on a store under ``folder`` (or ``store``: a
+    SPARQL server's URL); wait until it answers. The process prints its URL once it
+    listens."""
     require(Path("/proc/self/stat").exists(), "the HTTP tests read /proc to find processes")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
     env.update({f"SCHOLARGATE_{k}": str(v) for k, v in settings.items()})
@@ -226,7 +229,7 @@ def start_server(folder: Path, settings: Mapping[str, str], project_root: Path) 
     env.setdefault("SCHOLARGATE_SAVED", str(folder / "comparisons.nt"))
     log = folder / "serve.log"
     command = [*_command(), "serve", "--host", "127.0.0.1", "--port", "0"]
-    command += ["--store", str(folder / "store")]
+    command += ["--store", store or str(folder / "store")]
     with log.open("wb") as errors:
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=errors, env=env, cwd=folder, text=True
@@ -287,10 +290,12 @@ def stop_server(server: LiveServer) -> list[int]:
     return alive
 
 
-def running(folder: Path, settings: Mapping[str, str], project_root: Path) -> Iterator[LiveServer]:
+def running(
+    folder: Path, settings: Mapping[str, str], project_root: Path, *, store: str | None = None
+) -> Iterator[LiveServer]:
     """A server for a fixture to yield; once stopped, none of its query processes may
     outlive it."""
-    live = start_server(folder, settings, project_root)
+    live = start_server(folder, settings, project_root, store=store)
     yield live
     leftovers = stop_server(live)
     assert not leftovers, f"query processes outlived the server: {leftovers}"

@@ -1,0 +1,159 @@
+"""``scholargate serve --store http://…``: a live server whose store is a real Oxigraph
+server, loaded by ``scholargate build --store URL``. It answers the seed comparison
+byte for byte as the embedded store's server does; its ``/sparql`` answers, cuts at
+``MAX_ROWS``, refuses past ``MAX_ANSWER_BYTES`` and stops at ``QUERY_TIMEOUT``; and once
+the Oxigraph server is stopped it answers a clear 503 JSON error, no traceback.
+
+The Oxigraph server is this module's own (the session's ``oxigraph_server`` is shared
+with tests that empty it, and this module stops its server at the end)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scholargate.store import remote_store
+from scholargate.store.oxigraph import OxigraphStore
+
+from ..conftest import OxigraphServer
+from .conftest import SERVER_ROWS, LiveServer, _command, running
+
+pytestmark = pytest.mark.slow
+
+SEED = "/compare.json?m=multi-head-self-attention,bert-fine-tuning,lora&lang=fa"
+ROWS = "SELECT ?m ?label WHERE { ?m a sg:Method ; skos:prefLabel ?label } ORDER BY ?m ?label"
+REMOTE_TIMEOUT = 2.0
+REMOTE_BYTES = 100_000
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path_factory.mktemp("backend"))
+    yield server
+    server.stop()
+
+
+def urls(server: OxigraphServer) -> dict[str, str]:
+    return {
+        "STORE_UPDATE": f"{server.url}/update",
+        "STORE_GSP": f"{server.url}/store",
+    }
+
+
+@pytest.fixture(scope="module")
+def built(
+    backend: OxigraphServer, project_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """``scholargate --store URL build`` (the update and Graph Store URLs from the
+    environment), as a user runs it; its output."""
+    folder = tmp_path_factory.mktemp("build")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
+    env.update({f"SCHOLARGATE_{k}": v for k, v in urls(backend).items()})
+    env["SCHOLARGATE_ROOT"] = str(project_root)
+    env["SCHOLARGATE_SAVED"] = str(folder / "comparisons.nt")
+    command = [*_command(), "--store", f"{backend.url}/query", "build"]
+    result = subprocess.run(
+        command, env=env, cwd=folder, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def remote_server(
+    backend: OxigraphServer,
+    built: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    project_root: Path,
+) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("remote")
+    settings = {
+        **urls(backend),
+        "MAX_ROWS": str(SERVER_ROWS),
+        "WORKERS": "1",
+        "QUERY_TIMEOUT": str(REMOTE_TIMEOUT),
+        "MAX_ANSWER_BYTES": str(REMOTE_BYTES),
+        "SLOW_CLIENT_SECONDS": "0",
+    }
+    yield from running(folder, settings, project_root, store=f"{backend.url}/query")
+
+
+def test_the_build_loads_the_bundled_graph_with_equal_counts(
+    built: str, backend: OxigraphServer, bundled_store: OxigraphStore
+) -> None:
+    assert f"→ {backend.url}/query" in built
+    loaded = remote_store(f"{backend.url}/query")
+    try:
+        assert loaded.graph_names() == bundled_store.graph_names()
+        for name in bundled_store.graph_names():
+            assert loaded.count(name) == bundled_store.count(name), name
+        assert loaded.count() == bundled_store.count()
+    finally:
+        loaded.close()
+
+
+def test_the_seed_comparison_is_byte_identical(
+    remote_server: LiveServer, server: LiveServer
+) -> None:
+    there, here = remote_server.request("GET", SEED), server.request("GET", SEED)
+    assert there.status == here.status == 200
+    assert there.body == here.body
+    health = remote_server.request("GET", "/-/health").json()
+    assert health["store"] == "remote"
+    assert health["quads"] == server.request("GET", "/-/health").json()["quads"]
+
+
+def test_sparql_answers_a_select_cut_at_the_row_cap(
+    remote_server: LiveServer, server: LiveServer
+) -> None:
+    small = "SELECT ?m WHERE { ?m a sg:Method } ORDER BY ?m LIMIT 3"
+    reply = remote_server.query(small)
+    assert reply.status == 200 and reply.media_type == "application/sparql-results+json"
+    assert len(reply.json()["results"]["bindings"]) == 3
+    assert "sparql-results-truncated" not in reply.headers
+    # past MAX_ROWS: cut as the embedded store cuts it
+    there = remote_server.query(ROWS, accept="text/tab-separated-values")
+    here = server.query(ROWS, accept="text/tab-separated-values")
+    assert there.status == here.status == 200
+    assert there.header("SPARQL-Results-Truncated") == here.header("SPARQL-Results-Truncated") != ""
+    assert len(there.text.splitlines()) == 1 + SERVER_ROWS
+    assert there.body == here.body
+
+
+def test_sparql_refuses_an_answer_over_the_byte_cap(remote_server: LiveServer) -> None:
+    long = "SELECT ?s (CONCAT(STR(?s), STR(?p), STR(?s), STR(?p)) AS ?x) WHERE { ?s ?p ?o }"
+    reply = remote_server.query(long, accept="text/csv")
+    assert reply.status == 400, reply.text
+    body = reply.json()
+    assert body["error"] == "query-failed"
+    assert f"at most {REMOTE_BYTES} (MAX_ANSWER_BYTES)" in body["message"]
+
+
+def test_sparql_stops_at_the_deadline(remote_server: LiveServer) -> None:
+    # runs on the Oxigraph server until it is stopped (the next test)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    reply = remote_server.query(slow, timeout=30)
+    assert reply.status == 503, reply.text
+    assert reply.seconds < REMOTE_TIMEOUT + 2
+    body = reply.json()
+    assert body["error"] == "limit-exceeded"
+    assert body["details"]["limit_seconds"] == REMOTE_TIMEOUT
+
+
+def test_a_stopped_store_is_a_clear_503(remote_server: LiveServer, backend: OxigraphServer) -> None:
+    backend.stop()
+    for reply in (
+        remote_server.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1"),
+        remote_server.request("GET", SEED),
+    ):
+        assert reply.status == 503, reply.text
+        assert reply.media_type == "application/json"
+        body = reply.json()
+        assert body["error"] == "store-unavailable"
+        assert f"127.0.0.1:{backend.port}" in body["message"]
+        assert "Traceback" not in reply.text
+    assert remote_server.healthy() or remote_server.process.poll() is None  # still serving
