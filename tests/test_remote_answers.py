@@ -8,6 +8,9 @@ echoing a password."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,3 +182,26 @@ def test_a_url_stays_a_url_and_a_password_is_never_echoed(
         open_configured(settings_for(oxigraph_server, STORE_AUTH="kerberos"))
     with pytest.raises(InputError, match="profile"):
         open_configured(settings_for(oxigraph_server, STORE_PROFILE="nope"))
+
+
+def test_the_cli_refuses_memory_with_a_url_and_serve_a_url_holding_a_password(
+    oxigraph_server: OxigraphServer, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from scholargate.cli import main
+
+    url = f"{oxigraph_server.url}/query"
+    result = CliRunner().invoke(main, ["--memory", "--store", url, "stats"])
+    assert result.exit_code == 2
+    assert "MEMORY builds the graph in memory, but STORE names a SPARQL server" in result.output
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
+    env.update(SCHOLARGATE_ROOT=str(ROOT), SCHOLARGATE_ALLOCATOR="system")
+    secret = url.replace("http://", "http://reader:s3cret-pw@")
+    command = [sys.executable, "-m", "scholargate.cli", "serve", "--port", "0", "--store", secret]
+    done = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "STORE_USER and STORE_PASSWORD" in done.stderr
+    assert "s3cret-pw" not in done.stdout + done.stderr

@@ -39,7 +39,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from . import __version__
-from .build import copies_to_memory, open_configured, place_of
+from .build import copies_to_memory, open_configured, open_remote, place_of
 from .config import load_config
 from .errors import InputError, ScholarGateError
 from .front import FrontWorker
@@ -136,6 +136,9 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
     app_config = dict(settings)
     quads, copied = 0, False
     if place.url is not None:
+        # the settings checked before the workers fork (a URL holding credentials, an
+        # unknown profile or authentication); nothing is sent to the server yet
+        open_remote(place.url, settings).close()
         echo(f"Store {place.url}: a SPARQL server, which each worker queries (nothing built)")
         app_config.update(STORE=place.url, SAVED=place.saved, STORE_READ_ONLY=True)
     elif place.path is not None:

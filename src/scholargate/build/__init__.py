@@ -5,12 +5,20 @@
 - ``loading.py``: loading the sources into a store, with the metadata the build measures;
 - ``disk.py``: the on-disk store, rebuilt only when a source changed;
 - ``opening.py``: :func:`open_configured`, the one place that opens the store the
-  settings name (in memory, on disk, or read-only under ``serve``).
+  settings name (in memory, on disk, read-only under ``serve``, or a SPARQL server).
 """
 
 from .disk import StoreBusyError, fingerprint_file, open_built, open_store, remove_stale
 from .loading import CC_BY, BuildReport, Progress, build_store
-from .opening import Opened, Place, copies_to_memory, open_configured, open_served, place_of
+from .opening import (
+    Opened,
+    Place,
+    copies_to_memory,
+    open_configured,
+    open_remote,
+    open_served,
+    place_of,
+)
 from .sources import BUILD_SCHEMA, Source, discover, find_root, fingerprint
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "fingerprint_file",
     "open_built",
     "open_configured",
+    "open_remote",
     "open_served",
     "open_store",
     "place_of",

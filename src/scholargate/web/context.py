@@ -15,8 +15,9 @@ _SAVED = "scholargate.saved"
 
 def init_app(app: Flask) -> None:
     """Open the store the settings name (``build.open_configured``: a graph built in
-    memory, the on-disk store rebuilt first if a source changed, or, under ``serve``,
-    the store it built opened read-only) and the saved comparisons beside it."""
+    memory, the on-disk store rebuilt first if a source changed, under ``serve`` the
+    store it built opened read-only, or a SPARQL server, never loaded here) and the
+    saved comparisons beside it."""
     opened = open_configured(app.config)
     app.config["ROOT"] = opened.place.root
     app.config["SAVED"] = opened.place.saved
