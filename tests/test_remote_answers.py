@@ -120,6 +120,19 @@ def test_ask_and_the_dataset_of_the_request(loaded: Store, bundled_store: Oxigra
 
 
 @pytest.mark.slow
+def test_a_form_and_format_that_do_not_fit_are_refused_as_embedded(
+    loaded: Store, bundled_store: OxigraphStore
+) -> None:
+    for sparql, fmt in ((ROWS, "ttl"), (GRAPH, "json"), ("ASK {}", "nt")):
+        with pytest.raises(QueryFailedError) as here:
+            ask(bundled_store, sparql, fmt)
+        with pytest.raises(QueryFailedError) as there:
+            ask(loaded, sparql, fmt)
+        assert there.value.message == here.value.message
+        assert there.value.status == here.value.status == 400
+
+
+@pytest.mark.slow
 def test_an_answer_past_the_byte_cap_is_refused_as_embedded(
     loaded: Store, bundled_store: OxigraphStore
 ) -> None:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .store import RemoteStore
 
 _CUT_BY_ROWS = ("csv", "tsv", "xml")
+_FORMS = {"select": "a SELECT", "ask": "an ASK", "graph": "a CONSTRUCT or DESCRIBE"}
 
 
 def answer(store: RemoteStore, request: AnswerRequest) -> Answer:
@@ -57,6 +58,8 @@ def answer(store: RemoteStore, request: AnswerRequest) -> Answer:
     fmt = by_name(request.fmt)
     form = query_form(request.sparql)
     graph = form == "graph" or (form is None and fmt.kind != "results")
+    if form is not None and (fmt.kind == "results") == graph:  # as the embedded store says
+        raise QueryFailedError(f"{_FORMS[form]} query cannot be answered as {fmt.name}")
     accept = NTRIPLES if graph else fmt.media_type
     options: dict[str, Any] = {
         "default_graphs": request.default_graphs,
