@@ -15,7 +15,8 @@ bp = Blueprint("meta", __name__, url_prefix="/-")
 def health() -> ResponseReturnValue:
     """Cheap enough for a load balancer to call often: the quad count is taken once
     (counting a read-only on-disk store walks every quad). ``store`` says where this
-    worker reads the graph: ``disk``, or ``memory`` (built there, or a copy)."""
+    worker reads the graph: ``disk``, ``memory`` (built there, or a copy) or ``remote``
+    (a SPARQL server)."""
     quads = current_app.extensions.get("scholargate.quads")
     if quads is None:
         quads = current_app.extensions["scholargate.quads"] = get_store().count()
