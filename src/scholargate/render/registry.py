@@ -24,18 +24,22 @@ renderer is never written twice for one (type, format)::
 - ``web/respond.py`` turns a :class:`Rendered` into a response: ``Content-Type`` from the
   format, then ``Vary`` and the headers.
 
-Adding a route family's formats (what web/resources.py and web/browse.py did):
+Adding a route family's formats (what web/resources.py, web/browse.py and
+web/wellknown.py did):
 
 1. Move its page building (``render_template`` and its helpers) and its JSON/CSV/RDF
    writing into a render/ module named for the result it renders, one ``@renderer``
    function per result type (or per group of formats written the same way); read the
-   request in the view and pass what the renderer needs as context.
+   request in the view and pass what the renderer needs as context. An rdflib ``Graph``
+   already has a renderer in the graph formats (render/documents.py): a result whose
+   RDF form is a graph registers those formats and returns ``render(graph, fmt)``.
 2. Add that module to the import in :func:`_load` at the bottom of this file.
 3. In the view: ``fmt = choose(formats_for(Result), suffix=ext)``, call one service, then
    ``return respond(result, fmt, lang=lang, ...)``; build the route's ``.<ext>`` rule
-   from ``formats_for`` too, so the suffixes follow the table.
-4. tests/test_renderers.py walks the routes' suffixes and checks each answers with its
-   format's Content-Type.
+   from ``formats_for`` too, so the suffixes follow the table. When two formats need
+   different services (a page, an RDF document), pick by ``fmt in formats_for(Type)``.
+4. Add the route to ``ROUTES`` in tests/test_renderers.py: it then checks that every
+   offered format answers, by suffix and by ``Accept``, under its own Content-Type.
 
 Renderers may use Flask's ``render_template`` and ``url_for`` (templates need them) but
 never import web/, cli or the server (tests/test_layers.py).
