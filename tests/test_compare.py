@@ -97,6 +97,25 @@ def test_seed_trio_cells_read_as_the_seed_page(bundled_store) -> None:
     assert sources[2].values[0].href == "https://arxiv.org/abs/2106.09685"
 
 
+def test_values_keep_the_terms_the_query_gave_and_the_rdf_writes_them(bundled_store) -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF
+
+    from scholargate.render.comparison import to_graph, to_json
+
+    table = compare(bundled_store, SEED, "fa")
+    field = row(table, "حوزه").cells[0].values[0]
+    summary = row(table, "خلاصه").cells[0].values[0]
+    year = row(table, "سال پیدایش").cells[0].values[0]
+    assert field.term == URIRef(field.iri)
+    assert summary.term == Literal(summary.text, lang=summary.lang)
+    assert year.term is None  # text the service made
+    written = set(to_graph(table).objects(None, RDF.value))
+    assert {field.term, summary.term, Literal("2017")} <= written
+    cells = [v for r in to_json(table)["rows"] for c in r["cells"] for v in c]
+    assert cells and not any("term" in v for v in cells)
+
+
 def test_the_generated_sparql_is_returned_and_runs_as_is(bundled_store) -> None:
     table = compare(bundled_store, SEED, "en")
     assert table.sparql.startswith("PREFIX ")

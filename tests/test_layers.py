@@ -11,14 +11,12 @@ From the top down (docs/code-map.md draws it):
 - the base — ``store/``, ``formats``, ``namespaces``, ``errors``, ``terms``, ``config``,
   ``i18n``, ``allocator`` — never imports services, build, render, web, cli or the server.
 
-Two rules of the "one door" to the graph are not kept yet: services never import
-pyoxigraph, and they reach the graph only through the ``Store`` interface
-(``scholargate.store``), never through one implementation's modules
-(``store/oxigraph.py``, ``store/processes/``, ``store/functions.py``, ``store/tsv.py``).
-The same holds for the entry points and the build.
-Today's violators are allow-listed below, each with its reason; the test fails when a
-new module violates a rule, and when an allow-listed module no longer does (strike it
-from the list), so the lists only shrink.
+The "one door" to the graph: services, the entry points and the build never import
+pyoxigraph, and reach the graph only through the ``Store`` interface
+(``scholargate.store``: ``Store``, ``new_store`` and the value types it exchanges),
+never through one implementation's modules (``store/oxigraph.py``, ``store/processes/``,
+``store/functions.py``, ``store/tsv.py``), nor through an implementation's own
+attributes (``store.native``).
 
 Every import counts, also one inside a function: a layer must not reach upward even
 lazily. Imports are read with ``ast``, nothing is imported.
@@ -80,22 +78,14 @@ FORBIDDEN = {
     ),
 }
 
-TODO = "to be moved behind the Store interface, issue 12"
-
-# Today's violators, file → reason. Strike a file when it is fixed; never add one.
-ALLOWED_FLASK_IN_SERVICES: dict[str, str] = {}
-ALLOWED_PYOXIGRAPH_IN_SERVICES: dict[str, str] = {}
 STORE_IMPLEMENTATION = (
     "scholargate.store.oxigraph",
     "scholargate.store.processes",
     "scholargate.store.functions",
     "scholargate.store.tsv",
 )
-ALLOWED_STORE_INTERNALS_IN_SERVICES = {
-    "services/compare.py": f"reads SELECT answers as TSV cells (store/tsv.py); {TODO}",
-}
-
-ALLOWED_STORE_INTERNALS_ABOVE: dict[str, str] = {}
+# Attributes of one implementation that code above the store must not touch.
+IMPLEMENTATION_ATTRIBUTES = ("native",)
 
 
 @dataclass(frozen=True)
@@ -162,20 +152,8 @@ def violations(layer: str, forbidden: tuple[str, ...]) -> list[Import]:
     ]
 
 
-def check_allow_list(rule: str, found: list[Import], allowed: dict[str, str]) -> None:
-    """Fail on a violation outside ``allowed``, and on an allowed file that no longer
-    violates (so the list only shrinks)."""
-    new = [f"  {v}" for v in found if v.file not in allowed]
-    fixed = sorted(set(allowed) - {v.file for v in found})
-    problems = []
-    if new:
-        problems.append(f"{rule}; new violations:\n" + "\n".join(new))
-    if fixed:
-        problems.append(
-            f"{rule}; these allow-listed files no longer violate it, strike them from the "
-            f"allow-list in tests/test_layers.py: {', '.join(fixed)}"
-        )
-    assert not problems, "\n".join(problems)
+def check(rule: str, found: list) -> None:
+    assert not found, f"{rule}:\n" + "\n".join(f"  {v}" for v in found)
 
 
 def test_the_contract_sees_every_module_and_its_imports() -> None:
@@ -189,31 +167,24 @@ def test_the_contract_sees_every_module_and_its_imports() -> None:
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_no_layer_imports_upward(layer: str) -> None:
-    found = violations(layer, FORBIDDEN[layer])
-    allowed = ALLOWED_FLASK_IN_SERVICES if layer == "services" else {}
-    flask_only = [v for v in found if under(v.name, "flask")] if allowed else []
-    rest = [v for v in found if v not in flask_only]
-    assert not rest, f"{layer} must not import {', '.join(FORBIDDEN[layer])}:\n" + "\n".join(
-        f"  {v}" for v in rest
+    check(
+        f"{layer} must not import {', '.join(FORBIDDEN[layer])}",
+        violations(layer, FORBIDDEN[layer]),
     )
-    if allowed:
-        check_allow_list("services never import Flask", flask_only, allowed)
 
 
 def test_services_never_import_pyoxigraph() -> None:
-    check_allow_list(
+    check(
         "services never import pyoxigraph (reach the graph through scholargate.store.Store)",
         violations("services", ("pyoxigraph",)),
-        ALLOWED_PYOXIGRAPH_IN_SERVICES,
     )
 
 
 def test_services_reach_the_store_only_through_its_interface() -> None:
-    check_allow_list(
+    check(
         "services import scholargate.store (the Store interface), never "
         + ", ".join(STORE_IMPLEMENTATION),
         violations("services", STORE_IMPLEMENTATION),
-        ALLOWED_STORE_INTERNALS_IN_SERVICES,
     )
 
 
@@ -222,8 +193,37 @@ def test_entry_points_and_the_build_open_the_store_only_through_its_interface() 
     ``scholargate.store`` (``new_store``, ``Store``; ``build.open_configured`` opens the
     store the settings name), never pyoxigraph or one implementation's modules."""
     forbidden = ("pyoxigraph", *STORE_IMPLEMENTATION)
-    check_allow_list(
+    check(
         "web, cli, serve, front and build import scholargate.store, never " + ", ".join(forbidden),
         violations("entry", forbidden) + violations("build", forbidden),
-        ALLOWED_STORE_INTERNALS_ABOVE,
     )
+
+
+def implementation_attributes(path: Path) -> list[str]:
+    """Where ``path`` reads an implementation's own attribute: ``x.native``, or
+    ``getattr(x, "native")``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        name = None
+        if isinstance(node, ast.Attribute):
+            name = node.attr
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "hasattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            name = node.args[1].value
+        if name in IMPLEMENTATION_ATTRIBUTES:
+            found.append(f"src/scholargate/{path.relative_to(PACKAGE)}:{node.lineno} reads .{name}")
+    return found
+
+
+def test_nothing_above_the_store_reads_an_implementations_attributes() -> None:
+    above = [
+        p for p in MODULES if layer_of(module_name(p)) in ("entry", "services", "build", "render")
+    ]
+    assert above, "no module above the store was found"
+    found = [hit for path in above for hit in implementation_attributes(path)]
+    check("only the Store interface is called from above the store", found)

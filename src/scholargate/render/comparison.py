@@ -33,7 +33,7 @@ def to_json(table: Comparison, *, iri: str | None = None) -> dict[str, Any]:
                 "differs": r.differs,
                 "cells": [
                     [
-                        {k: v for k, v in vars(value).items() if v is not None}
+                        {k: v for k, v in vars(value).items() if v is not None and k != "term"}
                         for value in cell.values
                     ]
                     for cell in r.cells
@@ -71,42 +71,57 @@ def to_text(table: Comparison) -> str:
     return text_table(headers, rows, max_cell=48)
 
 
+# the properties every comparison's RDF uses, made once
+_TYPE, _VALUE, _PREDICATE, _LABEL = RDF.type, RDF.value, RDF.predicate, RDFS.label
+_METHOD, _POSITION, _DIFFERS_ON = SG.method, SG.position, SG.differsOn
+_HAS_PART = DCTERMS.hasPart
+
+
 def to_graph(table: Comparison, *, iri: str | None = None, source: str | None = None) -> Graph:
     """The comparison as RDF: which methods in which order, which rows differ, and
-    every cell's values as labelled statements about the methods."""
+    every cell's values as labelled statements about the methods.
+
+    A value the query gave is written as the term it was read into (``Value.term``),
+    not rebuilt from its text; only text the service made (a year, a count, a group of
+    originators, a label) becomes a literal here.
+    """
     g = Graph()
     bind_prefixes(g)
+    add = g.add
     node = URIRef(iri) if iri else BNode()
-    g.add((node, RDF.type, SG.Comparison))
-    g.add((node, SG.shapesVersion, Literal(table.shapes_version)))
-    g.add((node, DCTERMS.language, Literal(table.lang)))
+    add((node, _TYPE, SG.Comparison))
+    add((node, SG.shapesVersion, Literal(table.shapes_version)))
+    add((node, DCTERMS.language, Literal(table.lang)))
     if source:
-        g.add((node, DCTERMS.source, URIRef(source)))
-    for position, column in enumerate(table.columns, start=1):
-        method = URIRef(column.iri)
+        add((node, DCTERMS.source, URIRef(source)))
+    methods = [URIRef(column.iri) for column in table.columns]
+    for position, (column, method) in enumerate(zip(table.columns, methods, strict=True), 1):
         col = URIRef(f"{iri}#{position}") if iri else BNode()
-        g.add((node, SG.method, method))
-        g.add((node, DCTERMS.hasPart, col))
-        g.add((col, SG.method, method))
-        g.add((col, SG.position, Literal(position, datatype=XSD.integer)))
-        g.add((method, RDFS.label, Literal(column.label, lang=column.label_lang or None)))
+        add((node, _METHOD, method))
+        add((node, _HAS_PART, col))
+        add((col, _METHOD, method))
+        add((col, _POSITION, Literal(position, datatype=XSD.integer)))
+        add((method, _LABEL, Literal(column.label, lang=column.label_lang or None)))
     for row in table.rows:
         shape = URIRef(row.id)
-        g.add((shape, RDFS.label, Literal(row.label, lang=row.label_lang or None)))
+        add((shape, _LABEL, Literal(row.label, lang=row.label_lang or None)))
         if row.differs:
-            g.add((node, SG.differsOn, shape))
-        for column, cell in zip(table.columns, row.cells, strict=True):
+            add((node, _DIFFERS_ON, shape))
+        resources = row.display in ("LabelList", "PersonList", "Citation")
+        for method, cell in zip(methods, row.cells, strict=True):
             for value in cell.values:
-                obj = (
-                    URIRef(value.iri)
-                    if value.iri and row.display in ("LabelList", "PersonList", "Citation")
-                    else Literal(value.text, lang=value.lang or None)
-                )
+                obj = value.term  # the term the query gave, as it gave it
+                if obj is None:  # text the service made
+                    obj = (
+                        URIRef(value.iri)
+                        if value.iri and resources
+                        else Literal(value.text, lang=value.lang or None)
+                    )
                 cell_node = BNode()
-                g.add((node, DCTERMS.hasPart, cell_node))
-                g.add((cell_node, SG.method, URIRef(column.iri)))
-                g.add((cell_node, RDF.predicate, shape))
-                g.add((cell_node, RDF.value, obj))
+                add((node, _HAS_PART, cell_node))
+                add((cell_node, _METHOD, method))
+                add((cell_node, _PREDICATE, shape))
+                add((cell_node, _VALUE, obj))
                 if isinstance(obj, URIRef):
-                    g.add((obj, RDFS.label, Literal(value.text, lang=value.lang or None)))
+                    add((obj, _LABEL, Literal(value.text, lang=value.lang or None)))
     return g

@@ -9,8 +9,8 @@ the focus-node pattern put first in its ``WHERE`` block, which is what pre-bindi
 ``$this`` means for the queries SHACL allows. A shape that uses anything the compiler
 does not know (:mod:`.features`) is refused with :class:`UnsupportedShapeError`.
 
-The file runs a little over 400 lines because it is one class: the top-level queries
-and the nested conditions (``sh:node``, ``sh:or``…) call each other, and SPARQL
+Long on purpose: a little over 400 lines, because it is one class: the top-level
+queries and the nested conditions (``sh:node``, ``sh:or``…) call each other, and SPARQL
 constraints appear in both.
 """
 

@@ -1,0 +1,97 @@
+"""The comparer of one store: resolves the names asked for, writes and runs the one
+query, and assembles the table; it keeps the rows, the method index and the shapes'
+version until the shapes or the data change (``refresh``)."""
+
+from __future__ import annotations
+
+import weakref
+
+from ...errors import InputError, NotFoundError
+from ...namespaces import sparql_prefixes
+from ...store import Store
+from .model import Comparison
+from .query import build_query
+from .resolve import MethodIndex, distinct_names
+from .rows import RowSpec, read_rows
+from .table import assemble
+
+
+class Comparer:
+    """Compares methods on one store; caches the rows and the method index until the
+    shapes or the data change (``refresh``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rows: list[RowSpec] | None = None
+        self._index: MethodIndex | None = None
+        self._version: str | None = None
+
+    def refresh(self) -> None:
+        self._rows = self._index = self._version = None
+
+    @property
+    def rows(self) -> list[RowSpec]:
+        if self._rows is None:
+            self._rows = read_rows(self.store)
+        return self._rows
+
+    @property
+    def index(self) -> MethodIndex:
+        if self._index is None:
+            self._index = MethodIndex(self.store)
+        return self._index
+
+    @property
+    def shapes_version(self) -> str:
+        if self._version is None:
+            found = self.store.select(
+                sparql_prefixes()
+                + "SELECT ?v WHERE { GRAPH sgg:metadata { ?d sg:shapesVersion ?v } }"
+            )
+            self._version = str(found[0]["v"]) if found else ""
+        return self._version
+
+    def resolve(self, names: list[str]) -> list[str]:
+        """IRIs for slugs, IRIs or names, in the order given, each once.
+
+        Each item may hold several names separated by commas. At most ``MAX_METHODS``
+        different names of at most ``MAX_NAME`` characters (400 beyond); the work is
+        linear in the length of what was given.
+        """
+        wanted = distinct_names(names)
+        if not wanted:
+            raise InputError("name at least one method to compare, e.g. ?m=lora,bert-fine-tuning")
+        iris: dict[str, None] = {}
+        for name in wanted:
+            iri = self.index.resolve(name)
+            if iri is None:
+                hints = self.index.suggest(name)
+                hint = f"; did you mean: {', '.join(hints)}?" if hints else ""
+                raise NotFoundError(
+                    f"no method {name!r} in the graph{hint}", method=name, suggestions=hints
+                )
+            iris.setdefault(iri)
+        return list(iris)
+
+    def compare(self, methods: list[str], lang: str = "en") -> Comparison:
+        iris = self.resolve(methods)
+        rows = self.rows
+        sparql = build_query(rows, iris)
+        answer = self.store.select_cells(sparql)
+        return assemble(rows, iris, answer, lang, sparql, self.shapes_version)
+
+
+_COMPARERS: weakref.WeakKeyDictionary[Store, Comparer] = weakref.WeakKeyDictionary()
+
+
+def comparer_for(store: Store) -> Comparer:
+    """The comparer of ``store`` (one per store, made on first use)."""
+    comparer = _COMPARERS.get(store)
+    if comparer is None:
+        comparer = _COMPARERS[store] = Comparer(store)
+    return comparer
+
+
+def compare(store: Store, methods: list[str], lang: str = "en") -> Comparison:
+    """Compare ``methods`` (slugs, IRIs or names) with labels in ``lang``."""
+    return comparer_for(store).compare(methods, lang)
