@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 
 from scholargate.errors import InputError
 from scholargate.formats import FORMATS, Format, by_extension, by_name
+from scholargate.render.comparison import SavedComparison
 from scholargate.render.documents import Document, RememberedGraph
 from scholargate.render.registry import (
     RENDERERS,
@@ -29,19 +30,27 @@ from scholargate.render.registry import (
     formats_for,
 )
 from scholargate.render.resource_page import Missing
+from scholargate.services.compare import Comparison
 from scholargate.services.resources import Description, Listing
 from scholargate.services.stats import Stats
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "scholargate" / "web"
 
 # The routes that answer through the registry: endpoint → (result types, sample URL values).
-# Every route of these blueprints must be here (a test checks it).
+# Every route of these blueprints must be here or in NOT_NEGOTIATED (a test checks it).
+SAVED_ID = "d551e14234bc"  # lora and bert-fine-tuning, saved by the saved_comparison fixture
 ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
+    "compare.compare": ((Comparison,), {"m": "lora,bert-fine-tuning"}),
+    "compare.saved": ((Comparison,), {"cid": SAVED_ID}),
     "resources.page": ((Description, Document), {"kind": "method", "slug": "lora"}),
     "browse.methods": ((Listing,), {}),
     "browse.graph_stats": ((Stats,), {}),
     "wellknown.void": ((RememberedGraph,), {}),
     "wellknown.sparql_examples": ((RememberedGraph,), {}),
+}
+# Routes of those blueprints that answer one fixed form, with the reason.
+NOT_NEGOTIATED: dict[str, str] = {
+    "compare.save": "a POST: JSON for a script (render/comparison.py), else a 303 redirect",
 }
 CONVERTED_BLUEPRINTS = {endpoint.split(".")[0] for endpoint in ROUTES}
 
@@ -112,6 +121,7 @@ def test_render_finds_the_renderer_of_a_base_class() -> None:
 def test_every_registered_format_is_one_of_the_format_table() -> None:
     registered = RENDERERS.registered()
     assert {Description, Document, Listing, Stats, RememberedGraph, Missing} <= set(registered)
+    assert {Comparison, SavedComparison} <= set(registered)
     for formats in registered.values():
         assert formats
         assert all(by_name(f.name) is f for f in formats)
@@ -126,7 +136,24 @@ def test_every_route_of_a_converted_blueprint_is_listed(app: Flask) -> None:
         for rule in app.url_map.iter_rules()
         if rule.endpoint.split(".")[0] in CONVERTED_BLUEPRINTS
     }
-    assert endpoints == set(ROUTES)
+    # ``/compare.<ext>`` for the suffixes a route does not offer (web/negotiate.py
+    # other_suffixes): the same view, so the same 406
+    others = {e for e in endpoints if e.endswith("_other_suffix")}
+    assert {e.removesuffix("_other_suffix") for e in others} <= set(ROUTES)
+    assert endpoints - others == set(ROUTES) | set(NOT_NEGOTIATED)
+
+
+@pytest.mark.usefixtures("saved_comparison")
+def test_a_suffix_a_route_does_not_offer_is_406(app: Flask, client: FlaskClient) -> None:
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.endswith("_other_suffix"):
+            continue
+        values = ROUTES[rule.endpoint.removesuffix("_other_suffix")][1]
+        with app.test_request_context():
+            url = url_for(rule.endpoint, ext="xyz", **values)
+        response = client.get(url, headers={"Accept": "application/json"})
+        assert response.status_code == 406, url
+        assert "not available as 'xyz'" in response.get_json()["message"], url
 
 
 def _suffixes(app: Flask, endpoint: str, values: dict[str, str]) -> set[str]:
@@ -157,11 +184,23 @@ def _cases(app: Flask) -> list[tuple[str, str | None, Format]]:
     return cases
 
 
+@pytest.fixture
+def saved_comparison(client: FlaskClient) -> str:
+    """The comparison of ROUTES["compare.saved"], saved (again: saving is idempotent)."""
+    response = client.post(
+        "/compare/save", data={"m": "lora,bert-fine-tuning"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code in (200, 201)
+    assert response.get_json()["url"].startswith(f"/comparison/{SAVED_ID}")
+    return SAVED_ID
+
+
+@pytest.mark.usefixtures("saved_comparison")
 def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4
+    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():
@@ -174,6 +213,7 @@ def test_each_offered_format_answers_under_its_content_type(
         assert "Accept" in response.headers["Vary"]
 
 
+@pytest.mark.usefixtures("saved_comparison")
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_without_accept_a_route_answers_in_its_first_format(
     app: Flask, client: FlaskClient, endpoint: str
