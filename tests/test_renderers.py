@@ -30,8 +30,10 @@ from scholargate.render.registry import (
     formats_for,
 )
 from scholargate.render.resource_page import Missing
+from scholargate.render.search import SearchBox, Suggestions
 from scholargate.services.compare import Comparison
 from scholargate.services.resources import Description, Listing
+from scholargate.services.search import Results
 from scholargate.services.stats import Stats
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "scholargate" / "web"
@@ -42,6 +44,7 @@ SAVED_ID = "d551e14234bc"  # lora and bert-fine-tuning, saved by the saved_compa
 ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
     "compare.compare": ((Comparison,), {"m": "lora,bert-fine-tuning"}),
     "compare.saved": ((Comparison,), {"cid": SAVED_ID}),
+    "search.search": ((Results,), {"q": "lora"}),
     "resources.page": ((Description, Document), {"kind": "method", "slug": "lora"}),
     "browse.methods": ((Listing,), {}),
     "browse.graph_stats": ((Stats,), {}),
@@ -51,6 +54,7 @@ ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
 # Routes of those blueprints that answer one fixed form, with the reason.
 NOT_NEGOTIATED: dict[str, str] = {
     "compare.save": "a POST: JSON for a script (render/comparison.py), else a 303 redirect",
+    "search.suggest": "JSON only, for the search box's script (render/search.py)",
 }
 CONVERTED_BLUEPRINTS = {endpoint.split(".")[0] for endpoint in ROUTES}
 
@@ -121,7 +125,7 @@ def test_render_finds_the_renderer_of_a_base_class() -> None:
 def test_every_registered_format_is_one_of_the_format_table() -> None:
     registered = RENDERERS.registered()
     assert {Description, Document, Listing, Stats, RememberedGraph, Missing} <= set(registered)
-    assert {Comparison, SavedComparison} <= set(registered)
+    assert {Comparison, SavedComparison, Results, SearchBox, Suggestions} <= set(registered)
     for formats in registered.values():
         assert formats
         assert all(by_name(f.name) is f for f in formats)
@@ -200,7 +204,7 @@ def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7
+    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():
