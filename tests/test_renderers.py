@@ -22,6 +22,7 @@ from scholargate.errors import InputError
 from scholargate.formats import FORMATS, Format, by_extension, by_name
 from scholargate.render.comparison import SavedComparison
 from scholargate.render.documents import Document, RememberedGraph
+from scholargate.render.export import Catalogue, Dump, OntologyDump, OntologyTerms
 from scholargate.render.registry import (
     RENDERERS,
     DuplicateRendererError,
@@ -45,6 +46,9 @@ ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
     "compare.compare": ((Comparison,), {"m": "lora,bert-fine-tuning"}),
     "compare.saved": ((Comparison,), {"cid": SAVED_ID}),
     "search.search": ((Results,), {"q": "lora"}),
+    "export.index": ((Catalogue,), {}),
+    "export.ontology": ((OntologyTerms, OntologyDump), {}),
+    "export.dump_negotiated": ((Dump,), {"graph": "curated"}),
     "resources.page": ((Description, Document), {"kind": "method", "slug": "lora"}),
     "browse.methods": ((Listing,), {}),
     "browse.graph_stats": ((Stats,), {}),
@@ -55,8 +59,15 @@ ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
 NOT_NEGOTIATED: dict[str, str] = {
     "compare.save": "a POST: JSON for a script (render/comparison.py), else a 303 redirect",
     "search.suggest": "JSON only, for the search box's script (render/search.py)",
+    "export.dump": "the suffix names the dump's format (Dump); an unknown one is a 404",
+    "export.context": "the JSON-LD context file as ontology/ has it, with its own caching",
+    "export.work_bib": "BibTeX only (render/bib.py; not a format of the format table)",
+    "export.work_csl": "CSL-JSON only (render/bib.py; not a format of the format table)",
+    "export.method_bib": "BibTeX only (render/bib.py; not a format of the format table)",
 }
 CONVERTED_BLUEPRINTS = {endpoint.split(".")[0] for endpoint in ROUTES}
+# Routes whose RDF named by a suffix is a dump that varies on nothing (no Vary header).
+SUFFIX_NEVER_VARIES = {"export.ontology"}
 
 
 def _text(result: Any, fmt: Format, context: Mapping[str, Any]) -> Rendered:  # noqa: ANN401
@@ -126,6 +137,7 @@ def test_every_registered_format_is_one_of_the_format_table() -> None:
     registered = RENDERERS.registered()
     assert {Description, Document, Listing, Stats, RememberedGraph, Missing} <= set(registered)
     assert {Comparison, SavedComparison, Results, SearchBox, Suggestions} <= set(registered)
+    assert {Catalogue, OntologyTerms, OntologyDump, Dump} <= set(registered)
     for formats in registered.values():
         assert formats
         assert all(by_name(f.name) is f for f in formats)
@@ -204,7 +216,7 @@ def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2
+    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():
@@ -214,7 +226,10 @@ def test_each_offered_format_answers_under_its_content_type(
         assert response.status_code == 200, (url, headers, response.get_data()[:200])
         assert response.content_type == fmt.content_type, (url, headers)
         assert by_extension(fmt.extension) is fmt
-        assert "Accept" in response.headers["Vary"]
+        if suffix and endpoint in SUFFIX_NEVER_VARIES and fmt.kind == "graph":
+            assert "Vary" not in response.headers, url
+        else:
+            assert "Accept" in response.headers["Vary"], url
 
 
 @pytest.mark.usefixtures("saved_comparison")
@@ -238,14 +253,23 @@ def test_a_missing_resource_page_is_rendered_html_for_browsers(client: FlaskClie
     assert 'href="/method/lora"' in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("module", sorted(CONVERTED_BLUEPRINTS))
-def test_converted_views_leave_html_to_render(module: str) -> None:
-    """A converted view module neither renders templates nor writes JSON itself."""
-    tree = ast.parse((WEB / f"{module}.py").read_text(encoding="utf-8"))
-    names = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom | ast.Import)
-        for alias in node.names
+@pytest.mark.parametrize("blueprint", sorted(CONVERTED_BLUEPRINTS))
+def test_converted_views_leave_html_to_render(app: Flask, blueprint: str) -> None:
+    """The modules holding a converted blueprint's views (web/export/ is a package of
+    several) neither render templates nor write JSON themselves."""
+    modules = {
+        view.__module__
+        for endpoint, view in app.view_functions.items()
+        if endpoint.split(".")[0] == blueprint
     }
-    assert not names & {"render_template", "json", "jsonify"}, module
+    assert modules
+    for module in modules:
+        path = WEB.joinpath(*module.split(".")[2:]).with_suffix(".py")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom | ast.Import)
+            for alias in node.names
+        }
+        assert not names & {"render_template", "json", "jsonify"}, module

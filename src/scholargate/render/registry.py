@@ -163,6 +163,14 @@ def _load() -> None:
     :func:`formats_for` or :func:`render` while it is being imported."""
     global _loaded
     if not _loaded:  # set after the import: another thread waits for it on the import lock
-        from . import comparison, documents, listing, resource_page, search, stats  # noqa: F401
+        from . import (  # noqa: F401
+            comparison,
+            documents,
+            export,
+            listing,
+            resource_page,
+            search,
+            stats,
+        )
 
         _loaded = True
