@@ -23,6 +23,7 @@ from scholargate.formats import FORMATS, Format, by_extension, by_name
 from scholargate.render.comparison import SavedComparison
 from scholargate.render.documents import Document, RememberedGraph
 from scholargate.render.export import Catalogue, Dump, OntologyDump, OntologyTerms
+from scholargate.render.query_page import QueryPage
 from scholargate.render.registry import (
     RENDERERS,
     DuplicateRendererError,
@@ -49,6 +50,9 @@ ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
     "export.index": ((Catalogue,), {}),
     "export.ontology": ((OntologyTerms, OntologyDump), {}),
     "export.dump_negotiated": ((Dump,), {"graph": "curated"}),
+    # GET /sparql without a query: the Service Description (an rdflib Graph) or, for a
+    # browser, the query page; the query answers are the store's bytes, not rendered
+    "sparql.endpoint": ((Graph, QueryPage), {}),
     "resources.page": ((Description, Document), {"kind": "method", "slug": "lora"}),
     "browse.methods": ((Listing,), {}),
     "browse.graph_stats": ((Stats,), {}),
@@ -137,7 +141,7 @@ def test_every_registered_format_is_one_of_the_format_table() -> None:
     registered = RENDERERS.registered()
     assert {Description, Document, Listing, Stats, RememberedGraph, Missing} <= set(registered)
     assert {Comparison, SavedComparison, Results, SearchBox, Suggestions} <= set(registered)
-    assert {Catalogue, OntologyTerms, OntologyDump, Dump} <= set(registered)
+    assert {Catalogue, OntologyTerms, OntologyDump, Dump, QueryPage} <= set(registered)
     for formats in registered.values():
         assert formats
         assert all(by_name(f.name) is f for f in formats)
@@ -216,7 +220,7 @@ def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6
+    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():

@@ -168,6 +168,7 @@ def _load() -> None:
             documents,
             export,
             listing,
+            query_page,
             resource_page,
             search,
             stats,
