@@ -22,6 +22,7 @@ from scholargate.errors import InputError
 from scholargate.formats import FORMATS, Format, by_extension, by_name
 from scholargate.render.comparison import SavedComparison
 from scholargate.render.documents import Document, RememberedGraph
+from scholargate.render.error_page import ErrorPage
 from scholargate.render.export import Catalogue, Dump, OntologyDump, OntologyTerms
 from scholargate.render.query_page import QueryPage
 from scholargate.render.registry import (
@@ -141,7 +142,7 @@ def test_every_registered_format_is_one_of_the_format_table() -> None:
     registered = RENDERERS.registered()
     assert {Description, Document, Listing, Stats, RememberedGraph, Missing} <= set(registered)
     assert {Comparison, SavedComparison, Results, SearchBox, Suggestions} <= set(registered)
-    assert {Catalogue, OntologyTerms, OntologyDump, Dump, QueryPage} <= set(registered)
+    assert {Catalogue, OntologyTerms, OntologyDump, Dump, QueryPage, ErrorPage} <= set(registered)
     for formats in registered.values():
         assert formats
         assert all(by_name(f.name) is f for f in formats)

@@ -38,6 +38,8 @@ web/wellknown.py did):
    ``return respond(result, fmt, lang=lang, ...)``; build the route's ``.<ext>`` rule
    from ``formats_for`` too, so the suffixes follow the table. When two formats need
    different services (a page, an RDF document), pick by ``fmt in formats_for(Type)``.
+   A route whose ``.<ext>`` used to take any suffix (406 for one it does not offer)
+   keeps that with ``negotiate.other_suffixes`` (web/compare.py).
 4. Add the route to ``ROUTES`` in tests/test_renderers.py: it then checks that every
    offered format answers, by suffix and by ``Accept``, under its own Content-Type.
 
@@ -166,6 +168,7 @@ def _load() -> None:
         from . import (  # noqa: F401
             comparison,
             documents,
+            error_page,
             export,
             listing,
             query_page,
