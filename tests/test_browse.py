@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from scholargate.render.stats import stats_json
 from scholargate.services.resources import PAGE_SIZE
 from scholargate.services.stats import stats
-from scholargate.web.browse import stats_json
 from scholargate.web.context import get_store
 
 HTML = {"Accept": "text/html"}

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 
 from scholargate.i18n import direction
 from scholargate.namespaces import PREFIXES
+from scholargate.render.query_page import SCRIPT_STRINGS, sample_query
 from scholargate.services.description import list_examples
-from scholargate.web import query_page
 from scholargate.web.context import get_store
-from scholargate.web.query_page import render_query_page, sample_query
+from scholargate.web.query_page import render_query_page
 
 from .conftest import ROOT, require
 
@@ -170,9 +170,7 @@ def test_query_strings_exist_in_every_language() -> None:
         strings = json.loads((ROOT / "src/scholargate/i18n" / f"{lang}.json").read_text("utf-8"))
         keys[lang] = {k for k in strings if k.startswith("query.")}
     assert keys["en"] and keys["en"] == keys["fa"] == keys["tr"]
-    assert {
-        f"query.{k}" for k in (s.removeprefix("query.") for s in query_page._SCRIPT_STRINGS)
-    } <= keys["en"]
+    assert {f"query.{k}" for k in (s.removeprefix("query.") for s in SCRIPT_STRINGS)} <= keys["en"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

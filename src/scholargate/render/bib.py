@@ -19,6 +19,7 @@ BibTeX choices:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -248,3 +249,8 @@ def csl_item(work: Work, key: str | None = None) -> dict[str, Any]:
 def to_csl(works: Iterable[Work]) -> list[dict[str, Any]]:
     """CSL-JSON: a list of items (the form citeproc, pandoc and Zotero read)."""
     return [csl_item(work, key) for work, key in unique_keys(works)]
+
+
+def to_csl_json(works: Iterable[Work]) -> str:
+    """:func:`to_csl` written as the ``.csl.json`` file: UTF-8 text, indented."""
+    return json.dumps(to_csl(works), ensure_ascii=False, indent=2)

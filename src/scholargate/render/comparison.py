@@ -1,17 +1,77 @@
-"""A comparison table as JSON, CSV, RDF and terminal text — one function per format."""
+"""A comparison table as JSON, CSV, RDF and terminal text — one function per format —
+and the renderers of a :class:`~scholargate.services.compare.Comparison` for
+``/compare`` and ``/comparison/{id}``: the page (render/comparison_page.py), JSON, CSV
+and the graph formats.
+
+Context a view gives: ``lang``, ``iri`` (a saved comparison's IRI, or None),
+``record_version`` and ``diff_only`` (see render/comparison_page.py); for RDF,
+``source`` (the URL asked, written as ``dcterms:source``) and ``record`` (a saved
+comparison's own statements, an rdflib ``Graph`` added to the table's).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
+from ..formats import GRAPH_FORMATS, Format
 from ..namespaces import SG, bind_prefixes
 from ..services.compare import Comparison
+from .comparison_page import page
+from .registry import Rendered, render, renderer
 from .text import table as text_table
+
+CSV_DISPOSITION = 'inline; filename="comparison.csv"'
+
+
+@dataclass(frozen=True)
+class SavedComparison:
+    """What ``POST /compare/save`` tells a script: the comparison's IRI, the ``url`` of
+    its page (also the ``Location``), and whether this request ``created`` it."""
+
+    iri: str
+    url: str
+    created: bool
+
+
+@renderer(SavedComparison, "data-json")
+def saved_comparison(result: SavedComparison, fmt: Format, context: Mapping[str, Any]) -> Rendered:
+    """ASCII JSON under ``application/json`` without a charset, and no ``Vary``: the answer
+    this POST has always given."""
+    body = {"comparison": result.iri, "url": result.url, "created": result.created}
+    headers = {"Content-Type": "application/json", "Location": result.url}
+    return Rendered(json.dumps(body), headers=headers, vary=())
+
+
+@renderer(Comparison, "html", "data-json", "csv")  # html first: the default
+def comparison(table: Comparison, fmt: Format, context: Mapping[str, Any]) -> Rendered:
+    headers: dict[str, str] = {}
+    if fmt.name == "data-json":
+        body: str | bytes = json.dumps(to_json(table, iri=context.get("iri")), ensure_ascii=False)
+    elif fmt.name == "csv":
+        body = to_csv(table)
+        headers["Content-Disposition"] = CSV_DISPOSITION
+    else:
+        body = page(table, context)
+    return Rendered(body, headers=headers, vary=("Accept", "Accept-Language"))
+
+
+@renderer(Comparison, *(f.name for f in GRAPH_FORMATS))
+def comparison_graph(table: Comparison, fmt: Format, context: Mapping[str, Any]) -> Rendered:
+    """The graph of :func:`to_graph`, with a saved comparison's ``record`` added; it
+    varies on ``Accept`` only (labels in every language the table shows)."""
+    graph = to_graph(table, iri=context.get("iri"), source=context.get("source"))
+    record = context.get("record")
+    if record is not None:
+        graph += record
+    return Rendered(render(graph, fmt).body, vary=("Accept",))
 
 
 def to_json(table: Comparison, *, iri: str | None = None) -> dict[str, Any]:

@@ -1,29 +1,30 @@
-"""Browsing: ``/methods`` (facets, paging, the timeline) and ``/-/stats``, HTML or JSON."""
+"""Browsing: ``/methods`` (facets, paging, the timeline) and ``/-/stats``, HTML or JSON.
+
+The views parse and ask one service; ``render/listing.py`` and ``render/stats.py`` write
+the pages and the JSON (``web/respond.py`` and the renderer registry between them).
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
-from typing import Any
-
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
 from ..errors import InputError
-from ..formats import Format, by_name
-from ..render.svg import timeline_svg
+from ..formats import Format
+from ..render.registry import formats_for
 from ..services.resources import FACETS, Filters, Listing, resources_for
 from ..services.stats import Stats, stats
 from ..terms import shown
 from .context import get_store, request_lang
 from .negotiate import choose
+from .respond import respond
 
 bp = Blueprint("browse", __name__)
 
-FORMATS: tuple[Format, ...] = (by_name("html"), by_name("data-json"))
+FORMATS: tuple[Format, ...] = formats_for(Listing)  # html first: the default
+STATS_FORMATS: tuple[Format, ...] = formats_for(Stats)
 _EXT_RULE = "any(" + ", ".join(f.extension for f in FORMATS) + ")"
-FACETS_SHOWN = 12  # facet values listed before "n more"
+_STATS_EXT_RULE = "any(" + ", ".join(f.extension for f in STATS_FORMATS) + ")"
 
 
 def _int(name: str) -> int | None:
@@ -63,18 +64,6 @@ def _filters() -> Filters:
     )
 
 
-def _args(filters: Filters, lang: str | None = None, **changes: Any) -> dict[str, Any]:
-    """Query arguments for /methods with these filters, changed by ``changes``."""
-    args: dict[str, Any] = {name: list(getattr(filters, name)) for name in FACETS}
-    args.update({"from": filters.year_from, "to": filters.year_to})
-    if filters.sort != "name":
-        args["sort"] = filters.sort
-    if lang and "lang" in request.args:
-        args["lang"] = lang
-    args.update(changes)
-    return {k: v for k, v in args.items() if v not in (None, [], "")}
-
-
 @bp.get("/methods")
 @bp.get(f"/methods.<{_EXT_RULE}:ext>")
 def methods(ext: str | None = None) -> ResponseReturnValue:
@@ -84,139 +73,20 @@ def methods(ext: str | None = None) -> ResponseReturnValue:
     page = 1 if asked is None else asked
     filters = _filters()
     listing = resources_for(get_store()).browse(filters, lang, page)
-    if fmt.name == "data-json":
-        response = Response(
-            json.dumps(listing_json(listing, lang), ensure_ascii=False),
-            content_type=fmt.content_type,
-        )
-    else:
-        response = Response(_page(listing, lang), content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept, Accept-Language"
-    return response
-
-
-def listing_json(listing: Listing, lang: str) -> dict[str, Any]:
-    f = listing.filters
-    return {
-        "lang": lang,
-        "total": listing.total,
-        "page": listing.page,
-        "pages": listing.pages,
-        "page_size": listing.page_size,
-        "filters": {
-            **{name: list(getattr(f, name)) for name in FACETS},
-            "from": f.year_from,
-            "to": f.year_to,
-            "sort": f.sort,
-        },
-        "items": [
-            {
-                "iri": i.iri,
-                "slug": i.slug,
-                "url": url_for("resources.page", kind="method", slug=i.slug),
-                "label": i.label,
-                "lang": i.lang,
-                "year": i.year,
-            }
-            for i in listing.items
-        ],
-        "facets": {
-            name: [
-                {
-                    "iri": v.iri,
-                    "slug": v.slug,
-                    "label": v.label,
-                    "lang": v.lang,
-                    "count": v.count,
-                    "selected": v.selected,
-                }
-                for v in values
-            ]
-            for name, values in listing.facets.items()
-        },
-        "years": [{"year": y, "count": n} for y, n in listing.years],
-    }
-
-
-def _page(listing: Listing, lang: str) -> str:
-    f = listing.filters
-
-    def url(**changes: Any) -> str:
-        return url_for("browse.methods", **_args(f, lang, **changes))
-
-    def toggle(name: str, slug: str) -> str:
-        chosen = list(getattr(f, name))
-        chosen = [s for s in chosen if s != slug] if slug in chosen else [*chosen, slug]
-        return url(**{name: chosen})
-
-    dated = sum(n for _, n in listing.years)
-    svg = Markup(
-        timeline_svg(
-            listing.years,
-            lang=lang,
-            href=lambda year: url(**{"from": year, "to": year}),
-            undated=listing.total - dated,
-        )
-    )
-    formats = {
-        fmt.label: url_for("browse.methods", ext=fmt.extension, **_args(f, lang, page=listing.page))
-        for fmt in FORMATS
-        if fmt.name != "html"
-    }
-    return render_template(
-        "methods.html",
-        lang=lang,
-        listing=listing,
-        filters=f,
-        url=url,
-        toggle=toggle,
-        timeline=svg,
-        formats=formats,
-        facets_shown=FACETS_SHOWN,
-        method_url=_method_url,
-    )
-
-
-def _method_url(slug: str) -> str:
-    kept = {"lang": request.args["lang"]} if "lang" in request.args else {}
-    return url_for("resources.page", kind="method", slug=slug, **kept)
+    return respond(listing, fmt, lang=lang, asked_lang=request.args.get("lang"))
 
 
 @bp.get("/-/stats")
-@bp.get(f"/-/stats.<{_EXT_RULE}:ext>")
+@bp.get(f"/-/stats.<{_STATS_EXT_RULE}:ext>")
 def graph_stats(ext: str | None = None) -> ResponseReturnValue:
-    fmt = choose(FORMATS, suffix=ext)
+    fmt = choose(STATS_FORMATS, suffix=ext)
     lang = request_lang()
-    counted = stats(get_store())
-    if fmt.name == "data-json":
-        response = Response(
-            json.dumps(stats_json(counted), ensure_ascii=False), content_type=fmt.content_type
-        )
-    else:
-        service = resources_for(get_store())
-        labels = {
-            iri: service.property_label(iri, lang)
-            for iri in {c for c, _ in counted.classes} | {p for _, p, _ in counted.languages}
-        }
-        formats = {
-            fmt.label: url_for("browse.graph_stats", ext=fmt.extension)
-            for fmt in FORMATS
-            if fmt.name != "html"
-        }
-        html = render_template(
-            "stats.html", lang=lang, stats=counted, labels=labels, formats=formats
-        )
-        response = Response(html, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept, Accept-Language"
-    return response
-
-
-def stats_json(counted: Stats) -> dict[str, Any]:
-    """The counts of :func:`services.stats.stats` as JSON objects."""
-    raw = asdict(counted)
-    return {
-        "quads": raw["quads"],
-        "classes": [{"class": c, "count": n} for c, n in raw["classes"]],
-        "graphs": [{"graph": g, "count": n} for g, n in raw["graphs"]],
-        "languages": [{"lang": lang, "property": p, "count": n} for lang, p, n in raw["languages"]],
-    }
+    store = get_store()
+    counted = stats(store)
+    # the page names classes and properties in its language; JSON gives IRIs only
+    return respond(
+        counted,
+        fmt,
+        lang=lang,
+        property_label=lambda iri: resources_for(store).property_label(iri, lang),
+    )

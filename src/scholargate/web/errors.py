@@ -1,24 +1,27 @@
-"""One error shape (``errors.error_body``) as a JSON response, or an HTML page for browsers."""
+"""One error shape (``errors.error_body``) as a JSON response, or an HTML page for browsers
+(render/error_page.py)."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ScholarGateError, error_body
+from ..formats import by_name
+from ..render.error_page import ErrorPage
 from .context import request_lang
 from .negotiate import wants_html
+from .respond import respond
 
 log = logging.getLogger("scholargate")
 
 
 def error_response(status: int, kind: str, message: str, details: dict | None = None) -> Response:
     if wants_html():
-        lang = request_lang()
-        html = render_template("error.html", lang=lang, status=status, message=message)
-        response = Response(html, status=status, mimetype="text/html")
+        page = ErrorPage(status, message)
+        response = respond(page, by_name("html"), status=status, lang=request_lang())
     else:
         response = jsonify(error_body(status, kind, message, details))
         response.status_code = status

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from flask import request
+from flask import Blueprint, request
 
 from ..errors import NotAcceptableError
 from ..formats import Format, by_extension, by_name
@@ -53,3 +54,17 @@ def wants_html() -> bool:
     return accept.best_match(["application/json", "text/html"]) == "text/html" and (
         accept["text/html"] > accept["application/json"]
     )
+
+
+def suffix_rule(formats: Sequence[Format]) -> str:
+    """The converter of a route's ``.<ext>`` rule: ``any(html, json, …)``, the extensions
+    of ``formats`` (``formats_for`` of its result types), so URLs are built only for them."""
+    return "any(" + ", ".join(f.extension for f in formats) + ")"
+
+
+def other_suffixes(bp: Blueprint, rule: str, view: Callable[..., Any]) -> None:
+    """Also route ``rule`` (``/compare.<ext>``, any suffix) to ``view``, under the endpoint
+    ``<view>_other_suffix``: a suffix the route does not offer reaches the same checks and
+    :func:`choose`'s 406 (not a 404), and the error page can still link to its URL."""
+    endpoint = f"{view.__name__}_other_suffix"
+    bp.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=["GET"])

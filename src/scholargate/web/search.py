@@ -2,15 +2,16 @@
 
 Both read the one in-memory index of services/search/, built when the app starts. What
 a request may ask (the text, ``limit``, ``type``) is checked by search's own rules
-(services/search/checks.py); this module only translates their messages.
+(services/search/checks.py); this module only translates their messages. The answers
+are written by render/search.py (``web/respond.py`` and the renderer registry between
+them).
 """
 
 from __future__ import annotations
 
-import json
 from urllib.parse import unquote_to_bytes
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
@@ -18,6 +19,8 @@ from ..errors import InputError
 from ..formats import Format, by_name
 from ..i18n import t
 from ..namespaces import SEARCH_KINDS
+from ..render.registry import formats_for
+from ..render.search import SearchBox, Suggestions
 from ..services.search import (
     MAX_LIMIT,
     MAX_QUERY,
@@ -30,14 +33,15 @@ from ..services.search import (
 )
 from ..terms import shown
 from .context import get_store, request_lang
-from .negotiate import choose
+from .negotiate import choose, other_suffixes, suffix_rule
+from .respond import respond
 
 bp = Blueprint("search", __name__)
 
-FORMATS: tuple[Format, ...] = (by_name("html"), by_name("data-json"))
+FORMATS: tuple[Format, ...] = formats_for(Results)  # html first: the default
+_EXT_RULE = suffix_rule(FORMATS)
 SUGGEST_LIMIT = 10
 SUGGEST_MAX = 20
-SUGGEST_MAX_AGE = 60  # seconds a browser or proxy may reuse a suggestion list
 
 
 @bp.record_once
@@ -117,7 +121,7 @@ def _search(query: str, lang: str, limit: int, kinds: list[str] | None) -> Resul
 
 
 @bp.get("/search")
-@bp.get("/search.<ext>")
+@bp.get(f"/search.<{_EXT_RULE}:ext>")
 def search(ext: str | None = None) -> ResponseReturnValue:
     fmt = choose(FORMATS, suffix=ext)
     lang = request_lang()
@@ -125,17 +129,14 @@ def search(ext: str | None = None) -> ResponseReturnValue:
     if fmt.name == "html" and not fold(raw):
         # no text (the page a link opens: just the box), or only punctuation (the box
         # again, with the message and a 400)
-        return _page(None, lang, [], query=raw, status=400 if raw.strip() else 200)
+        invalid = bool(raw.strip())
+        return respond(SearchBox(raw, invalid), fmt, status=400 if invalid else 200, lang=lang)
     query, limit, kinds = _options(20, MAX_LIMIT)
     results = _search(query, lang, limit, kinds)
-    if fmt.name == "data-json":
-        response = Response(
-            json.dumps(results.to_json(), ensure_ascii=False), content_type=fmt.content_type
-        )
-    else:
-        response = _page(results, lang, kinds or [])
-    response.headers["Vary"] = "Accept, Accept-Language"
-    return response
+    return respond(results, fmt, lang=lang, kinds=kinds or [])
+
+
+other_suffixes(bp, "/search.<ext>", search)
 
 
 @bp.get("/search/suggest")
@@ -144,55 +145,4 @@ def suggest() -> ResponseReturnValue:
     lang = request_lang()
     query, limit, kinds = _options(SUGGEST_LIMIT, SUGGEST_MAX)
     results = _search(query, lang, limit, kinds)
-    body = {
-        "q": query,
-        "results": [
-            {
-                "label": hit.label,
-                "lang": hit.lang,
-                "type": hit.kind,
-                "slug": hit.slug,
-                "url": hit.path,
-                **(
-                    {"matched": hit.matched, "matched_lang": hit.matched_lang}
-                    if hit.matched != hit.label and hit.property not in ("hiddenLabel", "slug")
-                    else {}
-                ),
-            }
-            for hit in results.hits
-        ],
-    }
-    response = Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-        content_type=by_name("data-json").content_type,
-    )
-    response.headers["Cache-Control"] = f"public, max-age={SUGGEST_MAX_AGE}"
-    response.headers["Vary"] = "Accept-Language"
-    return response
-
-
-def _page(
-    results: Results | None,
-    lang: str,
-    kinds: list[str],
-    *,
-    query: str = "",
-    status: int = 200,
-) -> Response:
-    query = results.query if results is not None else query
-    json_args = {"q": query, "lang": lang, **({"type": ",".join(kinds)} if kinds else {})}
-    html = render_template(
-        "search.html",
-        lang=lang,
-        results=results,
-        query=query,
-        kinds=kinds,
-        all_kinds=SEARCH_KINDS,
-        kind_names={kind: t(f"search.kind.{kind}", lang) for kind in SEARCH_KINDS},
-        json_args=json_args,
-        max_query=MAX_QUERY,
-        error=t("search.error_empty", lang) if status == 400 else None,
-    )
-    response = Response(html, status=status, content_type=by_name("html").content_type)
-    response.headers["Vary"] = "Accept, Accept-Language"
-    return response
+    return respond(Suggestions(query, results), by_name("data-json"))

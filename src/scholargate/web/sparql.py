@@ -65,6 +65,7 @@ from ..store import Store
 from .context import get_store
 from .cors import allow_origin
 from .negotiate import choose, wants_html
+from .respond import respond
 
 bp = Blueprint("sparql", __name__)
 
@@ -219,11 +220,7 @@ def _describe(named: list[str]) -> ResponseReturnValue:
         url_for("sparql.endpoint", _external=True),
         service_allowlist=str(current_app.config.get("SERVICE_ALLOWLIST") or "").split(),
     )
-    response = Response(
-        graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type
-    )
-    response.vary.add("Accept")
-    return response
+    return respond(graph, fmt)  # an rdflib Graph: render/documents.py writes it
 
 
 # ---- per-process resources -------------------------------------------------------------

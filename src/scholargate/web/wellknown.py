@@ -2,40 +2,41 @@
 
 Both are negotiated over the graph formats of the one format table (Turtle first, then
 JSON-LD, N-Triples and RDF/XML); ``?format=`` beats ``Accept``; nothing acceptable → 406.
+Each is built once per store and format (``render/documents.py``'s
+:class:`~scholargate.render.documents.RememberedGraph`), JSON-LD compacted with the
+project's prefixes and the vocabularies the descriptions use.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
-from rdflib import Graph
+from flask import Blueprint, Response, current_app, request, url_for
 
-from ..formats import GRAPH_FORMATS, Format
+from ..formats import Format
 from ..namespaces import PREFIXES
-from ..services.description import (
-    EXTRA_PREFIXES,
-    example_queries,
-    remembered,
-    void_description,
-)
+from ..render.documents import RememberedGraph
+from ..render.registry import formats_for
+from ..services.description import EXTRA_PREFIXES, example_queries, void_description
 from .context import get_store
 from .negotiate import choose
+from .respond import respond
 
 bp = Blueprint("wellknown", __name__, url_prefix="/.well-known")
 
-CANDIDATES: tuple[Format, ...] = GRAPH_FORMATS  # ttl first: the default
+CANDIDATES: tuple[Format, ...] = formats_for(RememberedGraph)  # ttl first: the default
+JSONLD_CONTEXT = {**PREFIXES, **EXTRA_PREFIXES}
 
 
 @bp.get("/void")
 def void() -> Response:
     """VoID and DCAT for the dataset: sizes, classes, graphs, licences, endpoint, dumps."""
     fmt = choose(CANDIDATES)
-    store, endpoint = get_store(), sparql_url()
-    body = remembered(
+    store, endpoint, root = get_store(), sparql_url(), request.url_root
+    described = RememberedGraph(
         store,
-        ("void", request.url_root, endpoint, fmt.name),
-        lambda: serialize(void_description(store, request.url_root, sparql_endpoint=endpoint), fmt),
+        ("void", root, endpoint),
+        lambda: void_description(store, root, sparql_endpoint=endpoint),
     )
-    return rdf_response(body, fmt)
+    return respond(described, fmt, jsonld_context=JSONLD_CONTEXT)
 
 
 @bp.get("/sparql-examples")
@@ -43,35 +44,14 @@ def sparql_examples() -> Response:
     """The example queries (``sh:SPARQLExecutable``) with labels in en, fa and tr."""
     fmt = choose(CANDIDATES)
     store = get_store()
-    body = remembered(
-        store, ("sparql-examples", fmt.name), lambda: serialize(example_queries(store), fmt)
-    )
-    return rdf_response(body, fmt)
+    examples = RememberedGraph(store, ("sparql-examples",), lambda: example_queries(store))
+    return respond(examples, fmt, jsonld_context=JSONLD_CONTEXT)
 
 
 def sparql_url() -> str:
     """The absolute URL of the SPARQL endpoint: the app's ``/sparql`` route when it has
     one (built with url_for), else ``/sparql`` under this server's root."""
-    from flask import url_for
-
     for rule in current_app.url_map.iter_rules():
         if rule.rule == "/sparql":
             return url_for(rule.endpoint, _external=True)
     return request.url_root + "sparql"
-
-
-def serialize(graph: Graph, fmt: Format) -> bytes:
-    """``graph`` as bytes in ``fmt``; JSON-LD compacted with the project's prefixes."""
-    if fmt.name == "jsonld":
-        context = {**PREFIXES, **EXTRA_PREFIXES}
-        return graph.serialize(
-            format="json-ld", context=context, auto_compact=True, encoding="utf-8"
-        )
-    return graph.serialize(format=fmt.rdflib or fmt.name, encoding="utf-8")
-
-
-def rdf_response(body: bytes, fmt: Format) -> Response:
-    """``body`` under ``fmt``'s own media type, negotiated (``Vary: Accept``)."""
-    response = Response(body, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
-    return response

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..negotiate import other_suffixes, suffix_rule
 from . import catalogue, citations, dumps, ontology
 from .streaming import CHUNK, DEPTH, stream
 
@@ -31,9 +32,9 @@ _ROUTES = (
     ("/export/<graph>.<ext>", dumps.dump),
     ("/export/<graph>", dumps.dump_negotiated),
     ("/export", catalogue.index),
-    ("/export.<ext>", catalogue.index),
+    (f"/export.<{suffix_rule(catalogue.INDEX_FORMATS)}:ext>", catalogue.index),
     ("/ontology", ontology.ontology),
-    ("/ontology.<ext>", ontology.ontology),
+    (f"/ontology.<{suffix_rule(ontology.ONTOLOGY_FORMATS)}:ext>", ontology.ontology),
     ("/ontology/context.jsonld", ontology.context),
     ("/work/<slug>.bib", citations.work_bib),
     ("/work/<slug>.csl.json", citations.work_csl),
@@ -41,3 +42,6 @@ _ROUTES = (
 )
 for _rule, _view in _ROUTES:
     bp.add_url_rule(_rule, view_func=_view, methods=["GET"])
+# other suffixes of /export and /ontology: the same views, so still their 406
+other_suffixes(bp, "/export.<ext>", catalogue.index)
+other_suffixes(bp, "/ontology.<ext>", ontology.ontology)

@@ -1,28 +1,30 @@
 """The dataset page, ``/export`` (HTML, JSON): every named graph with its size, licence,
-attribution and dumps."""
+attribution and dumps; render/export.py writes it (``Catalogue``)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ... import __version__
-from ...formats import Format, by_name
-from ...namespaces import BASE, DATASET, METADATA_GRAPH, sparql_prefixes
+from ...formats import Format
+from ...namespaces import DATASET, METADATA_GRAPH, sparql_prefixes
+from ...render.export import Catalogue
+from ...render.registry import formats_for
 from ...services.labels import pick
 from ...store import Store
 from ..context import get_store, request_lang
 from ..cors import allow_origin
 from ..negotiate import choose
+from ..respond import respond
 from .dumps import ALL, DUMP_FORMATS, graphs_of
 from .version import content_version
 
-INDEX_FORMATS: tuple[Format, ...] = (by_name("html"), by_name("data-json"))
+INDEX_FORMATS: tuple[Format, ...] = formats_for(Catalogue)  # html first: the default
 
 _METADATA = """PREFIX cc: <http://creativecommons.org/ns#>
 SELECT ?g ?p ?o WHERE {
@@ -127,11 +129,5 @@ def index_data(store: Store, lang: str) -> dict[str, Any]:
 def index(ext: str | None = None) -> ResponseReturnValue:
     fmt = choose(INDEX_FORMATS, suffix=ext)
     lang = request_lang()
-    data = index_data(get_store(), lang)
-    if fmt.name == "data-json":
-        response = Response(json.dumps(data, ensure_ascii=False), content_type=fmt.content_type)
-    else:
-        page = render_template("export.html", lang=lang, data=data, formats=DUMP_FORMATS, base=BASE)
-        response = Response(page, content_type=fmt.content_type)
-    response.vary.update(("Accept", "Accept-Language"))
-    return allow_origin(response)
+    catalogue = Catalogue(index_data(get_store(), lang))
+    return allow_origin(respond(catalogue, fmt, lang=lang))

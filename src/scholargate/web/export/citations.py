@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Response
 from flask.typing import ResponseReturnValue
 
@@ -40,8 +38,9 @@ def work_bib(slug: str) -> ResponseReturnValue:
 
 def work_csl(slug: str) -> ResponseReturnValue:
     work = _work_or_404(slug)
-    body = json.dumps(bib.to_csl([work]), ensure_ascii=False, indent=2)
-    return _citation_response(body, bib.CSL_JSON, f"{bib.citation_key(work)}.csl.json")
+    return _citation_response(
+        bib.to_csl_json([work]), bib.CSL_JSON, f"{bib.citation_key(work)}.csl.json"
+    )
 
 
 def method_bib(slug: str) -> ResponseReturnValue:

@@ -1,7 +1,8 @@
 """Dumps: ``/export/{graph}.{ext}`` and ``/export/all.{ext}``, a named graph or the whole
 dataset in any RDF format of the format table, streamed, with ``ETag``/``Last-Modified``
 and conditional GET. ``all`` in a triple format is the union of the graphs; TriG and
-N-Quads keep graph names.
+N-Quads keep graph names. render/export.py writes a dump's response (``Dump``: the
+streamed chunks, passed through, and ``Content-Disposition``); conditional GET stays here.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from rdflib import URIRef
 from werkzeug.http import is_resource_modified
 
 from ...errors import NotFoundError
-from ...formats import RDF_FORMATS, Format
+from ...formats import Format
 from ...namespaces import GRAPH
+from ...render.export import Dump, Streamed
+from ...render.registry import formats_for
 from ...services.export import export
 from ...store import Store
 from ..context import get_store
 from ..cors import allow_origin
 from ..negotiate import choose
+from ..respond import respond
 from .streaming import stream
 from .version import content_version
 
 ALL = "all"
-DUMP_FORMATS: tuple[Format, ...] = RDF_FORMATS  # ttl, jsonld, nt, rdf, trig, nq
+DUMP_FORMATS: tuple[Format, ...] = formats_for(Dump)  # ttl, jsonld, nt, rdf, trig, nq
 
 
 def graph_name(graph: URIRef) -> str | None:
@@ -71,25 +75,28 @@ def dump_response(
     filename: str,
     disposition: str = "attachment",
     vary_accept: bool = False,
+    dump: type[Streamed] = Dump,
 ) -> Response:
-    """The streamed dump of ``graph`` (None: everything) in ``fmt``, or 304 Not Modified."""
+    """The streamed dump of ``graph`` (None: everything) in ``fmt``, or 304 Not Modified;
+    ``dump``: the result type whose renderer writes it (its formats)."""
     store = get_store()
     etag, modified = content_version(store, graph)
     etag = sha256(f"{etag}/{graph}/{fmt.name}".encode()).hexdigest()[:32]
     if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
         response = Response(status=304)
+        if vary_accept:
+            response.vary.add("Accept")
     else:
 
         def write(out: IO[bytes]) -> None:
             export(store, fmt, out, graph=graph)
 
-        response = Response(stream(write, name=filename), content_type=fmt.content_type)
-        response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        # the chunks are made here and passed through untouched: streamed as they come
+        chunks = dump(stream(write, name=filename), filename, disposition)
+        response = respond(chunks, fmt, negotiated=vary_accept)
     response.set_etag(etag, weak=True)  # the same triples; blank node labels may differ
     response.last_modified = modified
     response.headers["Cache-Control"] = "public, no-cache"
-    if vary_accept:
-        response.vary.add("Accept")
     return allow_origin(response)
 
 

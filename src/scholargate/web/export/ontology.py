@@ -1,5 +1,6 @@
 """The ontology: ``/ontology`` (negotiated, or ``/ontology.{ext}``) and its JSON-LD context,
-``/ontology/context.jsonld``."""
+``/ontology/context.jsonld``. render/export.py writes the page (``OntologyTerms``); the
+RDF is the ontology graph's dump (``OntologyDump``), streamed by dumps.dump_response."""
 
 from __future__ import annotations
 
@@ -8,22 +9,23 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from ...errors import NotFoundError
-from ...formats import Format, by_name
+from ...formats import Format
 from ...namespaces import ONTOLOGY_GRAPH, sparql_prefixes
+from ...render.export import OntologyDump, OntologyTerms
+from ...render.registry import formats_for
 from ...store import Store
 from ..context import get_store, request_lang
 from ..negotiate import choose
+from ..respond import respond
 from .catalogue import pick_text
 from .dumps import dump_response
 
-ONTOLOGY_FORMATS: tuple[Format, ...] = (
-    by_name("html"),
-    *(by_name(n) for n in ("ttl", "jsonld", "nt", "rdf")),
-)
+ONTOLOGY_FORMATS: tuple[Format, ...] = formats_for(OntologyTerms, OntologyDump)  # html first
+RDF_FORMATS: tuple[Format, ...] = formats_for(OntologyDump)
 
 _TERMS = """SELECT ?term ?kind ?p ?o WHERE { GRAPH <%s> {
   ?term a ?kind .
@@ -66,24 +68,17 @@ def ontology_terms(store: Store, lang: str) -> dict[str, list[dict[str, str]]]:
 
 def ontology(ext: str | None = None) -> ResponseReturnValue:
     fmt = choose(ONTOLOGY_FORMATS, suffix=ext)
-    if fmt.name != "html":
+    if fmt in RDF_FORMATS:
         return dump_response(
             ONTOLOGY_GRAPH,
             fmt,
             filename=f"scholargate-ontology.{fmt.extension}",
             disposition="inline",
             vary_accept=ext is None,
+            dump=OntologyDump,
         )
     lang = request_lang()
-    page = render_template(
-        "ontology.html",
-        lang=lang,
-        terms=ontology_terms(get_store(), lang),
-        formats=[f for f in ONTOLOGY_FORMATS if f.name != "html"],
-    )
-    response = Response(page, content_type=fmt.content_type)
-    response.vary.update(("Accept", "Accept-Language"))
-    return response
+    return respond(OntologyTerms(ontology_terms(get_store(), lang)), fmt, lang=lang)
 
 
 def context() -> ResponseReturnValue:
