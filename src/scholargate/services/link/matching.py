@@ -29,6 +29,7 @@ from rdflib import URIRef
 
 from ...errors import InputError
 from ...namespaces import BIBO, SG
+from ...terms import is_iri
 from ..search.folding import fold
 from .answers import Term
 from .batches import Asker
@@ -40,6 +41,7 @@ from .queries import (
     query_by_identifier,
     query_identifiers,
     query_subjects,
+    sendable,
     sparql_iri,
     sparql_value,
 )
@@ -136,7 +138,7 @@ def _ask_by_identifier(
     rows = asker.ask(
         label,
         lambda chunk: query_by_identifier(identifier, chunk),
-        (sparql_value(identifier, text) for text in sent),
+        (sparql_value(identifier, text) for text in sent if sendable(identifier, text)),
     )
     for row in rows:
         value, item = row.get("value"), row.get("item")
@@ -176,7 +178,7 @@ def link_works(
     rows = asker.ask(
         "identifiers of the linked works",
         lambda chunk: query_identifiers(properties, chunk),
-        (sparql_iri(i) for i in items),
+        (sparql_iri(i) for i in items if is_iri(i)),
     )
     theirs = _their_identifiers(mapping, rows)
     for work in sorted(candidates):
@@ -228,7 +230,11 @@ def link_people(
         rows = asker.ask(
             "authors of the linked works",
             lambda chunk: query_authors(mapping, chunk),
-            (sparql_iri(item) for item in by_item if URIRef(by_item[item]) in ours.authors),
+            (
+                sparql_iri(item)
+                for item in by_item
+                if is_iri(item) and URIRef(by_item[item]) in ours.authors
+            ),
         )
         authors: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for row in rows:
@@ -271,7 +277,7 @@ def link_methods(
     rows = asker.ask(
         "subjects of the linked works",
         lambda chunk: query_subjects(mapping, chunk),
-        (sparql_iri(item) for item in asked),
+        (sparql_iri(item) for item in asked if is_iri(item)),
     )
     subjects: dict[str, set[str]] = defaultdict(set)  # work entity → subject entities
     names: dict[str, set[str]] = defaultdict(set)  # subject entity → folded names

@@ -3,36 +3,31 @@
 Each ``query_*`` function writes the query for one batch of values (``VALUES``), from
 what the mapping calls things; with no values it writes the template (the batch's
 place marked by ``BATCH_PLACEHOLDER``) that the links graph's description records.
-``sparql_string``, ``sparql_iri`` and ``sparql_value`` write one value into a query.
+One value is written into a query by ``terms`` (``sparql_iri``, ``sparql_string``, and
+``sparql_value`` for an identifier): an IRI a query could misread is refused there, so
+callers send only values that pass ``terms.is_iri``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ...terms import iri as sparql_iri
+from ...terms import is_iri
+from ...terms import literal as sparql_string
 from .mappings import Identifier, Mapping
 
 BATCH_PLACEHOLDER = "# the values of one batch"
 
 
-def sparql_string(text: str) -> str:
-    """``text`` as a SPARQL string literal."""
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
-
-
-def sparql_iri(text: str) -> str:
-    return f"<{text}>"
-
-
 def sparql_value(identifier: Identifier, text: str) -> str:
     return sparql_iri(text) if identifier.form == "iri" else sparql_string(text)
+
+
+def sendable(identifier: Identifier, text: str) -> bool:
+    """Whether ``text`` can be asked for as a value of ``identifier`` (an IRI-form value
+    must be an IRI a query may hold; one that is not matches nothing, so it is not sent)."""
+    return identifier.form != "iri" or is_iri(text)
 
 
 def _block(values: Sequence[str]) -> str:
