@@ -105,6 +105,18 @@ def test_replace_graph_with_bad_terms_keeps_the_old_graph(store: Store) -> None:
     assert set(store.graph(G)) == before
 
 
+def test_a_graph_name_a_query_could_misread_is_refused_and_nothing_changes(store: Store) -> None:
+    hostile = URIRef(f"{G}> {{ }} ; DROP ALL ; INSERT DATA {{ GRAPH <{G}")
+    before = (store.graph_names(), set(store.graph(G)))
+    for attempt in (
+        lambda: store.replace_graph(hostile, [(URIRef(EX + "n"), URIRef(EX + "p"), Literal("x"))]),
+        lambda: store.count(hostile),
+    ):
+        with pytest.raises(InputError):
+            attempt()
+    assert (store.graph_names(), set(store.graph(G))) == before
+
+
 @pytest.mark.parametrize("name", ["ttl", "nt", "jsonld", "rdf", "nq", "trig"])
 def test_dump_of_one_graph_reads_back_isomorphic(store: Store, name: str) -> None:
     fmt = by_name(name)

@@ -21,6 +21,7 @@ from rdflib.term import Node
 from ..errors import InputError, ParseError
 from ..formats import Format, by_name
 from ..namespaces import PREFIXES
+from ..terms import iri as sparql_iri
 from . import QueryKind, QueryResult, Store
 from .answers import Answer, AnswerRequest, AnswerSettings
 from .functions import custom_functions, may_call
@@ -269,7 +270,7 @@ class OxigraphStore(Store):
         if graph is None:
             return len(self._store)
         answer = self._store.query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {sparql_iri(str(graph))} {{ ?s ?p ?o }} }}"
         )
         return int(next(iter(answer))["n"].value)
 
@@ -344,6 +345,7 @@ class OxigraphStore(Store):
         return len(quads)
 
     def replace_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        target = sparql_iri(str(name))  # refused before anything is written
         self.generation += 1
         body = ox.serialize(
             (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
@@ -351,7 +353,7 @@ class OxigraphStore(Store):
         ).decode("utf-8")
         # One update is one transaction: readers see the old graph or the new one.
         self._store.update(
-            f"DROP SILENT GRAPH <{name}> ; INSERT DATA {{ GRAPH <{name}> {{ {body} }} }}"
+            f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {body} }} }}"
         )
 
     def update(self, sparql: str) -> None:

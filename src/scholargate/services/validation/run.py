@@ -17,6 +17,7 @@ from ...errors import InputError
 from ...formats import for_path
 from ...namespaces import GRAPH, sparql_prefixes
 from ...store import Store, new_store
+from ...terms import iri as sparql_iri
 from .compiler import Compiler, UnsupportedShapeError
 from .engines import graph_runner, run_compiled, run_pyshacl, store_runner
 from .report import ValidationReport
@@ -73,7 +74,9 @@ def validate_store(store: Store, *, lang: str = "en", engine: Engine = "auto") -
     strict: set[Node] = set()
     for name in strict_graphs:
         if name in names:
-            answer = store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+            answer = store.select(
+                f"SELECT DISTINCT ?s WHERE {{ GRAPH {sparql_iri(str(name))} {{ ?s ?p ?o }} }}"
+            )
             strict.update(row["s"] for row in answer)
     shapes = store.graph(GRAPH.shapes)
     default = [*names, GRAPH.ontology]

@@ -29,6 +29,7 @@ from rdflib.term import Node
 from ...errors import InputError
 from ...formats import Format
 from ...namespaces import PREFIXES
+from ...terms import iri as sparql_iri
 from .. import Answer, AnswerRequest, Cells, QueryKind, QueryResult, Store
 from ..oxigraph import native_format, rdf_parse_error
 from ..tsv import read_cells
@@ -204,7 +205,9 @@ class RemoteStore(Store):
         """The triples of one graph as N-Triples (None: the server has no such graph)."""
         if self.endpoint.gsp_url is not None:
             return self.endpoint.get(name, NTRIPLES)
-        sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+        sparql = (
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(str(name))} {{ ?s ?p ?o }} }}"
+        )
         return self.endpoint.query(sparql, NTRIPLES, union=False, deadline=False)
 
     def graph(self, name: URIRef) -> Graph:
@@ -220,7 +223,7 @@ class RemoteStore(Store):
 
     def count(self, graph: URIRef | None = None) -> int:
         if graph is not None:
-            pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+            pattern = f"GRAPH {sparql_iri(str(graph))} {{ ?s ?p ?o }}"
         elif self.profile.union == "native":
             pattern = "GRAPH ?g { ?s ?p ?o }"
         else:
@@ -293,7 +296,9 @@ class RemoteStore(Store):
         if self.endpoint.gsp_url is not None:
             self.endpoint.send("POST", graph, body)
         else:
-            self.endpoint.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {body.decode()} }} }}")
+            self.endpoint.update(
+                f"INSERT DATA {{ GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }} }}"
+            )
 
     def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
         if fmt.kind not in ("graph", "dataset"):
@@ -328,9 +333,9 @@ class RemoteStore(Store):
         self.generation += 1
         if self.endpoint.update_url is not None:
             # One update is one transaction: readers see the old graph or the new one.
-            data = body.decode()
+            data, target = body.decode(), sparql_iri(str(name))
             self.endpoint.update(
-                f"DROP SILENT GRAPH <{name}> ; INSERT DATA {{ GRAPH <{name}> {{ {data} }} }}"
+                f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {data} }} }}"
             )
         else:
             self.endpoint.send("PUT", name, body)
