@@ -83,9 +83,34 @@ class TooManyQueriesError(ScholarGateError):
     kind = "too-many-requests"
 
 
+class UnauthorizedError(ScholarGateError):
+    """A write without a valid bearer token (401, sent with ``WWW-Authenticate: Bearer``)."""
+
+    status = 401
+    kind = "unauthorized"
+
+
 class ForbiddenError(ScholarGateError):
     status = 403
     kind = "forbidden"
+
+
+class ConflictError(ScholarGateError):
+    """A write that cannot apply to the graph as it is now (409)."""
+
+    status = 409
+    kind = "conflict"
+
+
+class WriteRefusedError(ScholarGateError):
+    """A write the shapes refuse (422); ``report`` is the validation report."""
+
+    status = 422
+    kind = "shapes-violated"
+
+    def __init__(self, message: str, *, report: object = None, **details: object) -> None:
+        super().__init__(message, **details)
+        self.report = report
 
 
 class QueryRefusedError(ScholarGateError):

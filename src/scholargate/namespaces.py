@@ -114,6 +114,10 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 SHAPES_GRAPH = GRAPH["shapes"]
 CURATED_GRAPH = GRAPH["curated"]
 METADATA_GRAPH = GRAPH["metadata"]
+# Where a write over HTTP puts triples it names no graph for (issue 14), and where saved
+# comparisons live.
+CONTRIBUTED_GRAPH = GRAPH["contributed"]
+COMPARISONS_GRAPH = GRAPH["comparisons"]
 
 # The one list of resource kinds: every kind the project mints IRIs for, as
 # https://w3id.org/scholargate/{kind}/{slug} (each has a namespace above). The lists below

@@ -38,6 +38,7 @@ __all__ = [
     "AnswerSettings",
     "Cells",
     "QueryFailedError",
+    "Quad",
     "QueryKind",
     "QueryResult",
     "Store",
@@ -47,6 +48,9 @@ __all__ = [
 ]
 
 QueryKind = Literal["select", "ask", "graph"]
+
+Quad = tuple[Node, Node, Node, URIRef]
+"""Subject, predicate, object, and the named graph that holds them."""
 
 
 @dataclass
@@ -224,6 +228,24 @@ class Store(ABC):
     @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update."""
+
+    def change(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        """Remove ``removed`` then add ``added`` (a write's delta). Applying the same
+        change twice changes nothing the second time. This default sends one SPARQL
+        Update (one transaction on a server); it cannot name a blank node."""
+        from ..terms import term
+
+        def data(quads: Iterable[Quad]) -> str:
+            return " ".join(
+                f"GRAPH {term(g)} {{ {term(s)} {term(p)} {term(o)} }}" for s, p, o, g in quads
+            )
+
+        gone, new = data(removed), data(added)
+        parts = [f"DELETE DATA {{ {gone} }}" if gone else ""]
+        parts.append(f"INSERT DATA {{ {new} }}" if new else "")
+        text = " ;\n".join(p for p in parts if p)
+        if text:
+            self.update(text)
 
     @abstractmethod
     def clear(self) -> None:

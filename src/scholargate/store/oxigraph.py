@@ -22,7 +22,7 @@ from ..errors import InputError, ParseError
 from ..formats import Format, by_name
 from ..namespaces import PREFIXES
 from ..terms import iri as sparql_iri
-from . import QueryKind, QueryResult, Store
+from . import Quad, QueryKind, QueryResult, Store
 from .answers import Answer, AnswerRequest, AnswerSettings
 from .functions import custom_functions, may_call
 from .processes.answerer import Answerer
@@ -362,6 +362,20 @@ class OxigraphStore(Store):
             self._store.update(sparql)
         except SyntaxError as error:
             raise sparql_parse_error(error) from None
+
+    def change(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        self.generation += 1
+
+        def native(quads: Iterable[Quad]) -> list[ox.Quad]:
+            return [
+                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))
+                for s, p, o, g in quads
+            ]
+
+        gone, new = native(removed), native(added)  # a bad term fails before any change
+        for quad in gone:
+            self._store.remove(quad)
+        self._store.extend(new)  # one transaction
 
     def clear(self) -> None:
         self.generation += 1
