@@ -74,6 +74,18 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "Append-only file of saved comparisons, loaded into the graph "
         "sgg:comparisons (default: ROOT/var/comparisons.nt).",
     ),
+    "JOURNAL": (
+        None,
+        Path,
+        "The change journal: every accepted write, replayed over the sources by each build "
+        "(default: beside the on-disk store, STORE.journal.jsonl; with MEMORY, a temporary "
+        "file that lasts as long as the server).",
+    ),
+    "WRITE_TIMEOUT": (
+        10.0,
+        float,
+        "Longest a write waits for another to finish (503 with Retry-After beyond).",
+    ),
     "SAVED_MAX": (
         5000,
         int,

@@ -151,6 +151,10 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         )
     slots = tempfile.mkdtemp(prefix="scholargate-clients-")
     app_config["SPARQL_CLIENT_SLOTS"] = slots
+    if place.url is None and place.path is None and not settings.get("JOURNAL"):
+        # each worker builds its own graph in memory: they share a journal for as long as
+        # the server runs, so a write reaches all of them
+        app_config["JOURNAL"] = Path(slots) / "journal.jsonl"
     options = gunicorn_options(settings, echo=echo)
     if copied:
         # a worker copies the store before it answers (~20 µs a quad here); gunicorn would

@@ -18,6 +18,7 @@ from .opening import (
     open_remote,
     open_served,
     place_of,
+    record_seq,
 )
 from .sources import BUILD_SCHEMA, Source, discover, find_root, fingerprint
 
@@ -42,5 +43,6 @@ __all__ = [
     "open_served",
     "open_store",
     "place_of",
+    "record_seq",
     "remove_stale",
 ]

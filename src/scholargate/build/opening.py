@@ -17,7 +17,11 @@
   when a source changed (:func:`~scholargate.build.disk.open_built`).
 
 The saved comparisons (``SAVED``, default ``ROOT/var/comparisons.nt``) are a source of
-the store either way.
+the store either way. So is the change journal (``JOURNAL``, every accepted write; see
+``services/writes``): a graph built in memory replays all of it, the on-disk store the
+entries it does not hold yet (it records the last in ``STORE.journal-seq``), and a
+``serve`` worker starts from what ``serve``'s build recorded. A SPARQL server keeps no
+journal here (writes through ScholarGate need the embedded store, for now).
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from typing import Any
 
 from ..config import is_url
 from ..errors import InputError
+from ..services.writes.journal import Journal
+from ..services.writes.writer import Replayed, replay
 from ..store import Store, new_store, remote_store
-from .disk import open_built
+from .disk import fingerprint_file, open_built
 from .loading import BuildReport, Progress, build_store
 from .sources import find_root
 
@@ -43,6 +49,7 @@ class Place:
     saved: Path
     path: Path | None  # the on-disk store; None in memory or on a server
     url: str | None = None  # the SPARQL server's query endpoint when STORE is a URL
+    journal: Path | None = None  # the change journal; None: a temporary one, or a server
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class Opened:
     store: Store
     place: Place
     report: BuildReport | None
+    seq: int = 0  # the last journal entry the store holds
+    replayed: Replayed | None = None  # what replaying the journal did, when it was
 
 
 def place_of(settings: Mapping[str, Any]) -> Place:
@@ -68,9 +77,39 @@ def place_of(settings: Mapping[str, Any]) -> Place:
                 "SCHOLARGATE_STORE)"
             )
         return Place(root, saved, None, url=str(settings["STORE"]))
+    journal = Path(settings["JOURNAL"]) if settings.get("JOURNAL") else None
     if settings.get("MEMORY"):
-        return Place(root, saved, None)
-    return Place(root, saved, Path(settings.get("STORE") or root / "var" / "store"))
+        return Place(root, saved, None, journal=journal)
+    path = Path(settings.get("STORE") or root / "var" / "store")
+    return Place(root, saved, path, journal=journal or journal_beside(path))
+
+
+def journal_beside(path: Path) -> Path:
+    """The journal of the on-disk store at ``path`` when ``JOURNAL`` names none."""
+    return path.with_name(path.name + ".journal.jsonl")
+
+
+def _seq_file(path: Path) -> Path:
+    """Where the on-disk store at ``path`` records the last journal entry it holds, with
+    the fingerprint of the build it was replayed over (a rebuild starts again at 0)."""
+    return path.with_name(path.name + ".journal-seq")
+
+
+def recorded_seq(path: Path) -> int:
+    """The last journal entry the on-disk store at ``path`` holds (0: none)."""
+    try:
+        built, seq = _seq_file(path).read_text().split()
+        return int(seq) if built == fingerprint_file(path).read_text().strip() else 0
+    except (OSError, ValueError):
+        return 0
+
+
+def record_seq(path: Path, seq: int) -> None:
+    """Record that the on-disk store at ``path`` holds the journal up to entry ``seq``."""
+    marker = _seq_file(path)
+    temporary = marker.with_name(marker.name + ".new")
+    temporary.write_text(f"{fingerprint_file(path).read_text().strip()} {seq}\n")
+    temporary.replace(marker)
 
 
 def open_configured(
@@ -95,12 +134,24 @@ def open_configured(
     if place.path is None:
         store = new_store()
         report = build_store(store, place.root, saved=place.saved, progress=progress)
-        return Opened(store, place, report)
+        if place.journal is None:
+            return Opened(store, place, report)
+        replayed = replay(store, Journal(place.journal))
+        return Opened(store, place, report, seq=replayed.seq, replayed=replayed)
     if settings.get("STORE_READ_ONLY"):
         served = open_served(place.path, settings.get("STORE_QUADS"), settings["MEMORY_COPY"])
-        return Opened(served, place, None)
+        return Opened(served, place, None, seq=recorded_seq(place.path))
     store, report = open_built(place.path, place.root, saved=place.saved, progress=progress)
-    return Opened(store, place, report)
+    try:
+        after = recorded_seq(place.path)
+        journal = Journal(place.journal or journal_beside(place.path))
+        replayed = replay(store, journal, after=after, fresh=bool(report.rebuilt))
+        if replayed.applied or report.rebuilt:
+            record_seq(place.path, replayed.seq)
+    except BaseException:
+        store.close()
+        raise
+    return Opened(store, place, report, seq=replayed.seq, replayed=replayed)
 
 
 def open_remote(url: str, settings: Mapping[str, Any]) -> Store:

@@ -86,6 +86,8 @@ class Store(ABC):
     path: Path | None = None  # where an on-disk store lives; None in memory or remote
     remote: bool = False  # the graph lives on a SPARQL server
     generation: int = 0  # bumped by every write made through this object
+    # False: opened read-only (a serve worker on disk), or a server without update URLs
+    writable: bool = True
 
     # ---- reads ---------------------------------------------------------------
 

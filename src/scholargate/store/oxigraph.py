@@ -138,12 +138,17 @@ class OxigraphStore(Store):
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         self.read_only = read_only
+        self.writable = not read_only
         self.generation = 0
         self.origin = self.path  # the on-disk store this one is (or is a copy of)
         # The answerer reaches back through a weak reference: a cycle would keep a
         # dropped store (and an on-disk store's lock) alive until the cyclic collector ran.
         me = weakref.ref(self)
-        self._answerer = Answerer(lambda: _alive(me).origin, lambda out: _alive(me).dump_nq(out))
+        self._answerer = Answerer(
+            lambda: _alive(me).origin,
+            lambda out: _alive(me).dump_nq(out),
+            lambda: _alive(me).generation,
+        )
 
     def in_memory(self) -> OxigraphStore:
         """A copy of every graph of this store, in memory: for a process that only reads.
@@ -373,6 +378,8 @@ class OxigraphStore(Store):
             ]
 
         gone, new = native(removed), native(added)  # a bad term fails before any change
+        if self.path is None:
+            self.origin = None  # a copy that differs from the disk: its query processes read it
         for quad in gone:
             self._store.remove(quad)
         self._store.extend(new)  # one transaction

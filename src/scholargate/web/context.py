@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from flask import Flask, current_app, request
 
-from ..build import open_configured
+from ..build import open_configured, record_seq
+from ..errors import ScholarGateError
 from ..namespaces import LANGUAGES
 from ..services.saved import SavedComparisons
+from ..services.writes.journal import Journal
+from ..services.writes.writer import Writer
 from ..store import Store
 
 _EXTENSION = "scholargate.store"
 _SAVED = "scholargate.saved"
+_WRITER = "scholargate.writer"
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +42,44 @@ def init_app(app: Flask) -> None:
         limit=int(app.config["SAVED_MAX"]),
         rate=int(app.config["SAVE_RATE"]),
     )
+    if not store.remote:
+        journal = opened.place.journal or _private_journal()
+        app.config["JOURNAL"] = journal
+        timeout = float(app.config["WRITE_TIMEOUT"])
+        path = store.path if store.writable else None  # an on-disk store this process writes
+        app.extensions[_WRITER] = Writer(
+            store,
+            Journal(journal),
+            seq=opened.seq,
+            timeout=timeout,
+            record=None if path is None else (lambda seq: record_seq(path, seq)),
+        )
+        app.before_request(_follow)
+
+
+def _private_journal() -> Path:
+    """A journal for a graph built in memory with no JOURNAL: this process's, removed
+    at exit (``serve --memory`` gives its workers one they share)."""
+    folder = tempfile.mkdtemp(prefix="scholargate-journal-")
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder) / "journal.jsonl"
+
+
+def _follow() -> None:
+    """Before every request: apply what other processes wrote since the last one."""
+    get_writer().follow()
+
+
+def get_writer() -> Writer:
+    """The write path of this app's store; a SPARQL server store has none yet (501)."""
+    writer = current_app.extensions.get(_WRITER)
+    if writer is None:
+        raise ScholarGateError(
+            "writes through ScholarGate need its embedded store: this server's graph lives "
+            "on a SPARQL server (STORE is a URL); write to that server directly for now",
+            status=501,
+        )
+    return writer
 
 
 def store_kind(store: Store) -> str:

@@ -226,18 +226,17 @@ def _describe(named: list[str]) -> ResponseReturnValue:
 # ---- per-process resources -------------------------------------------------------------
 
 _GRAPHS = "scholargate.sparql.graphs"
-_GRAPHS_TTL = 2.0  # seconds: graphs come and go with writes, which are rare
 
 
 def _graph_names() -> frozenset[str]:
-    """The store's named graphs, read again at most every couple of seconds."""
+    """The store's named graphs, read again after every write (the store's generation)."""
     app = current_app
+    store = get_store()
     cached = app.extensions.get(_GRAPHS)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < _GRAPHS_TTL:
+    if cached is not None and cached[0] == (id(store), store.generation):
         return cached[1]
-    names = frozenset(str(g) for g in get_store().graph_names())
-    app.extensions[_GRAPHS] = (now, names)
+    names = frozenset(str(g) for g in store.graph_names())
+    app.extensions[_GRAPHS] = ((id(store), store.generation), names)
     return names
 
 

@@ -40,6 +40,12 @@ class UnsupportedShapeError(ScholarGateError):
     """The compiled engine does not know a feature the shapes use."""
 
 
+FOCUS_NODES = "VALUES ?this { <urn:x-scholargate:focus-nodes> }"
+"""What a focused compile (``Compiler(shapes, focused=True)``) puts in every focus
+pattern: :func:`~scholargate.services.validation.run.validate_nodes` replaces it with
+the nodes a write touched."""
+
+
 @dataclass(frozen=True)
 class Query:
     """One SPARQL query that finds every violation of one constraint."""
@@ -58,8 +64,9 @@ class Compiler:
     """Turns a shapes graph into :class:`Query` objects, one per constraint (the module
     docstring says how)."""
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, *, focused: bool = False) -> None:
         self.g = shapes
+        self.focused = focused  # every focus pattern joined with FOCUS_NODES (a write's guard)
         self._fresh = 0
         self._depth = 0
 
@@ -122,7 +129,8 @@ class Compiler:
             parts.append(f"{{ [] {self.term(p)} ?this }}")
         if not parts:
             return None
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+        only = f"{FOCUS_NODES} " if self.focused else ""
+        return "{ SELECT DISTINCT ?this WHERE { " + only + " UNION ".join(parts) + " } }"
 
     # -- conditions: a SPARQL expression true when the node in `v` conforms --
 

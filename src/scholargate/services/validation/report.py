@@ -121,6 +121,10 @@ class ValidationReport:
     def blocking(self) -> list[ValidationResult]:
         return [r for r in self.results if r.blocking]
 
+    def ordered(self) -> list[ValidationResult]:
+        """The results in the order the text and the JSON list them."""
+        return sorted(self.results, key=_result_sort_key)
+
     def text(self, lang: str | None = None, *, every: bool = True) -> str:
         """A readable report, one result per line, in ``lang`` (default: the asked language).
 
@@ -184,7 +188,7 @@ class ValidationReport:
                     "message": r.message,
                     "messages": dict(r.messages),
                 }
-                for r in sorted(self.results, key=_result_sort_key)
+                for r in self.ordered()
             ],
         }
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal as Lit
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ...errors import InputError
@@ -18,7 +18,7 @@ from ...formats import for_path
 from ...namespaces import GRAPH, sparql_prefixes
 from ...store import Store, new_store
 from ...terms import iri as sparql_iri
-from .compiler import Compiler, UnsupportedShapeError
+from .compiler import FOCUS_NODES, Compiler, Query, UnsupportedShapeError
 from .engines import graph_runner, run_compiled, run_pyshacl, store_runner
 from .report import ValidationReport
 
@@ -93,6 +93,47 @@ def validate_store(store: Store, *, lang: str = "en", engine: Engine = "auto") -
     for name in default:
         work += store.graph(name)
     return run_pyshacl(work, shapes, frozenset(strict), lang)
+
+
+def data_graphs(store: Store) -> list[str]:
+    """The default graph the compiled queries read: every data graph and the ontology."""
+    names = [n for n in store.graph_names() if n not in NON_DATA_GRAPHS]
+    return [*(str(n) for n in names), str(GRAPH.ontology)]
+
+
+def focused_queries(shapes: Graph) -> list[Query]:
+    """The shapes compiled for :func:`validate_nodes` (compile once, run per write)."""
+    return Compiler(shapes, focused=True).compile()
+
+
+def validate_nodes(
+    store: Store,
+    nodes: Sequence[Node],
+    queries: list[Query],
+    shapes: Graph,
+    *,
+    strict_nodes: frozenset[Node] = frozenset(),
+    lang: str = "en",
+) -> ValidationReport:
+    """Validate only ``nodes`` (IRIs; a write's guard), on the store as it is now, with
+    the :func:`focused_queries` of ``shapes``; warnings on ``strict_nodes`` block."""
+    values = " ".join(sparql_iri(str(n)) for n in nodes if isinstance(n, URIRef))
+    if not values:
+        return run_compiled([], store_runner(store, []), shapes, strict_nodes, lang)
+    only = f"VALUES ?this {{ {values} }}"
+    ready = [
+        Query(
+            q.sparql.replace(FOCUS_NODES, only),
+            q.shape,
+            q.component,
+            q.severity,
+            q.messages,
+            q.path,
+            q.constraint,
+        )
+        for q in queries
+    ]
+    return run_compiled(ready, store_runner(store, data_graphs(store)), shapes, strict_nodes, lang)
 
 
 def validate_files(

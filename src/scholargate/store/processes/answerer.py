@@ -1,7 +1,11 @@
 """How the embedded store answers a user's query in its query processes
 (:class:`Answerer`): the settings it was given, the pool it makes on first use in each
 process (a forked HTTP worker makes its own), and where that pool's processes read the
-graph (the on-disk store, or a dump of an in-memory one, written once)."""
+graph (the on-disk store, or a dump of an in-memory one).
+
+The pool follows the store: when the store's ``generation`` moved on (a write), the
+next answer retires the pool (its busy processes finish their queries) and starts a
+new one over the graph as it is now."""
 
 from __future__ import annotations
 
@@ -23,11 +27,19 @@ class Answerer:
     """The query pool of one store. ``origin`` is the on-disk store the processes open
     read-only; without one, ``dump(out)`` writes the graph as N-Quads for them to load."""
 
-    def __init__(self, origin: Callable[[], Path | None], dump: Callable[[IO[bytes]], None]):
+    def __init__(
+        self,
+        origin: Callable[[], Path | None],
+        dump: Callable[[IO[bytes]], None],
+        generation: Callable[[], int] = lambda: 0,
+    ):
         self._origin = origin
         self._dump = dump
+        self._generation = generation
         self.settings = AnswerSettings()
         self._pool: QueryPool | None = None
+        self._pool_generation = 0
+        self._dump_folder: Path | None = None
         self._lock = threading.Lock()
 
     def answer(self, request: AnswerRequest) -> Answer:
@@ -51,14 +63,19 @@ class Answerer:
         return pool.pids if pool is not None and pool.pid == os.getpid() else []
 
     def pool(self) -> QueryPool:
-        """This process's query pool, made on first use."""
+        """This process's query pool, made on first use and again after a write."""
         pool = self._pool
-        if pool is not None and pool.pid == os.getpid():
+        generation = self._generation()
+        if pool is not None and pool.pid == os.getpid() and self._pool_generation == generation:
             return pool
         with self._lock:
             pool = self._pool
+            if pool is not None and pool.pid == os.getpid() and self._pool_generation != generation:
+                pool.retire()
+                pool = self._pool = None
             if pool is None or pool.pid != os.getpid():
                 settings = self.settings
+                self._pool_generation = generation
                 pool = QueryPool(
                     self._source(),
                     size=settings.processes,
@@ -82,7 +99,9 @@ class Answerer:
         origin = self._origin()
         if origin is not None:
             return StoreSource(path=origin)
-        folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
+        if self._dump_folder is not None:  # the retired pool's processes have read it
+            shutil.rmtree(self._dump_folder, ignore_errors=True)
+        folder = self._dump_folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))
         weakref.finalize(self, shutil.rmtree, folder, True)
         dump = folder / "graph.nq"
         with dump.open("wb") as out:

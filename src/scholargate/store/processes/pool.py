@@ -149,6 +149,19 @@ class QueryPool:
         for child in children:
             child.stop()
 
+    def retire(self) -> None:
+        """Take no new work: stop the idle processes now and each busy one when its
+        query ends (a newer pool answers from now on)."""
+        with self._cond:
+            self._closed = True
+            idle = list(self._idle)
+            self._idle.clear()
+            self._cond.notify_all()
+        if os.getpid() != self.pid:
+            return
+        for child in idle:
+            child.stop()
+
     @property
     def pids(self) -> list[int]:
         with self._cond:

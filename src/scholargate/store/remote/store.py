@@ -105,6 +105,7 @@ class RemoteStore(Store):
         self.server = self.endpoint.server
         self.timeout, self.max_bytes = timeout, max_bytes
         self.generation = 0
+        self.writable = self.endpoint.writable
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint.query_url!r})"
