@@ -97,6 +97,13 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "New comparisons one client may save per minute (429 with Retry-After beyond; "
         "0: no limit).",
     ),
+    "TOKENS": (
+        None,
+        Path,
+        "File of the bearer tokens that may write (default: ROOT/var/tokens.json, mode "
+        "0600; `scholargate token` manages it): each holder's name, role (writer or admin) "
+        "and the SHA-256 of the token, never the token itself.",
+    ),
     "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "MEMORY_COPY": (
         500000,

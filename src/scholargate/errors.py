@@ -88,6 +88,14 @@ class UnauthorizedError(ScholarGateError):
 
     status = 401
     kind = "unauthorized"
+    bearer_error: str | None = None  # the challenge's error="…" (RFC 6750 §3.1), if any
+
+
+class InvalidTokenError(UnauthorizedError):
+    """A bearer token was given but is not valid (malformed, unknown or revoked): 401 with
+    ``WWW-Authenticate: Bearer …, error="invalid_token"``."""
+
+    bearer_error = "invalid_token"
 
 
 class ForbiddenError(ScholarGateError):

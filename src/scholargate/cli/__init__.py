@@ -1,9 +1,10 @@
 """The ``scholargate`` command: thin click commands over the same services the web uses.
 
 One module per command family: ``store.py`` (build, stats, export), ``query.py``
-(query, compare), ``validate.py``, ``importing.py`` (import …), ``link.py`` and
-``serve.py``; ``context.py`` holds what they share (settings, the store opened through
-``build.open_configured``, progress, error reporting).
+(query, compare), ``validate.py``, ``importing.py`` (import …), ``link.py``,
+``token.py`` (token add, list, revoke) and ``serve.py``; ``context.py`` holds what they
+share (settings, the store opened through ``build.open_configured``, progress, error
+reporting).
 
 Exit codes: 0 success (and, for ``validate``, the data conforms), 1 the data does not
 conform, 2 an error (bad input, unreadable file, unknown format).
@@ -22,6 +23,7 @@ from .link import link
 from .query import compare, query
 from .serve import serve
 from .store import build, export, stats
+from .token import token
 from .validate import validate
 
 __all__ = ["main"]
@@ -46,5 +48,5 @@ def main(ctx: click.Context, root: Path | None, store_path: str | None, memory: 
     ctx.call_on_close(ctx.obj.close)  # the on-disk store's lock is released when a command ends
 
 
-for _command in (build, stats, validate, export, query, compare, serve, import_, link):
+for _command in (build, stats, validate, export, query, compare, serve, import_, link, token):
     main.add_command(_command)

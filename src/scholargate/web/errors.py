@@ -1,5 +1,6 @@
 """One error shape (``errors.error_body``) as a JSON response, or an HTML page for browsers
-(render/error_page.py)."""
+(render/error_page.py). Every 401 carries ``WWW-Authenticate: Bearer realm="ScholarGate"``
+(``web/auth.py``), with the error code the refusal names."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..errors import ScholarGateError, error_body
+from ..errors import ScholarGateError, UnauthorizedError, error_body
 from ..formats import by_name
 from ..render.error_page import ErrorPage
+from .auth import challenge
 from .context import request_lang
 from .negotiate import wants_html
 from .respond import respond
@@ -26,6 +28,8 @@ def error_response(status: int, kind: str, message: str, details: dict | None = 
         response = jsonify(error_body(status, kind, message, details))
         response.status_code = status
     response.headers["Vary"] = "Accept"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = challenge()
     return response
 
 
@@ -36,6 +40,8 @@ def init_app(app: Flask) -> None:
         retry = error.details.get("retry_after") if error.details else None
         if retry is not None:
             response.headers["Retry-After"] = str(retry)
+        if isinstance(error, UnauthorizedError):
+            response.headers["WWW-Authenticate"] = challenge(error.bearer_error)
         return response
 
     @app.errorhandler(HTTPException)
