@@ -60,14 +60,26 @@ def tokens(sparql: str) -> Iterator[tuple[str, str]]:
         if kind in ("ws", "comment"):
             continue
         text = match.group()
-        if kind == "name":
-            if ":" in text:
-                kind = "pname"
-            elif text[0].isdigit() or text[0] == "-":
-                kind = "number"
-            else:
-                kind = "word"
-        yield kind, text
+        yield (_name_kind(text) if kind == "name" else kind), text
+
+
+def spans(sparql: str) -> Iterator[tuple[str, str, int]]:
+    """The tokens of :func:`tokens` with the offset in ``sparql`` where each starts, for
+    cutting a text at tokens (an update's operations and their WHERE groups)."""
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
+        text = match.group()
+        yield (_name_kind(text) if kind == "name" else kind), text, match.start()
+
+
+def _name_kind(text: str) -> str:
+    if ":" in text:
+        return "pname"
+    if text[0].isdigit() or text[0] == "-":
+        return "number"
+    return "word"
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
