@@ -4,24 +4,29 @@ blank nodes, sequences, SILENT, the refusals and the caps, and update_delta's dr
 
 from __future__ import annotations
 
-import hashlib
-import io
+from functools import partial
+from pathlib import Path
 
 import pytest
 from rdflib import BNode, Literal, URIRef
 
 from scholargate.errors import (
     ConflictError,
+    ForbiddenError,
     InputError,
     LimitExceededError,
     NotFoundError,
     ParseError,
     QueryRefusedError,
 )
-from scholargate.formats import by_name
+from scholargate.namespaces import CONTRIBUTED_GRAPH
 from scholargate.services.writes.delta import Delta
+from scholargate.services.writes.journal import Journal
 from scholargate.services.writes.update import parse_update, update_delta
+from scholargate.services.writes.writer import Writer
 from scholargate.store import Store, new_store
+
+from .conftest import digest
 
 EX = "http://example.org/"
 G1, G2, G3 = URIRef(EX + "g1"), URIRef(EX + "g2"), URIRef(EX + "g3")
@@ -50,12 +55,6 @@ def graphs(store: Store) -> list[URIRef]:
     """The graphs that exist: those that hold triples (the embedded store may still
     name a graph a delta emptied)."""
     return [g for g in store.graph_names() if store.count(g)]
-
-
-def dump_hash(store: Store) -> str:
-    out = io.BytesIO()
-    store.dump(by_name("nq"), out)
-    return hashlib.sha256(b"".join(sorted(out.getvalue().splitlines()))).hexdigest()
 
 
 def run(store: Store, text: str, **kwargs) -> Delta:
@@ -213,17 +212,40 @@ def test_each_operation_sees_the_ones_before_it(store: Store) -> None:
 
 
 def test_update_delta_leaves_the_store_as_it_was(store: Store) -> None:
-    before = dump_hash(store)
+    before = digest(store)
     text = (
         PROLOGUE + "DELETE WHERE { ?b :p :c } ; CLEAR GRAPH :g2 ; "
         "INSERT DATA { _:n :p :d } ; MOVE :g1 TO :g3"
     )
     delta = update_delta(store, text, insert_graph=INTO)
-    assert dump_hash(store) == before
+    assert digest(store) == before
     assert {q[3] for q in delta.removed} == {G1, G2} and {q[3] for q in delta.added} == {G3, INTO}
     with pytest.raises(NotFoundError):  # the second operation fails: the first is put back
         update_delta(store, PROLOGUE + "DROP GRAPH :g1 ; DROP GRAPH :g9", insert_graph=INTO)
-    assert dump_hash(store) == before
+    assert digest(store) == before
+
+
+def test_the_writer_runs_a_request_and_a_refusal_leaves_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    writer = Writer(store, Journal(tmp_path / "journal.jsonl"))
+    text = (
+        PROLOGUE
+        + "INSERT DATA { :d :p :a } ; DELETE { ?s :q ?o } INSERT { ?o :q ?s } WHERE { ?s :q ?o }"
+    )
+
+    def steps() -> list:
+        ops = parse_update(text)
+        return [partial(op.delta, insert_graph=CONTRIBUTED_GRAPH) for op in ops]
+
+    before = digest(store)
+    with pytest.raises(ForbiddenError):  # a writer may not change <g1>
+        writer.write(steps(), by="bob", role="writer", what="SPARQL Update")
+    assert digest(store) == before and not writer.journal.entries()
+    receipt = writer.write(steps(), by="alice", role="admin", what="SPARQL Update")
+    assert receipt.delta.removed == {(A, Q, Literal("1"), G1)}
+    assert receipt.delta.added == {(D, P, A, CONTRIBUTED_GRAPH)}  # "1" is no subject
+    assert [e.delta for e in writer.journal.entries()] == [receipt.delta]
 
 
 # ---- graph management ------------------------------------------------------------------
@@ -287,10 +309,10 @@ def test_a_missing_source_fails_unless_silent(store: Store) -> None:
     ],
 )
 def test_load_and_service_are_refused_before_anything_runs(store: Store, text: str) -> None:
-    before = dump_hash(store)
+    before = digest(store)
     with pytest.raises(QueryRefusedError):
         update_delta(store, PROLOGUE + text, insert_graph=INTO)
-    assert dump_hash(store) == before
+    assert digest(store) == before
     assert parse_update(PROLOGUE + 'INSERT DATA { :a :p "LOAD <x> SERVICE" }')  # in a string
 
 
@@ -377,9 +399,9 @@ def test_summaries() -> None:
 def test_a_literal_the_store_keeps_in_another_form(store: Store) -> None:
     odd = '" 5 "^^<http://www.w3.org/2001/XMLSchema#int>'
     store.update(PROLOGUE + f"INSERT DATA {{ GRAPH :g3 {{ :d :p {odd} }} }}")
-    before = dump_hash(store)
+    before = digest(store)
     update_delta(store, PROLOGUE + "CLEAR GRAPH :g3", insert_graph=INTO)
-    assert dump_hash(store) == before
+    assert digest(store) == before
 
 
 def test_predeclared_prefixes_reach_templates_and_where(store: Store) -> None:
