@@ -68,9 +68,24 @@ class NotFoundError(ScholarGateError):
     kind = "not-found"
 
 
+class MethodNotAllowedError(ScholarGateError):
+    """A method the resource does not take (405); ``details["allow"]`` lists those it
+    takes, for the ``Allow`` header."""
+
+    status = 405
+    kind = "method-not-allowed"
+
+
 class NotAcceptableError(ScholarGateError):
     status = 406
     kind = "not-acceptable"
+
+
+class PayloadTooLargeError(ScholarGateError):
+    """A request body over one of its caps: too many triples, a literal too long (413)."""
+
+    status = 413
+    kind = "payload-too-large"
 
 
 class UnsupportedMediaTypeError(ScholarGateError):

@@ -118,6 +118,11 @@ METADATA_GRAPH = GRAPH["metadata"]
 # comparisons live.
 CONTRIBUTED_GRAPH = GRAPH["contributed"]
 COMPARISONS_GRAPH = GRAPH["comparisons"]
+# Graphs a Graph Store POST to /store itself creates: GRAPH["contributed/<uuid>"].
+CONTRIBUTED_GRAPHS = Namespace(BASE + "graph/contributed/")
+# The project's JSON-LD context (ontology/context.jsonld, served at /ontology/context.jsonld):
+# the one remote context an uploaded JSON-LD document may name, read from the file.
+CONTEXT_IRI = URIRef(BASE + "ontology/context.jsonld")
 
 # The one list of resource kinds: every kind the project mints IRIs for, as
 # https://w3id.org/scholargate/{kind}/{slug} (each has a namespace above). The lists below
