@@ -81,6 +81,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "(default: beside the on-disk store, STORE.journal.jsonl; with MEMORY, a temporary "
         "file that lasts as long as the server).",
     ),
+    "MAX_UPLOAD_TRIPLES": (
+        100000,
+        int,
+        "Most triples one Graph Store upload may hold (413 beyond); the body is also held "
+        "to MAX_BODY.",
+    ),
     "WRITE_TIMEOUT": (
         10.0,
         float,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scholargate.errors import ForbiddenError, InputError, QueryRefusedError
+from scholargate.errors import ForbiddenError, InputError, QueryRefusedError, ScholarGateError
 from scholargate.namespaces import GRAPH, WD
 from scholargate.services.sparql import (
     ClientSlots,
@@ -164,10 +164,12 @@ def test_check_accepts(sparql: str) -> None:
     [
         ("POST", "text/plain", b"", b"ASK {}", UnsupportedMediaTypeError),
         ("POST", None, b"", b"ASK {}", UnsupportedMediaTypeError),
-        ("POST", "application/sparql-update", b"", b"CLEAR ALL", ForbiddenError),
+        ("POST", "application/sparql-update", b"", b"  ", InputError),
+        ("POST", "application/sparql-update", b"default-graph-uri=urn:g", b"CLEAR ALL", InputError),
         ("GET", None, b"query=a&query=b", b"", InputError),
         ("GET", None, b"query=a&update=b", b"", InputError),
-        ("GET", None, b"update=CLEAR%20ALL", b"", ForbiddenError),
+        ("GET", None, b"update=CLEAR%20ALL", b"", ScholarGateError),
+        ("GET", None, b"query=ASK{}&using-graph-uri=urn:g", b"", InputError),
         ("GET", None, b"query=%FF", b"", InputError),
         ("POST", "application/sparql-query", b"", b"ASK {} # \xff", InputError),
     ],
@@ -177,6 +179,16 @@ def test_parse_request_refuses(
 ) -> None:
     with pytest.raises(error):
         parse_request(method, content_type, query, body)
+
+
+def test_parse_request_reads_an_update_and_its_dataset() -> None:
+    for content_type, body in (
+        ("application/sparql-update", b"CLEAR GRAPH <urn:g>"),
+        ("application/x-www-form-urlencoded", b"update=CLEAR+GRAPH+%3Curn%3Ag%3E"),
+    ):
+        asked = parse_request("POST", content_type, b"using-graph-uri=urn%3Ax", body)
+        assert (asked.update, asked.query) == ("CLEAR GRAPH <urn:g>", None)
+        assert asked.using_graphs == ["urn:x"]
 
 
 def test_parse_request_reads_the_dataset() -> None:

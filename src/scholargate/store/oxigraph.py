@@ -370,14 +370,8 @@ class OxigraphStore(Store):
 
     def change(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
         self.generation += 1
-
-        def native(quads: Iterable[Quad]) -> list[ox.Quad]:
-            return [
-                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))
-                for s, p, o, g in quads
-            ]
-
-        gone, new = native(removed), native(added)  # a bad term fails before any change
+        gone = [ox.Quad(*map(to_oxigraph, q)) for q in removed]  # type: ignore[arg-type]
+        new = [ox.Quad(*map(to_oxigraph, q)) for q in added]  # type: ignore[arg-type]
         if self.path is None:
             self.origin = None  # a copy that differs from the disk: its query processes read it
         for quad in gone:

@@ -15,6 +15,7 @@ from . import (
     context,
     errors,
     export,
+    graph_store,
     limits,
     meta,
     public,
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(export.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(graph_store.bp)
     return app
 
 

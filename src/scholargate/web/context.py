@@ -70,6 +70,12 @@ def _follow() -> None:
     get_writer().follow()
 
 
+def journal_seq() -> int:
+    """The last journal entry this app's store holds (0: none, or a server store)."""
+    writer = current_app.extensions.get(_WRITER)
+    return writer.seq if writer is not None else 0
+
+
 def get_writer() -> Writer:
     """The write path of this app's store; a SPARQL server store has none yet (501)."""
     writer = current_app.extensions.get(_WRITER)

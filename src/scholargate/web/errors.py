@@ -40,6 +40,9 @@ def init_app(app: Flask) -> None:
         retry = error.details.get("retry_after") if error.details else None
         if retry is not None:
             response.headers["Retry-After"] = str(retry)
+        allow = error.details.get("allow") if error.details else None
+        if error.status == 405 and allow:
+            response.headers["Allow"] = ", ".join(allow)
         if isinstance(error, UnauthorizedError):
             response.headers["WWW-Authenticate"] = challenge(error.bearer_error)
         return response

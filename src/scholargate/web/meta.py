@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from .. import __version__
-from .context import get_store, store_kind
+from .context import get_store, journal_seq, store_kind
 
 bp = Blueprint("meta", __name__, url_prefix="/-")
 
@@ -16,12 +18,22 @@ def health() -> ResponseReturnValue:
     """Cheap enough for a load balancer to call often: the quad count is taken once
     (counting a read-only on-disk store walks every quad). ``store`` says where this
     worker reads the graph: ``disk``, ``memory`` (built there, or a copy) or ``remote``
-    (a SPARQL server)."""
+    (a SPARQL server); ``worker`` is the answering process's id, ``journal`` the last
+    write it has applied."""
     quads = current_app.extensions.get("scholargate.quads")
     if quads is None:
         quads = current_app.extensions["scholargate.quads"] = get_store().count()
     store = store_kind(get_store())
-    return jsonify({"status": "ok", "version": __version__, "quads": quads, "store": store})
+    return jsonify(
+        {
+            "status": "ok",
+            "version": __version__,
+            "quads": quads,
+            "store": store,
+            "worker": os.getpid(),
+            "journal": journal_seq(),
+        }
+    )
 
 
 @bp.get("/version")

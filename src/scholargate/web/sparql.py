@@ -37,6 +37,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from flask.typing import ResponseReturnValue
 
 from ..errors import ScholarGateError
 from ..formats import Format
+from ..namespaces import CONTRIBUTED_GRAPH, PREFIXES
 from ..services.answers import AnswerCache, Reply, cacheable
 from ..services.sparql import (
     Budget,
@@ -61,11 +63,13 @@ from ..services.sparql import (
     parse_request,
     prepare,
 )
+from ..services.writes.update import parse_update, with_dataset
 from ..store import Store
 from .context import get_store
 from .cors import allow_origin
 from .negotiate import choose, wants_html
 from .respond import respond
+from .writes import write
 
 bp = Blueprint("sparql", __name__)
 
@@ -130,6 +134,8 @@ def endpoint() -> ResponseReturnValue:
     reply = cache.get(key) if key is not None else None
     if reply is None:
         asked = parse_request(request.method, request.content_type, request.query_string, body)
+        if asked.update is not None:
+            return _update(asked)
         if asked.query is None:
             return _describe(asked.formats)
         reply, keep = _answer(asked, started)
@@ -173,6 +179,22 @@ def _answer(asked: ProtocolRequest, started: float) -> tuple[Reply, bool]:
     )
     reply = Reply(answer.body, fmt.content_type, answer.truncated)
     return reply, cacheable(prepared.text, prepared.analysis.services)
+
+
+def _update(asked: ProtocolRequest) -> Response:
+    """A SPARQL Update, through the store's write path (``web/writes.py``); the WHERE of
+    each operation is checked like a query (nesting, chains; LOAD and SERVICE refused)."""
+
+    def plan() -> tuple[list, str]:
+        assert asked.update is not None
+        limits = Limits.from_config(current_app.config)
+        operations = parse_update(asked.update, prefixes=PREFIXES, limits=limits)
+        if asked.using_graphs or asked.using_named_graphs:
+            operations = with_dataset(operations, asked.using_graphs, asked.using_named_graphs)
+        steps = [partial(op.delta, insert_graph=CONTRIBUTED_GRAPH) for op in operations]
+        return steps, "; ".join(op.summary for op in operations)[:200]
+
+    return write(plan)
 
 
 def _preflight() -> Response:

@@ -5,7 +5,7 @@ refusal: 422 with the validation report as JSON (the error shape, the report in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import Response, current_app, jsonify, request
 
@@ -18,11 +18,18 @@ from .context import get_writer, request_lang
 TURTLE = "text/turtle"
 
 
-def write(steps: Sequence[Step], what: str, *, status: int = 200) -> Response:
-    """Run ``steps`` as one write by this request's token holder; the receipt as JSON
-    with ``status`` (a write that changed nothing is a 200 with ``"seq": null``)."""
+Plan = Callable[[], tuple[Sequence[Step], str]]
+"""What a request asks to write, read once its token is checked: the steps and a
+one-line summary."""
+
+
+def write(plan: Plan, *, status: int = 200) -> Response:
+    """Check the token, read the request (``plan``), run its steps as one write by the
+    token's holder; the receipt as JSON with ``status`` (a write that changed nothing
+    is a 200 with ``"seq": null``)."""
     holder = holder_of(request, current_app.config)
     writer = get_writer()
+    steps, what = plan()
     lang = request_lang()
     try:
         receipt = writer.write(steps, by=holder.name, role=holder.role, what=what, lang=lang)

@@ -8,9 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from ...errors import ForbiddenError, InputError, UnsupportedMediaTypeError
+from ...errors import InputError, ScholarGateError, UnsupportedMediaTypeError
 from .analysis import QueryAnalysis, analyse
-from .checks import UPDATE_REFUSED, Limits, check, check_graphs
+from .checks import Limits, check, check_graphs
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -25,6 +25,8 @@ class ProtocolRequest:
     update: str | None = None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)  # an update's using-graph-uri
+    using_named_graphs: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
 
 
@@ -60,8 +62,9 @@ def parse_request(
     """Read a SPARQL 1.1 Protocol request from its method, Content-Type and raw bytes.
 
     GET carries everything in the query string; POST carries either a form
-    (``application/x-www-form-urlencoded``) or the query itself
-    (``application/sparql-query``, dataset parameters in the query string).
+    (``application/x-www-form-urlencoded``: ``query=`` or ``update=``) or the query or
+    update itself (``application/sparql-query``, ``application/sparql-update``; dataset
+    parameters in the query string). An update comes only by POST (405 otherwise).
     """
     params = _pairs(query_string, "query string")
     if method == "POST":
@@ -71,13 +74,13 @@ def parse_request(
         elif kind == QUERY_TYPE:
             params.append(("query", _utf8(body, "request body")))
         elif kind == UPDATE_TYPE:
-            raise ForbiddenError(UPDATE_REFUSED)
+            params.append(("update", _utf8(body, "request body")))
         else:
             given = f"Content-Type {kind!r}" if kind else "no Content-Type"
             raise UnsupportedMediaTypeError(
-                f"a SPARQL query by POST needs Content-Type {FORM_TYPE} or {QUERY_TYPE}; "
-                f"the request has {given}",
-                accepted=[FORM_TYPE, QUERY_TYPE],
+                f"a SPARQL query or update by POST needs Content-Type {FORM_TYPE}, "
+                f"{QUERY_TYPE} or {UPDATE_TYPE}; the request has {given}",
+                accepted=[FORM_TYPE, QUERY_TYPE, UPDATE_TYPE],
             )
     request = ProtocolRequest()
     queries: list[str] = []
@@ -91,14 +94,36 @@ def parse_request(
             request.default_graphs.append(value.strip())
         elif name == "named-graph-uri":
             request.named_graphs.append(value.strip())
+        elif name == "using-graph-uri":
+            request.using_graphs.append(value.strip())
+        elif name == "using-named-graph-uri":
+            request.using_named_graphs.append(value.strip())
         elif name == "format":
             request.formats.append(value.strip())
     if len(queries) > 1:
         raise InputError(f"the request has {len(queries)} queries; send exactly one")
     if queries and updates:
-        raise InputError("the request has both a query and an update; send one query")
+        raise InputError("the request has both a query and an update; send one of them")
     if updates:
-        raise ForbiddenError(UPDATE_REFUSED)
+        if method != "POST":
+            raise ScholarGateError(
+                "an update goes by POST (update=… in a form, or an application/sparql-update "
+                "body), never by GET",
+                status=405,
+            )
+        if len(updates) > 1:
+            raise InputError(f"the request has {len(updates)} updates; send exactly one")
+        if not updates[0].strip():
+            raise InputError("the update is empty")
+        if request.default_graphs or request.named_graphs:
+            raise InputError(
+                "default-graph-uri and named-graph-uri are for queries; an update takes "
+                "using-graph-uri and using-named-graph-uri"
+            )
+        request.update = updates[0]
+        return request
+    if request.using_graphs or request.using_named_graphs:
+        raise InputError("using-graph-uri and using-named-graph-uri are for updates")
     if queries:
         request.query = queries[0]
         if not request.query.strip():

@@ -19,6 +19,7 @@ from ...config import is_url
 from ...namespaces import METADATA_GRAPH, sparql_prefixes
 from ...services.saved import COMPARISONS_GRAPH
 from ...store import Store
+from ..context import journal_seq
 
 # Graphs written while the server runs (saved comparisons); their size in sgg:metadata is
 # the build's, so they are counted live. They stay small; big graphs come from the build.
@@ -74,8 +75,8 @@ def content_version(store: Store, graph: URIRef | None) -> tuple[str, datetime]:
     """A version token and a modification time for ``graph`` (None: everything).
 
     The token joins the build fingerprint with the sizes the build wrote to
-    ``sgg:metadata`` and the live sizes of the graphs written at run time: no dump is
-    read or hashed.
+    ``sgg:metadata``, the live sizes of the graphs written at run time and the last
+    write's number in the journal: no dump is read or hashed.
     """
     build = _build_of(current_app._get_current_object())  # type: ignore[attr-defined]
     sizes = sorted(
@@ -84,8 +85,15 @@ def content_version(store: Store, graph: URIRef | None) -> tuple[str, datetime]:
         if graph is None or r["g"] == graph
     )
     live = [(str(g), str(store.count(g))) for g in RUNTIME_GRAPHS if graph is None or graph == g]
-    token = json.dumps([__version__, build.fingerprint, sizes, live])
+    seq = journal_seq()
+    token = json.dumps([__version__, build.fingerprint, sizes, live, seq])
     modified = build.modified
+    journal = current_app.config.get("JOURNAL")
+    if seq and journal:
+        try:
+            modified = max(modified, datetime.fromtimestamp(Path(journal).stat().st_mtime, UTC))
+        except OSError:
+            pass
     saved = current_app.config.get("SAVED")
     if saved and (graph is None or graph == COMPARISONS_GRAPH):
         try:

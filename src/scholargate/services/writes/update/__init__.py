@@ -45,11 +45,14 @@ graphs hold a triple).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from rdflib import URIRef
 
+from ....errors import InputError
 from ....store import Store
+from ....terms import is_iri, shown
 from ..delta import Delta
 from .data import DeleteData, InsertData
 from .graphs import ClearGraph, CreateGraph, Transfer
@@ -69,6 +72,7 @@ __all__ = [
     "Transfer",
     "parse_update",
     "update_delta",
+    "with_dataset",
 ]
 
 
@@ -99,3 +103,30 @@ def update_delta(
         if total:
             store.change(total.added, total.removed)
     return total
+
+
+def with_dataset(
+    operations: list[Operation], using: Sequence[str], using_named: Sequence[str]
+) -> list[Operation]:
+    """The operations with the protocol's ``using-graph-uri`` / ``using-named-graph-uri``
+    as the dataset of every WHERE; an operation that names its own (USING, USING NAMED
+    or WITH) is a 400, as the SPARQL 1.1 Protocol says."""
+    graphs = [checked_graph(g, "using-graph-uri") for g in using]
+    named = [checked_graph(g, "using-named-graph-uri") for g in using_named]
+    out: list[Operation] = []
+    for op in operations:
+        if isinstance(op, Modify):
+            if op.using is not None or op.using_named is not None or op.with_graph is not None:
+                raise InputError(
+                    "the update names its own dataset (USING, USING NAMED or WITH) and the "
+                    "request gives using-graph-uri or using-named-graph-uri: give one of them"
+                )
+            op = replace(op, using=graphs, using_named=named)
+        out.append(op)
+    return out
+
+
+def checked_graph(value: str, where: str) -> URIRef:
+    if not is_iri(value):
+        raise InputError(f"{where} is not an absolute IRI: {shown(value)!r}")
+    return URIRef(value)
