@@ -59,7 +59,7 @@ def method(year: str) -> bytes:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("writes")
-    settings = {"WORKERS": "2", "TOKENS": str(folder / "tokens.json")}
+    settings = {"WORKERS": "2", "TOKENS": str(folder / "tokens.json"), "QUERY_TIMEOUT": "4"}
     yield from running(folder, settings, project_root)
 
 
@@ -227,3 +227,49 @@ def test_load_and_service_in_an_update_are_refused(
         assert reply.status in (400, 403), reply.text
         assert json.loads(reply.body)["message"]
     assert store_hash(live) == before
+
+
+def update(live: LiveServer, token: str, text: str) -> object:
+    return live.request(
+        "POST",
+        "/sparql",
+        body=text.encode(),
+        headers=bearer(token, **{"Content-Type": "application/sparql-update"}),
+    )
+
+
+def test_a_conditional_update_sees_what_the_one_before_wrote(
+    live: LiveServer, tokens: dict[str, str]
+) -> None:
+    note = "https://w3id.org/scholargate/method/lora"
+    first = update(
+        live, tokens["writer"], f'INSERT DATA {{ <{note}> rdfs:comment "draft one"@en }}'
+    )
+    assert first.status == 200, first.text
+    second = update(
+        live,
+        tokens["writer"],
+        f'DELETE {{ ?m rdfs:comment "draft one"@en }} INSERT {{ ?m rdfs:comment "draft two"@en }} '
+        f'WHERE {{ BIND(<{note}> AS ?m) ?m rdfs:comment "draft one"@en }}',
+    )
+    assert second.status == 200, second.text
+    assert (second.json()["removed"], second.json()["added"]) == (1, 1)
+    assert ask(live, f'ASK {{ <{note}> rdfs:comment "draft two"@en }}')
+    assert not ask(live, f'ASK {{ <{note}> rdfs:comment "draft one"@en }}')
+
+
+def test_a_where_that_runs_too_long_is_stopped_and_changes_nothing(
+    live: LiveServer, tokens: dict[str, str]
+) -> None:
+    before = store_hash(live)
+    slow = (
+        "INSERT { <urn:x> <urn:y> ?c } WHERE { ?a ?b ?c . ?d ?e ?f "
+        'FILTER (STR(?c) = CONCAT(STR(?f), "never")) }'
+    )
+    reply = update(live, tokens["admin"], slow)
+    assert reply.status == 503, reply.text
+    assert "WHERE" in reply.json()["message"]
+    assert store_hash(live) == before
+    # the write lock was let go: the next write goes through at once
+    again = update(live, tokens["writer"], f'INSERT DATA {{ <{NEW}> rdfs:comment "after"@en }}')
+    assert again.status == 200, again.text

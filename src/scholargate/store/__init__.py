@@ -30,7 +30,7 @@ from ..errors import InputError, LimitExceededError
 from ..formats import Format, by_name
 from ..namespaces import PREFIXES
 from .answers import Answer, AnswerRequest, AnswerSettings, QueryFailedError
-from .tsv import Cells, from_tsv, read_cells
+from .tsv import Cells, from_tsv, read_cells, rows_from_tsv
 
 __all__ = [
     "Answer",
@@ -45,6 +45,7 @@ __all__ = [
     "from_tsv",
     "new_store",
     "remote_store",
+    "rows_from_tsv",
 ]
 
 QueryKind = Literal["select", "ask", "graph"]

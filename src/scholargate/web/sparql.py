@@ -63,7 +63,7 @@ from ..services.sparql import (
     parse_request,
     prepare,
 )
-from ..services.writes.update import parse_update, with_dataset
+from ..services.writes.update import bounded, parse_update, with_dataset
 from ..store import Store
 from .context import get_store
 from .cors import allow_origin
@@ -191,6 +191,7 @@ def _update(asked: ProtocolRequest) -> Response:
         operations = parse_update(asked.update, prefixes=PREFIXES, limits=limits)
         if asked.using_graphs or asked.using_named_graphs:
             operations = with_dataset(operations, asked.using_graphs, asked.using_named_graphs)
+        operations = bounded(operations, float(current_app.config["QUERY_TIMEOUT"]))
         steps = [partial(op.delta, insert_graph=CONTRIBUTED_GRAPH) for op in operations]
         return steps, "; ".join(op.summary for op in operations)[:200]
 

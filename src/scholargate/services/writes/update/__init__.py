@@ -71,6 +71,7 @@ __all__ = [
     "Operation",
     "Transfer",
     "parse_update",
+    "bounded",
     "update_delta",
     "with_dataset",
 ]
@@ -124,6 +125,12 @@ def with_dataset(
             op = replace(op, using=graphs, using_named=named)
         out.append(op)
     return out
+
+
+def bounded(operations: list[Operation], timeout: float) -> list[Operation]:
+    """The operations with every WHERE limited to ``timeout`` seconds (run where the
+    store can stop it: see ``Modify.timeout``)."""
+    return [replace(op, timeout=timeout) if isinstance(op, Modify) else op for op in operations]
 
 
 def checked_graph(value: str, where: str) -> URIRef:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from ....errors import InputError, ParseError
-from ....store import Quad, Store
+from ....errors import InputError, LimitExceededError, ParseError
+from ....store import AnswerRequest, Quad, Store, rows_from_tsv
 from ..delta import Delta, effective
 from .lookups import holders
 from .operation import MAX_QUADS, Budget, Operation, Pattern, Triple, instantiate
@@ -70,6 +70,10 @@ class Modify(Operation):
     using: Sequence[URIRef] | None = None  # None: no USING nor USING NAMED clause
     using_named: Sequence[URIRef] | None = None
     delete_where: bool = False
+    #: seconds the WHERE may run; set (``update.bounded``) for a request, so the WHERE runs
+    #: where it can be stopped: the store's ``answer`` (the embedded store's query
+    #: processes, killed at the deadline; a server under its timeout)
+    timeout: float | None = None
 
     @property
     def summary(self) -> str:
@@ -103,6 +107,8 @@ class Modify(Operation):
 
     def solutions(self, store: Store, budget: Budget) -> list[dict[str, Node]]:
         default_graphs, named_graphs = self.dataset()
+        if self.timeout is not None:
+            return self._bounded(store, budget, default_graphs, named_graphs, self.timeout)
         try:
             answer = store.query(
                 self.where.text,
@@ -121,6 +127,40 @@ class Modify(Operation):
         if answer.truncated:
             budget.check(budget.max_quads + 1)
         return answer.rows
+
+    def _bounded(
+        self,
+        store: Store,
+        budget: Budget,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+        timeout: float,
+    ) -> list[dict[str, Node]]:
+        """The WHERE's solutions through ``store.answer``, stopped at ``timeout``."""
+        request = AnswerRequest(
+            sparql=self.where.text,
+            fmt="tsv",
+            default_graphs=tuple(default_graphs) if default_graphs is not None else None,
+            named_graphs=tuple(named_graphs) if named_graphs is not None else None,
+            union_default_graph=default_graphs is None,
+            max_rows=budget.max_quads + 1,
+            timeout=timeout,
+        )
+        try:
+            answer = store.answer(request)
+        except ParseError as error:
+            raise self.where.moved(error) from None
+        except LimitExceededError as error:
+            if "limit_seconds" not in error.details:
+                raise
+            raise LimitExceededError(
+                f"the WHERE clause of {self.summary} ran past {timeout:g} s and was stopped: "
+                "narrow it (fewer unbound variables, a more selective pattern first)",
+                limit_seconds=timeout,
+            ) from None
+        if answer.truncated:
+            budget.check(budget.max_quads + 1)
+        return rows_from_tsv(answer.body)[1]
 
     def delta(self, store: Store, *, insert_graph: URIRef, max_quads: int = MAX_QUADS) -> Delta:
         budget = Budget(max_quads, self.summary)
