@@ -68,7 +68,8 @@ def store() -> ResponseReturnValue:
     if request.method == "DELETE":
         return write(_plan(graph, "DELETE", body=False))
     existed = graph_exists(get_store(), graph)
-    response = write(_plan(graph, request.method), status=200 if existed else 201)
+    plan = _plan(graph, request.method, minted=asked.minted)
+    response = write(plan, status=200 if existed else 201)
     if response.status_code == 201:
         # indirect identification: the graph's address on this server
         response.headers["Location"] = url_for(
@@ -77,7 +78,7 @@ def store() -> ResponseReturnValue:
     return response
 
 
-def _plan(graph: URIRef, method: str, *, body: bool = True) -> Plan:
+def _plan(graph: URIRef, method: str, *, body: bool = True, minted: bool = False) -> Plan:
     """The write a PUT, POST or DELETE asks for, read once its token is checked."""
 
     def plan() -> tuple[list, str]:
@@ -90,6 +91,8 @@ def _plan(graph: URIRef, method: str, *, body: bool = True) -> Plan:
             max_triples=int(current_app.config["MAX_UPLOAD_TRIPLES"]),
             root=Path(current_app.config["ROOT"]),
         )
+        if not quads and minted:
+            raise InputError("the body holds no triples: POST /store makes a graph from them")
         make = put_delta if method == "PUT" else post_delta
         return [
             lambda store: make(store, graph, quads)

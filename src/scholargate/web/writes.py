@@ -14,6 +14,8 @@ from ..services.writes.refusal import as_graph
 from ..services.writes.writer import Receipt, Step
 from .auth import holder_of
 from .context import get_writer, request_lang
+from .errors import error_response
+from .negotiate import wants_html
 
 TURTLE = "text/turtle"
 
@@ -58,9 +60,12 @@ def receipt_json(receipt: Receipt) -> dict:
 
 
 def refusal(refused: WriteRefusedError) -> Response:
-    """422: the report as Turtle when asked for, else the one error shape as JSON."""
+    """422: the report as Turtle when asked for, the error page for a browser, else the
+    one error shape as JSON."""
     accept = request.accept_mimetypes
-    if refused.report is not None and accept.best_match(["application/json", TURTLE]) == TURTLE:
+    if wants_html():
+        response = error_response(422, refused.kind, refused.message)
+    elif refused.report is not None and accept.best_match(["application/json", TURTLE]) == TURTLE:
         body = as_graph(refused.report).serialize(format="turtle")
         response = Response(body, status=422, content_type=f"{TURTLE}; charset=utf-8")
     else:
