@@ -25,9 +25,11 @@ class Comparer:
         self._rows: list[RowSpec] | None = None
         self._index: MethodIndex | None = None
         self._version: str | None = None
+        self.generation = store.generation  # the store's state the caches describe
 
     def refresh(self) -> None:
         self._rows = self._index = self._version = None
+        self.generation = self.store.generation
 
     @property
     def rows(self) -> list[RowSpec]:
@@ -85,10 +87,13 @@ _COMPARERS: weakref.WeakKeyDictionary[Store, Comparer] = weakref.WeakKeyDictiona
 
 
 def comparer_for(store: Store) -> Comparer:
-    """The comparer of ``store`` (one per store, made on first use)."""
+    """The comparer of ``store`` (one per store, made on first use), its caches dropped
+    after a write (the store's ``generation`` moved on)."""
     comparer = _COMPARERS.get(store)
     if comparer is None:
         comparer = _COMPARERS[store] = Comparer(store)
+    elif comparer.generation != store.generation:
+        comparer.refresh()
     return comparer
 
 

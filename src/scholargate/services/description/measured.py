@@ -56,10 +56,12 @@ class Statistics:
     properties: tuple[URIRef, ...]  # every predicate in use
 
 
-# What the descriptions measured or built for a store, kept while the store object lives.
-# Counting a large store takes seconds (a DISTINCT over every triple), so it is not done
-# per request; whatever writes to a store calls forget() afterwards.
+# What the descriptions measured or built for a store, kept while the store object lives
+# and its state stays the same (its generation: a write, here or followed from the
+# journal, moves it on). Counting a large store takes seconds (a DISTINCT over every
+# triple), so it is not done per request.
 _MEMO: WeakKeyDictionary[Store, dict[Hashable, Any]] = WeakKeyDictionary()
+_GENERATION: WeakKeyDictionary[Store, int] = WeakKeyDictionary()
 _MEMO_SIZE = 128
 
 
@@ -68,6 +70,9 @@ def remembered(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
 
     Keep only immutable values here (numbers, tuples, bytes, frozen dataclasses).
     """
+    if _GENERATION.get(store) != store.generation:
+        _MEMO.pop(store, None)
+        _GENERATION[store] = store.generation
     memo = _MEMO.setdefault(store, {})
     if key not in memo:
         if len(memo) >= _MEMO_SIZE:  # keys may hold a Host header: keep the memo bounded

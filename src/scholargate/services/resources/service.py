@@ -34,11 +34,13 @@ class Resources:
         self.names = PropertyNames(store)
         self.listing = MethodListing(store)
         self._slugs: dict[str, dict[str, str]] = {}
+        self.generation = store.generation  # the store's state the caches describe
 
     def refresh(self) -> None:
         self.names.refresh()
         self.listing.refresh()
         self._slugs = {}
+        self.generation = self.store.generation
 
     # ---- property labels ------------------------------------------------------------
 
@@ -139,4 +141,6 @@ def resources_for(store: Store) -> Resources:
     found = _RESOURCES.get(store)
     if found is None:
         found = _RESOURCES[store] = Resources(store)
+    elif found.generation != store.generation:
+        found.refresh()  # after a write
     return found
