@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Blueprint, request
+from werkzeug.datastructures import MIMEAccept
 
 from ..errors import NotAcceptableError
 from ..formats import Format, by_extension, by_name
@@ -26,7 +27,7 @@ def choose(candidates: Sequence[Format], *, suffix: str | None = None) -> Format
                 + ", ".join(f.name for f in candidates)
             )
         return fmt
-    accept = request.accept_mimetypes
+    accept = accepted()
     if not accept:  # no Accept header: the default
         return candidates[0]
     offered = [mt for f in candidates for mt in f.media_types]
@@ -37,6 +38,16 @@ def choose(candidates: Sequence[Format], *, suffix: str | None = None) -> Format
             + ", ".join(f.media_type for f in candidates)
         )
     return next(f for f in candidates if best in f.media_types)
+
+
+def accepted() -> MIMEAccept:
+    """The request's ``Accept`` with media type parameters dropped: ``text/turtle;
+    charset=utf-8`` asks for Turtle (every text format here is UTF-8), where Werkzeug
+    would match it only to an offer with the same parameters."""
+    accept = request.accept_mimetypes
+    if not any(";" in value for value, _ in accept):
+        return accept
+    return MIMEAccept([(value.split(";", 1)[0].strip(), q) for value, q in accept])
 
 
 def _by_name_or_media_type(value: str) -> Format | None:
@@ -50,7 +61,7 @@ def _by_name_or_media_type(value: str) -> Format | None:
 
 def wants_html() -> bool:
     """True when a browser asked: text/html is acceptable and preferred to JSON."""
-    accept = request.accept_mimetypes
+    accept = accepted()
     return accept.best_match(["application/json", "text/html"]) == "text/html" and (
         accept["text/html"] > accept["application/json"]
     )

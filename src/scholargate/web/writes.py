@@ -15,7 +15,7 @@ from ..services.writes.writer import Receipt, Step
 from .auth import holder_of
 from .context import get_writer, request_lang
 from .errors import error_response
-from .negotiate import wants_html
+from .negotiate import accepted, wants_html
 
 TURTLE = "text/turtle"
 
@@ -62,7 +62,7 @@ def receipt_json(receipt: Receipt) -> dict:
 def refusal(refused: WriteRefusedError) -> Response:
     """422: the report as Turtle when asked for, the error page for a browser, else the
     one error shape as JSON."""
-    accept = request.accept_mimetypes
+    accept = accepted()
     if wants_html():
         response = error_response(422, refused.kind, refused.message)
     elif refused.report is not None and accept.best_match(["application/json", TURTLE]) == TURTLE:
