@@ -225,7 +225,10 @@ def child_main(argv: list[str]) -> int:
     else:
         store = ox.Store()
         if args.nquads:
-            store.bulk_load(path=args.nquads, format=ox.RdfFormat.N_QUADS)
+            # parse keeps the dump's blank node labels (bulk_load renames them): an
+            # answer names a blank node as the parent's store does, so an update's WHERE
+            # answered here names the nodes the write path holds
+            store.bulk_extend(ox.parse(path=args.nquads, format=ox.RdfFormat.N_QUADS))
     settings = _read_message(0)  # the first message: what every job shares
     if settings is None:
         return 0
