@@ -1,6 +1,7 @@
 """The command over the change journal: ``history`` filters and formats its entries,
 ``export-edits`` gives patches that take the graph before the edits to the graph after
-them. Every journal, project and store is a temporary one."""
+them, and ``build`` says what replaying the journal did (a contradicted entry, a folded
+one). Every journal, project and store is a temporary one."""
 
 from __future__ import annotations
 
@@ -377,3 +378,123 @@ def test_export_edits_of_nothing_says_so(runner: CliRunner, root: Path, tmp_path
         journal=journal.path,
     )
     assert result.stdout == f"no entries after 1 (1 in the journal at {journal.path})\n"
+
+
+# ---- build -------------------------------------------------------------------------------
+
+
+def test_a_rebuild_reports_the_entries_a_changed_source_contradicts_or_holds(
+    runner: CliRunner, root: Path, tmp_path: Path
+) -> None:
+    store_path = tmp_path / "store"
+    journal = Journal(tmp_path / "store.journal.jsonl")
+    at = ["--root", str(root), "--store", str(store_path)]
+    first = run(runner, *at, "build")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.endswith(f"journal {journal.path}: no entries\n")
+
+    # two writes, made on a graph built from the same sources
+    graph = new_store()
+    build_store(graph, root, saved=root / "var" / "comparisons.nt")
+    write(
+        graph,
+        journal,
+        "ana",
+        "rename alpha",
+        removed=[(ALPHA, SKOS.prefLabel, Literal("Alpha", lang="en"), CURATED_GRAPH)],
+        added=[(ALPHA, SKOS.prefLabel, Literal("Alpha prime", lang="en"), CURATED_GRAPH)],
+    )
+    write(
+        graph,
+        journal,
+        "bo",
+        "a note on beta",
+        added=[(BETA, RDFS.comment, Literal("kept"), CURATED_GRAPH)],
+    )
+
+    again = run(runner, *at, "build")
+    assert again.exit_code == 0, again.output
+    assert "up to date" in again.stdout
+    assert f"journal {journal.path}: replayed 2 entries over the store, up to entry 2" in (
+        again.stdout
+    )
+    assert "contradicted" not in again.stdout and "folded" not in again.stdout
+    unchanged = run(runner, *at, "build")
+    assert f"journal {journal.path}: nothing new (the store holds it up to entry 2)" in (
+        unchanged.stdout
+    )
+
+    # a maintainer renames alpha otherwise (entry 1's removal no longer applies) and
+    # folds entry 2 into the sources
+    source = root / "data" / "curated" / "methods.ttl"
+    source.write_text(
+        METHODS.replace('"Alpha"@en', '"Alpha renamed"@en').replace(
+            '"Beta"@en .', '"Beta"@en ; rdfs:comment "kept" .'
+        ),
+        encoding="utf-8",
+    )
+    rebuilt = run(runner, *at, "build")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    out = rebuilt.stdout
+    assert "graph" in out and "triples" in out  # the build's own table
+    assert f"journal {journal.path}: replayed 2 entries over the rebuilt sources" in out
+    contradicted = out.split("contradicted by a changed source (1 entry")[1]
+    contradicted = contradicted.split("already folded")[0]
+    rows = [line for line in contradicted.splitlines() if line.startswith("1 ")]
+    assert len(rows) == 1, out
+    [row] = rows
+    assert row.split()[3:] == ["ana", "rename", "alpha", "1", "of", "1"]
+    assert row.split()[1] == journal.entries()[0].at[:10]
+    assert "re-applied by every build as far as it applies" in out
+    folded = out.split("already folded into the sources (1 entry")[1]
+    assert [line.split()[0] for line in folded.splitlines()[3:]] == ["2"]
+    assert "bo" in folded and "a note on beta" in folded
+
+    # the contradicted entry was still applied as far as it applies
+    labels = run(
+        runner,
+        *at,
+        "query",
+        "--format",
+        "tsv",
+        f"SELECT ?l WHERE {{ <{ALPHA}> skos:prefLabel ?l }} ORDER BY ?l",
+    )
+    assert labels.stdout.splitlines()[1:] == ['"Alpha prime"@en', '"Alpha renamed"@en']
+
+
+def test_edits_exported_and_folded_into_data_are_reported_as_folded(
+    runner: CliRunner, root: Path, tmp_path: Path
+) -> None:
+    store_path = tmp_path / "store"
+    journal = Journal(tmp_path / "store.journal.jsonl")
+    at = ["--root", str(root), "--store", str(store_path)]
+    graph = new_store()
+    build_store(graph, root, saved=root / "var" / "comparisons.nt")
+    write(
+        graph,
+        journal,
+        "ana",
+        "rename alpha",
+        removed=[(ALPHA, SKOS.prefLabel, Literal("Alpha", lang="en"), CURATED_GRAPH)],
+        added=[(ALPHA, SKOS.prefLabel, Literal("Alpha one", lang="en"), CURATED_GRAPH)],
+    )
+    out = tmp_path / "patches"
+    assert run(runner, *at, "export-edits", "--out", str(out)).exit_code == 0
+    # the maintainer folds the patch into the curated file
+    source = root / "data" / "curated" / "methods.ttl"
+    curated = Graph().parse(source, format="turtle")
+    for triple in Graph().parse(out / "curated.removed.ttl", format="turtle"):
+        curated.remove(triple)
+    curated += Graph().parse(out / "curated.added.ttl", format="turtle")
+    source.write_text(curated.serialize(format="turtle"), encoding="utf-8")
+    built = run(runner, *at, "build")
+    assert built.exit_code == 0, built.output
+    assert "contradicted" not in built.stdout
+    folded = built.stdout.split("already folded into the sources (1 entry")[1]
+    assert folded.splitlines()[3].split()[0] == "1" and "rename alpha" in folded
+
+
+def test_build_help_says_what_to_do_about_a_contradiction(runner: CliRunner) -> None:
+    text = runner.invoke(main, ["build", "--help"]).stdout
+    assert "contradiction is reported, not an error" in " ".join(text.split())
+    assert "edit data/" in text
