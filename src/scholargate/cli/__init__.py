@@ -2,7 +2,8 @@
 
 One module per command family: ``store.py`` (build, stats, export), ``query.py``
 (query, compare), ``validate.py``, ``importing.py`` (import …), ``link.py``,
-``token.py`` (token add, list, revoke) and ``serve.py``; ``context.py`` holds what they
+``token.py`` (token add, list, revoke), ``journal.py`` (history, export-edits) and
+``serve.py``; ``context.py`` holds what they
 share (settings, the store opened through ``build.open_configured``, progress, error
 reporting).
 
@@ -19,6 +20,7 @@ import click
 from .. import __version__
 from .context import Context
 from .importing import import_
+from .journal import export_edits, history
 from .link import link
 from .query import compare, query
 from .serve import serve
@@ -48,5 +50,18 @@ def main(ctx: click.Context, root: Path | None, store_path: str | None, memory: 
     ctx.call_on_close(ctx.obj.close)  # the on-disk store's lock is released when a command ends
 
 
-for _command in (build, stats, validate, export, query, compare, serve, import_, link, token):
+for _command in (
+    build,
+    stats,
+    validate,
+    export,
+    query,
+    compare,
+    serve,
+    import_,
+    link,
+    token,
+    history,
+    export_edits,
+):
     main.add_command(_command)

@@ -14,9 +14,11 @@ import click
 from rdflib import URIRef
 
 from ..build import open_configured
+from ..build.opening import journal_beside
 from ..errors import InputError
 from ..formats import DATASET_FORMATS, GRAPH_FORMATS, by_name
 from ..namespaces import GRAPH
+from ..render.journal import replay_report
 from ..render.text import table, term_text
 from ..store import Store
 from .context import Context, Progress, pass_context, reports_errors
@@ -26,9 +28,23 @@ from .context import Context, Progress, pass_context, reports_errors
 @pass_context
 @reports_errors
 def build(ctx: Context) -> None:
-    """Build (or bring up to date) the on-disk store from ontology/, shapes/ and data/;
-    with a SPARQL server's URL as the store, load them into the server (every source's
-    named graph replaced, every time)."""
+    """Build (or bring up to date) the on-disk store from ontology/, shapes/ and data/,
+    replay the change journal over it, and say what both did; with a SPARQL server's URL
+    as the store, load them into the server (every source's named graph replaced, every
+    time; no journal is kept for a server).
+
+    The journal report: how many entries were replayed; after a rebuild, each entry a
+    changed source contradicts (it removes triples the sources no longer have: its
+    number, who, when, what, and how many of its removed triples are gone) and each
+    entry already folded into the sources (they hold everything it adds).
+
+    A contradiction is reported, not an error (the exit code stays 0): the entry stays in
+    the journal, and every build re-applies it as far as it still applies (what it adds
+    is added again, what it removes is removed where the sources still have it). To settle
+    one, edit data/ so that the sources say what should hold (`scholargate export-edits`
+    gives the entries as patches to fold in), or undo the write with a new write; the
+    journal itself is never edited.
+    """
     with Progress(f"Building {ctx.store_name}") as step:
         opened = open_configured(ctx.settings(memory=False), progress=step, load=True)
     store, report = opened.store, opened.report
@@ -39,10 +55,19 @@ def build(ctx: Context) -> None:
         store.close()  # the next command may open it at once
     if not report.rebuilt:
         click.echo(f"{ctx.store_name}: up to date ({quads} quads)")
-        return
-    rows = [[term_text(g), str(n)] for g, n in sorted(report.triples.items())]
-    click.echo(table(["graph", "triples"], rows), nl=False)
-    click.echo(f"{report.quads} quads in {report.seconds:.2f} s → {ctx.store_name}")
+    else:
+        rows = [[term_text(g), str(n)] for g, n in sorted(report.triples.items())]
+        click.echo(table(["graph", "triples"], rows), nl=False)
+        click.echo(f"{report.quads} quads in {report.seconds:.2f} s → {ctx.store_name}")
+    place = opened.place
+    if opened.replayed is not None and place.path is not None:
+        journal = place.journal or journal_beside(place.path)
+        click.echo(replay_report(opened.replayed, journal, fresh=bool(report.rebuilt)), nl=False)
+    elif place.url is not None and ctx.config.get("JOURNAL"):
+        click.echo(
+            f"journal {ctx.config['JOURNAL']}: not replayed (a SPARQL server as the store "
+            "keeps no journal here)"
+        )
 
 
 @click.command()
