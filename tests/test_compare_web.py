@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from scholargate.namespaces import SG
+from scholargate.services.writes.journal import Journal
 
 SEED = "multi-head-self-attention,bert-fine-tuning,lora"
 HTML = {"Accept": "text/html"}
@@ -164,7 +165,11 @@ def test_save_gives_a_stable_iri_that_resolves(client, app) -> None:
         from scholargate.web.context import get_store
 
         assert get_store().ask(f"ASK {{ <{iri}> a <{SG.Comparison}> }}")
-    assert Path(app.config["SAVED"]).read_text().count(f"<{iri}> <{SG.shapesVersion}>") == 1
+    # one write through the write path, journaled; the legacy file is not written
+    entries = Journal(Path(app.config["JOURNAL"])).entries()
+    saves = [e for e in entries if any(q[0] == iri for q in e.delta.added)]
+    assert [e.by for e in saves] == ["compare/save"]
+    assert not Path(app.config["SAVED"]).exists()
 
 
 def test_unknown_saved_comparison_is_404(client) -> None:

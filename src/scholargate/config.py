@@ -71,8 +71,9 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "SAVED": (
         None,
         Path,
-        "Append-only file of saved comparisons, loaded into the graph "
-        "sgg:comparisons (default: ROOT/var/comparisons.nt).",
+        "Read-only legacy file of comparisons saved before saves became writes (new ones "
+        "live in the JOURNAL); a source of the build, loaded into the graph sgg:comparisons "
+        "(default: ROOT/var/comparisons.nt).",
     ),
     "JOURNAL": (
         None,

@@ -171,6 +171,11 @@ def build_before_fork(root: Path, path: Path, saved: Path) -> tuple[bool, int]:
     """Bring the on-disk store up to date in a child process; return (rebuilt, quads)."""
     argv = [sys.executable, "-m", "scholargate.serve", "--build", str(root), str(path), str(saved)]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode == 0 and result.stderr:
+        # what the build warned about (a legacy saved-comparisons line skipped) goes to
+        # the server's log
+        sys.stderr.write(result.stderr)
+        sys.stderr.flush()
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or ["the build stopped with no message"]
         raise InputError(lines[-1])

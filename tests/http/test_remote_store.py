@@ -13,6 +13,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -105,6 +106,21 @@ def test_the_seed_comparison_is_byte_identical(
     health = remote_server.request("GET", "/-/health").json()
     assert health["store"] == "remote"
     assert health["quads"] == server.request("GET", "/-/health").json()["quads"]
+
+
+def test_saving_a_comparison_is_a_clear_501(remote_server: LiveServer) -> None:
+    # a save is a write through ScholarGate's embedded store, which this server has not
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = urlencode({"m": "lora,bert-fine-tuning"}).encode()
+    for accept in ("application/json", "text/html"):
+        reply = remote_server.request(
+            "POST", "/compare/save", body=body, headers={**form, "Accept": accept}
+        )
+        assert reply.status == 501, reply.text
+        assert reply.media_type == accept and "Traceback" not in reply.text
+        assert "SPARQL server" in reply.text
+        if accept == "application/json":
+            assert reply.json()["error"] == "not-implemented"
 
 
 def test_sparql_answers_a_select_cut_at_the_row_cap(

@@ -12,7 +12,14 @@ from rdflib.namespace import RDFS, SKOS
 
 from scholargate.build import build_store, open_configured
 from scholargate.errors import ForbiddenError, WriteRefusedError
-from scholargate.namespaces import CONTRIBUTED_GRAPH, CURATED_GRAPH, GRAPH, METHOD, SG
+from scholargate.namespaces import (
+    COMPARISONS_GRAPH,
+    CONTRIBUTED_GRAPH,
+    CURATED_GRAPH,
+    GRAPH,
+    METHOD,
+    SG,
+)
 from scholargate.services.writes.delta import Delta, effective
 from scholargate.services.writes.journal import Journal
 from scholargate.services.writes.writer import Writer
@@ -110,6 +117,22 @@ def test_another_process_follows_the_journal(tmp_path: Path) -> None:
     assert first.count() == second.count()
     assert set(first.graph(CONTRIBUTED_GRAPH)) == set(second.graph(CONTRIBUTED_GRAPH))
     assert b.follow() == 0
+
+
+def test_each_graph_knows_the_last_write_that_touched_it(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.jsonl")
+    first, second = new_store(), new_store()
+    a = Writer(first, journal)
+    note = (MHSA, RDFS.comment, Literal("a note", lang="en"), CONTRIBUTED_GRAPH)
+    saved = (MHSA, RDFS.comment, Literal("a comparison", lang="en"), COMPARISONS_GRAPH)
+    a.write(adds(note), by="alice", role="writer", what="note")
+    a.write(adds(saved), by="compare/save", role="writer", what="save")
+    assert (a.graph_seq(CONTRIBUTED_GRAPH), a.graph_seq(COMPARISONS_GRAPH)) == (1, 2)
+    assert a.graph_seq(CURATED_GRAPH) == 0  # a dump of it keeps its ETag
+    # a process whose store holds the first entry already (a store rebuilt with it)
+    second.change((), [note])
+    b = Writer(second, journal, seq=1)
+    assert (b.graph_seq(CONTRIBUTED_GRAPH), b.graph_seq(COMPARISONS_GRAPH)) == (1, 2)
 
 
 def test_a_rebuild_replays_the_journal_and_reports_what_a_source_contradicts(

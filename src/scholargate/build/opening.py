@@ -16,8 +16,9 @@
 - otherwise the on-disk store at ``STORE`` (default ``ROOT/var/store``), rebuilt first
   when a source changed (:func:`~scholargate.build.disk.open_built`).
 
-The saved comparisons (``SAVED``, default ``ROOT/var/comparisons.nt``) are a source of
-the store either way. So is the change journal (``JOURNAL``, every accepted write; see
+The legacy saved comparisons (``SAVED``, default ``ROOT/var/comparisons.nt``, no longer
+written: a save is a write, see ``services/saved.py``) are a source of the store either
+way. So is the change journal (``JOURNAL``, every accepted write; see
 ``services/writes``): a graph built in memory replays all of it, the on-disk store the
 entries it does not hold yet (it records the last in ``STORE.journal-seq``), and a
 ``serve`` worker starts from what ``serve``'s build recorded. A SPARQL server keeps no

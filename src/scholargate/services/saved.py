@@ -1,19 +1,30 @@
-"""Saved comparisons: a stable IRI for a list of methods, kept as RDF.
+"""Saved comparisons: a stable IRI for a list of methods, kept as RDF in the graph.
 
 A saved comparison records which methods, in which order, under which shapes version,
 and when. Its id is a hash of the ordered methods and the shapes version, so saving
-the same comparison twice gives the same IRI (and writes nothing the second time). The
-record is appended to an N-Triples file outside the store (the store is rebuilt from
-sources; the file is one of them) and, when the store in this process is writable,
-added to the graph ``sgg:comparisons`` at once.
+the same comparison twice gives the same IRI (and writes nothing the second time).
 
-Bounds: each process keeps an index of the file (id → where its lines are), built by
-reading the file once and then only what other processes appended since, so a lookup
-reads one record, never the whole file; at most ``limit`` comparisons are kept (507
-beyond); a client may save at most ``rate`` new comparisons a minute (429 with
-``Retry-After``), counted across processes in a small file beside the saved one. A line
-of the file that is not a well-formed triple about a saved comparison is skipped with a
-warning in the log.
+A save is a write through the one write path (``services/writes``): the app's
+:class:`~.writes.writer.Writer` adds the record's triples to ``sgg:comparisons`` as
+:data:`SAVED_BY` (``compare/save``) with the *writer* role — no token: saving stays a
+public feature, bounded by its rate and its cap — checked by the guard like any write,
+appended to the change journal and applied. Every HTTP worker follows the journal
+before each request, so a saved comparison is seen by SPARQL, ``/-/stats``, ``/export``
+and ``/comparison/{id}`` on every worker from the next request, and every build replays
+the journal, so it outlives ``scholargate build`` and a restart. Lookups (:meth:`load`,
+``len``) read ``sgg:comparisons`` in the store, never a file. A store on a SPARQL
+server has no Writer: a new save there is a 501 (one already in the graph is found).
+
+The file ``SAVED`` (default ``ROOT/var/comparisons.nt``) is read-only legacy: before
+saves were writes, each was appended to it as N-Triples. It stays a source of the build
+(into ``sgg:comparisons``; :func:`readable_triples` skips a line that is not a
+well-formed triple about a saved comparison, with a warning in the log), so those
+comparisons keep working; nothing writes it any more.
+
+Bounds: at most ``limit`` comparisons in ``sgg:comparisons`` (507 beyond, counted in
+the store under the journal's lock); a client may save at most ``rate`` new
+comparisons a minute (429 with ``Retry-After``), counted across processes in a small
+file beside ``SAVED`` (:class:`SaveRate`).
 """
 
 from __future__ import annotations
@@ -25,7 +36,6 @@ import math
 import os
 import re
 import struct
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,11 +45,16 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from ..errors import InputError, ScholarGateError, TooManyQueriesError
 from ..formats import by_name
-from ..namespaces import COMPARISON, GRAPH, SG
+from ..namespaces import COMPARISON, COMPARISONS_GRAPH, SG
 from ..store import Store, new_store
-from ..terms import is_comparison_id
+from ..terms import iri, is_comparison_id
+from .writes.delta import Delta, effective, quads_of
+from .writes.writer import Writer
 
-COMPARISONS_GRAPH = GRAPH["comparisons"]
+SAVED_BY = "compare/save"
+"""Who a saved comparison's journal entry says wrote it (there is no token's name)."""
+SAVED_ROLE = "writer"  # may change sgg:comparisons (services/writes/access.py)
+
 _NT = by_name("nt")
 log = logging.getLogger("scholargate")
 
@@ -49,12 +64,26 @@ _SUBJECT = re.compile(
 )
 _WARNED_LINES = 5  # malformed lines named one by one in the log, per scan; then a count
 
+_GRAPH = iri(str(COMPARISONS_GRAPH))
+_TYPE, _COMPARISON = iri(str(RDF.type)), iri(str(SG.Comparison))
+_HAS_PART = iri(str(DCTERMS.hasPart))
+_COUNT = (
+    f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH {_GRAPH} {{ ?c {_TYPE} {_COMPARISON} }} }}"
+)
+
 
 class SavedFullError(ScholarGateError):
     """The server keeps no more saved comparisons."""
 
     status = 507
     kind = "insufficient-storage"
+
+
+class SavingUnavailableError(ScholarGateError):
+    """This server cannot save a new comparison: its graph lives on a SPARQL server."""
+
+    status = 501
+    kind = "not-implemented"
 
 
 def comparison_id(methods: list[str], shapes_version: str) -> str:
@@ -159,156 +188,87 @@ class SaveRate:
 
 
 class SavedComparisons:
-    """Saved comparisons in an append-only N-Triples file, indexed by id, and in the store."""
+    """Saved comparisons in the graph ``sgg:comparisons`` of ``store``, saved through
+    ``writer`` (None: a SPARQL server's store, which takes no new saves)."""
 
     def __init__(
         self,
-        path: Path,
         store: Store,
+        writer: Writer | None,
         *,
-        writable: bool,
+        rate_file: Path,
         limit: int = 5000,
         rate: int = 10,
     ) -> None:
-        self.path = path
         self.store = store
-        self.writable = writable
+        self.writer = writer
         self.limit = limit
-        self.rate = SaveRate(path.with_name(path.name + ".rate"), rate)
-        self._spans: dict[str, list[tuple[int, int]]] = {}  # id -> (offset, length) of lines
-        self._scanned = 0  # bytes of the file read into the index
-        self._lock = threading.Lock()
+        self.rate = SaveRate(rate_file, rate)
 
     def __len__(self) -> int:
-        with self._lock:
-            self._catch_up(locked=False)
-            return len(self._spans)
+        return _count(self.store)
 
-    # ---- the index ------------------------------------------------------------------
-
-    def _catch_up(self, *, locked: bool) -> None:
-        """Index what was appended to the file since the last look (call with ``_lock``
-        held; ``locked``: the caller holds the file's exclusive lock)."""
-        try:
-            source = open(self.path, "rb")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            self._spans, self._scanned = {}, 0
-            return
-        with source:
-            if not locked:
-                fcntl.flock(source, fcntl.LOCK_SH)  # not while a save is half-written
-            size = os.fstat(source.fileno()).st_size
-            if size < self._scanned:  # the file was replaced: index it again
-                self._spans, self._scanned = {}, 0
-            if size == self._scanned:
-                return
-            source.seek(self._scanned)
-            data = source.read(size - self._scanned)
-        end = data.rfind(b"\n") + 1  # a last line without its end is read once it has one
-        self._index(data[:end], self._scanned)
-        self._scanned += end
-
-    def _index(self, data: bytes, base: int) -> None:
-        skipped = 0
-        at = 0
-        last: tuple[str, int] | None = None  # the id of the line before, and its span
-        for line in data.splitlines(keepends=True):
-            match = _SUBJECT.match(line)
-            if match is None:
-                if line.strip():
-                    skipped += 1
-                    if skipped <= _WARNED_LINES:
-                        log.warning(
-                            "%s: byte %d: not a saved-comparison triple; skipped",
-                            self.path,
-                            base + at,
-                        )
-                last = None
-            else:
-                cid = match.group(1).decode()
-                spans = self._spans.setdefault(cid, [])
-                if last is not None and last[0] == cid:
-                    offset, length = spans[last[1]]
-                    spans[last[1]] = (offset, length + len(line))
-                else:
-                    spans.append((base + at, len(line)))
-                    last = (cid, len(spans) - 1)
-            at += len(line)
-        if skipped > _WARNED_LINES:
-            log.warning("%s: %d malformed lines skipped in all", self.path, skipped)
-
-    def _find(self, cid: str) -> list[tuple[int, int]] | None:
-        with self._lock:
-            if cid not in self._spans:
-                self._catch_up(locked=False)
-            return self._spans.get(cid)
-
-    # ---- reading and writing --------------------------------------------------------
+    def exists(self, cid: str) -> bool:
+        """Whether the comparison ``cid`` is saved (in the graph as this process has it)."""
+        return is_comparison_id(cid) and _exists(self.store, cid)
 
     def load(self, cid: str) -> Graph | None:
-        """The saved comparison ``cid``, read from its lines of the file alone."""
+        """The saved comparison ``cid``: its triples and its columns', from the store."""
         if not is_comparison_id(cid):
             return None
-        spans = self._find(cid)
-        if not spans:
-            return None
-        with open(self.path, "rb") as source:
-            data = b"".join(os.pread(source.fileno(), length, offset) for offset, length in spans)
-        graph = Graph()
-        try:
-            graph.parse(data=data.decode("utf-8"), format="nt")
-        except Exception:  # noqa: BLE001 - rdflib raises several kinds: read line by line
-            graph = Graph()
-            for line in data.splitlines():
-                try:
-                    graph.parse(data=line.decode("utf-8"), format="nt")
-                except Exception:  # noqa: BLE001
-                    log.warning(
-                        "%s: a line of comparison %s does not parse; skipped", self.path, cid
-                    )
+        node = iri(str(comparison_iri(cid)))
+        graph = self.store.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_GRAPH} {{ "
+            f"{{ VALUES ?s {{ {node} }} ?s ?p ?o }} UNION {{ {node} {_HAS_PART} ?s . ?s ?p ?o }}"
+            " } }"
+        )
         return graph if len(graph) else None
 
     def save(
-        self, methods: list[str], shapes_version: str, *, client: str = "unknown"
+        self, methods: list[str], shapes_version: str, *, client: str = "unknown", lang: str = "en"
     ) -> tuple[str, bool]:
-        """Save (idempotently); return the id and whether it is new.
+        """Save (idempotently) through the write path; return the id and whether this
+        call wrote it.
 
-        A comparison already saved costs a lookup; a new one counts against ``client``'s
-        rate (429) and the number kept (507)."""
+        A comparison already saved costs a lookup and writes nothing; a new one counts
+        against ``client``'s rate (429) and the number kept (507), and is refused as any
+        write is (the shapes, 422; a store that takes no writes, 503)."""
         cid = comparison_id(methods, shapes_version)
-        if self._find(cid):
+        if self.exists(cid):
             return cid, False
+        if self.writer is None:
+            raise SavingUnavailableError(
+                "this server cannot save new comparisons: its graph lives on a SPARQL "
+                "server (STORE is a URL), and saving is a write through ScholarGate's "
+                "embedded store; share the comparison by its /compare URL instead",
+                reason="remote-store",
+            )
         self.rate.take(client)
-        record = describe(cid, methods, shapes_version, datetime.now(UTC).replace(microsecond=0))
-        data = record.serialize(format="nt", encoding="utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(self.path, "ab") as out:
-            fcntl.flock(out, fcntl.LOCK_EX)
-            try:
-                self._catch_up(locked=True)  # another process may have saved meanwhile
-                if cid in self._spans:
-                    return cid, False
-                if len(self._spans) >= self.limit:
-                    raise SavedFullError(
-                        f"this server keeps at most {self.limit} saved comparisons and has "
-                        "no room for more; share the comparison by its /compare URL instead",
-                        limit=self.limit,
-                    )
-                offset = os.fstat(out.fileno()).st_size
-                if offset > self._scanned:  # a last line cut off (a crash): end it first
-                    out.write(b"\n")
-                    offset += 1
-                    self._scanned = offset
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-                self._index(data, offset)
-                self._scanned = offset + len(data)
-            finally:
-                fcntl.flock(out, fcntl.LOCK_UN)
-        if self.writable:
-            self.store.load(data, _NT, graph=COMPARISONS_GRAPH)
-        return cid, True
+        created = datetime.now(UTC).replace(microsecond=0)
+        record = frozenset(
+            quads_of(COMPARISONS_GRAPH, describe(cid, methods, shapes_version, created))
+        )
+
+        def step(store: Store) -> Delta:
+            # under the journal's lock, on the graph as every process will see it
+            if _exists(store, cid):
+                return Delta()  # another worker saved it meanwhile
+            if _count(store) >= self.limit:
+                raise SavedFullError(
+                    f"this server keeps at most {self.limit} saved comparisons and has "
+                    "no room for more; share the comparison by its /compare URL instead",
+                    limit=self.limit,
+                )
+            return effective(store, (), record)
+
+        receipt = self.writer.write(
+            [step],
+            by=SAVED_BY,
+            role=SAVED_ROLE,
+            what=f"save comparison {cid} of {len(methods)} methods",
+            lang=lang,
+        )
+        return cid, receipt.entry is not None
 
     def methods_of(self, record: Graph, cid: str) -> list[str]:
         """The methods of a saved comparison, in column order."""
@@ -323,3 +283,13 @@ class SavedComparisons:
 
     def shapes_version_of(self, record: Graph, cid: str) -> str:
         return str(record.value(comparison_iri(cid), SG.shapesVersion) or "")
+
+
+def _exists(store: Store, cid: str) -> bool:
+    node = iri(str(comparison_iri(cid)))
+    return store.ask(f"ASK {{ GRAPH {_GRAPH} {{ {node} {_TYPE} {_COMPARISON} }} }}")
+
+
+def _count(store: Store) -> int:
+    rows = store.select(_COUNT)
+    return int(rows[0]["n"]) if rows and "n" in rows[0] else 0

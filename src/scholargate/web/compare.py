@@ -55,7 +55,7 @@ def save() -> ResponseReturnValue:
     comparer = comparer_for(get_store())
     iris = comparer.resolve(_methods_from_request())
     cid, created = get_saved().save(
-        iris, comparer.shapes_version, client=request.remote_addr or "unknown"
+        iris, comparer.shapes_version, client=request.remote_addr or "unknown", lang=lang
     )
     location = url_for("compare.saved", cid=cid, lang=lang)
     if request.accept_mimetypes.best == "application/json":

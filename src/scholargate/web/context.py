@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask, current_app, request
+from rdflib import URIRef
 
 from ..build import open_configured, record_seq
 from ..errors import ScholarGateError
@@ -25,8 +26,9 @@ _WRITER = "scholargate.writer"
 def init_app(app: Flask) -> None:
     """Open the store the settings name (``build.open_configured``: a graph built in
     memory, the on-disk store rebuilt first if a source changed, under ``serve`` the
-    store it built opened read-only, or a SPARQL server, never loaded here) and the
-    saved comparisons beside it."""
+    store it built opened read-only, or a SPARQL server, never loaded here), its write
+    path (none on a SPARQL server) and the saved comparisons, which are written through
+    it."""
     opened = open_configured(app.config)
     app.config["ROOT"] = opened.place.root
     app.config["SAVED"] = opened.place.saved
@@ -34,14 +36,6 @@ def init_app(app: Flask) -> None:
         app.config["STORE"] = opened.place.path
     store = opened.store
     app.extensions[_EXTENSION] = store
-    writable = not app.config.get("STORE_READ_ONLY")
-    app.extensions[_SAVED] = SavedComparisons(
-        opened.place.saved,
-        store,
-        writable=writable,
-        limit=int(app.config["SAVED_MAX"]),
-        rate=int(app.config["SAVE_RATE"]),
-    )
     if not store.remote:
         journal = opened.place.journal or _private_journal()
         app.config["JOURNAL"] = journal
@@ -55,6 +49,14 @@ def init_app(app: Flask) -> None:
             record=None if path is None else (lambda seq: record_seq(path, seq)),
         )
         app.before_request(_follow)
+    saved = opened.place.saved  # read-only legacy: a source of the build, no longer written
+    app.extensions[_SAVED] = SavedComparisons(
+        store,
+        app.extensions.get(_WRITER),  # None on a SPARQL server: no new saves (501)
+        rate_file=saved.with_name(saved.name + ".rate"),
+        limit=int(app.config["SAVED_MAX"]),
+        rate=int(app.config["SAVE_RATE"]),
+    )
 
 
 def _private_journal() -> Path:
@@ -70,10 +72,13 @@ def _follow() -> None:
     get_writer().follow()
 
 
-def journal_seq() -> int:
-    """The last journal entry this app's store holds (0: none, or a server store)."""
+def journal_seq(graph: URIRef | None = None) -> int:
+    """The last journal entry this app's store holds (0: none, or a server store); with
+    ``graph``, the last one that touched that graph."""
     writer = current_app.extensions.get(_WRITER)
-    return writer.seq if writer is not None else 0
+    if writer is None:
+        return 0
+    return writer.seq if graph is None else writer.graph_seq(graph)
 
 
 def get_writer() -> Writer:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rdflib import URIRef
+
 from ...errors import StoreUnavailableError, WriteRefusedError
 from ...namespaces import METADATA_GRAPH, SHAPES_GRAPH
 from ...store import Store
@@ -104,8 +106,20 @@ class Writer:
         self.guard = Guard(store)
         self.seq = seq
         self.offset = 0
+        self._graph_seq: dict[URIRef, int] = {}  # the last entry that touched each graph
         entries, self.offset = journal.read(0)
+        for entry in entries:
+            if entry.seq <= seq:  # the store holds it already
+                self._note(entry.seq, entry.delta)
         self._apply([e for e in entries if e.seq > seq])
+
+    def graph_seq(self, graph: URIRef) -> int:
+        """The last entry the store holds that touched ``graph`` (0: none did)."""
+        return self._graph_seq.get(graph, 0)
+
+    def _note(self, seq: int, delta: Delta) -> None:
+        for graph in delta.graphs:
+            self._graph_seq[graph] = seq
 
     def follow(self) -> int:
         """Apply what other processes appended since the last look (a ``stat`` when
@@ -127,6 +141,7 @@ class Writer:
         for entry in entries:
             self.store.change(entry.delta.removed, entry.delta.added)
             self._touched(entry.delta)
+            self._note(entry.seq, entry.delta)
             self.seq = entry.seq
         if self.record is not None:
             self.record(self.seq)
@@ -174,6 +189,7 @@ class Writer:
                 raise
             self.seq = entry.seq
             self._touched(total)
+            self._note(entry.seq, total)
             if self.record is not None:
                 self.record(self.seq)
             return Receipt(entry, total, report)

@@ -16,13 +16,13 @@ from rdflib import URIRef
 from ... import __version__
 from ...build import discover, fingerprint, fingerprint_file
 from ...config import is_url
-from ...namespaces import METADATA_GRAPH, sparql_prefixes
-from ...services.saved import COMPARISONS_GRAPH
+from ...namespaces import COMPARISONS_GRAPH, METADATA_GRAPH, sparql_prefixes
 from ...store import Store
 from ..context import journal_seq
 
-# Graphs written while the server runs (saved comparisons); their size in sgg:metadata is
-# the build's, so they are counted live. They stay small; big graphs come from the build.
+# Graphs written while the server runs (saved comparisons, through the journal like every
+# write); their size in sgg:metadata is the build's, so they are counted live. They stay
+# small; big graphs come from the build.
 RUNTIME_GRAPHS: tuple[URIRef, ...] = (COMPARISONS_GRAPH, METADATA_GRAPH)
 
 _EXTENSION = "scholargate.export"
@@ -75,8 +75,10 @@ def content_version(store: Store, graph: URIRef | None) -> tuple[str, datetime]:
     """A version token and a modification time for ``graph`` (None: everything).
 
     The token joins the build fingerprint with the sizes the build wrote to
-    ``sgg:metadata``, the live sizes of the graphs written at run time and the last
-    write's number in the journal: no dump is read or hashed.
+    ``sgg:metadata``, the live sizes of the graphs written at run time and the number of
+    the last write in the journal (for one graph, of the last write that touched it, so a
+    saved comparison leaves the other graphs' dumps as they were): no dump is read or
+    hashed.
     """
     build = _build_of(current_app._get_current_object())  # type: ignore[attr-defined]
     sizes = sorted(
@@ -85,19 +87,13 @@ def content_version(store: Store, graph: URIRef | None) -> tuple[str, datetime]:
         if graph is None or r["g"] == graph
     )
     live = [(str(g), str(store.count(g))) for g in RUNTIME_GRAPHS if graph is None or graph == g]
-    seq = journal_seq()
+    seq = journal_seq(graph)  # a graph's dump changes only with a write to it
     token = json.dumps([__version__, build.fingerprint, sizes, live, seq])
     modified = build.modified
     journal = current_app.config.get("JOURNAL")
     if seq and journal:
         try:
             modified = max(modified, datetime.fromtimestamp(Path(journal).stat().st_mtime, UTC))
-        except OSError:
-            pass
-    saved = current_app.config.get("SAVED")
-    if saved and (graph is None or graph == COMPARISONS_GRAPH):
-        try:
-            modified = max(modified, datetime.fromtimestamp(Path(saved).stat().st_mtime, UTC))
         except OSError:
             pass
     return sha256(token.encode("utf-8")).hexdigest()[:32], modified.replace(microsecond=0)
