@@ -2,9 +2,9 @@
 
 One module per command family: ``store.py`` (build, stats, export), ``query.py``
 (query, compare), ``validate.py``, ``importing.py`` (import …), ``link.py``,
-``token.py`` (token add, list, revoke) and ``serve.py``; ``context.py`` holds what they
-share (settings, the store opened through ``build.open_configured``, progress, error
-reporting).
+``token.py`` (token add, list, revoke), ``release.py`` and ``serve.py``; ``context.py``
+holds what they share (settings, the store opened through ``build.open_configured``,
+progress, error reporting).
 
 Exit codes: 0 success (and, for ``validate``, the data conforms), 1 the data does not
 conform, 2 an error (bad input, unreadable file, unknown format).
@@ -21,6 +21,7 @@ from .context import Context
 from .importing import import_
 from .link import link
 from .query import compare, query
+from .release import release
 from .serve import serve
 from .store import build, export, stats
 from .token import token
@@ -48,5 +49,17 @@ def main(ctx: click.Context, root: Path | None, store_path: str | None, memory: 
     ctx.call_on_close(ctx.obj.close)  # the on-disk store's lock is released when a command ends
 
 
-for _command in (build, stats, validate, export, query, compare, serve, import_, link, token):
+for _command in (
+    build,
+    stats,
+    validate,
+    export,
+    query,
+    compare,
+    release,
+    serve,
+    import_,
+    link,
+    token,
+):
     main.add_command(_command)
