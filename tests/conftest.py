@@ -63,9 +63,10 @@ def bundled_store() -> OxigraphStore:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The web app on the bundled graph built in memory, one per test module; saved
-    comparisons go to a file of the module's own."""
+    comparisons go to a file of the module's own, releases to a folder of its own."""
     saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
-    return create_app({"MEMORY": True, "SAVED": saved, "TESTING": True})
+    releases = tmp_path_factory.mktemp("releases")
+    return create_app({"MEMORY": True, "SAVED": saved, "RELEASES": releases, "TESTING": True})
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from scholargate.render.registry import (
     Rendered,
     formats_for,
 )
+from scholargate.render.releases import ReleaseFile, ReleaseList, ReleasePage
 from scholargate.render.resource_page import Missing
 from scholargate.render.search import SearchBox, Suggestions
 from scholargate.services.compare import Comparison
@@ -44,6 +45,7 @@ WEB = Path(__file__).resolve().parents[1] / "src" / "scholargate" / "web"
 # The routes that answer through the registry: endpoint → (result types, sample URL values).
 # Every route of these blueprints must be here or in NOT_NEGOTIATED (a test checks it).
 SAVED_ID = "d551e14234bc"  # lora and bert-fine-tuning, saved by the saved_comparison fixture
+RELEASE = "1.0.0"  # made by the release fixture in the app's own releases folder
 ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
     "compare.compare": ((Comparison,), {"m": "lora,bert-fine-tuning"}),
     "compare.saved": ((Comparison,), {"cid": SAVED_ID}),
@@ -59,6 +61,8 @@ ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
     "browse.graph_stats": ((Stats,), {}),
     "wellknown.void": ((RememberedGraph,), {}),
     "wellknown.sparql_examples": ((RememberedGraph,), {}),
+    "releases.index": ((ReleaseList,), {}),
+    "releases.release": ((ReleasePage,), {"version": RELEASE}),
 }
 # Routes of those blueprints that answer one fixed form, with the reason.
 NOT_NEGOTIATED: dict[str, str] = {
@@ -69,6 +73,7 @@ NOT_NEGOTIATED: dict[str, str] = {
     "export.work_bib": "BibTeX only (render/bib.py; not a format of the format table)",
     "export.work_csl": "CSL-JSON only (render/bib.py; not a format of the format table)",
     "export.method_bib": "BibTeX only (render/bib.py; not a format of the format table)",
+    "releases.file": "a release's file as it is on disk: its name names its format (ReleaseFile)",
 }
 CONVERTED_BLUEPRINTS = {endpoint.split(".")[0] for endpoint in ROUTES}
 # Routes whose RDF named by a suffix is a dump that varies on nothing (no Vary header).
@@ -143,6 +148,7 @@ def test_every_registered_format_is_one_of_the_format_table() -> None:
     assert {Description, Document, Listing, Stats, RememberedGraph, Missing} <= set(registered)
     assert {Comparison, SavedComparison, Results, SearchBox, Suggestions} <= set(registered)
     assert {Catalogue, OntologyTerms, OntologyDump, Dump, QueryPage, ErrorPage} <= set(registered)
+    assert {ReleaseList, ReleasePage, ReleaseFile} <= set(registered)
     for formats in registered.values():
         assert formats
         assert all(by_name(f.name) is f for f in formats)
@@ -216,12 +222,24 @@ def saved_comparison(client: FlaskClient) -> str:
     return SAVED_ID
 
 
-@pytest.mark.usefixtures("saved_comparison")
+@pytest.fixture(scope="module")
+def release(app: Flask) -> str:
+    """The release of ROUTES["releases.release"], made in the app's own releases folder."""
+    from scholargate.services.releases import make_release
+    from scholargate.web.context import get_store
+
+    with app.app_context():
+        if not (app.config["RELEASES"] / RELEASE).is_dir():
+            make_release(get_store(), app.config["RELEASES"], RELEASE)
+    return RELEASE
+
+
+@pytest.mark.usefixtures("saved_comparison", "release")
 def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5
+    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5 + 4 + 2
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():
@@ -237,7 +255,7 @@ def test_each_offered_format_answers_under_its_content_type(
             assert "Accept" in response.headers["Vary"], url
 
 
-@pytest.mark.usefixtures("saved_comparison")
+@pytest.mark.usefixtures("saved_comparison", "release")
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_without_accept_a_route_answers_in_its_first_format(
     app: Flask, client: FlaskClient, endpoint: str

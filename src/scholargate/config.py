@@ -111,6 +111,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "0600; `scholargate token` manages it): each holder's name, role (writer or admin) "
         "and the SHA-256 of the token, never the token itself.",
     ),
+    "RELEASES": (
+        None,
+        Path,
+        "Folder of the dataset's releases made by `scholargate release` (default: "
+        "ROOT/var/releases): one folder per version, served under /releases.",
+    ),
     "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "MEMORY_COPY": (
         500000,

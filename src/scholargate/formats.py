@@ -11,7 +11,8 @@ from typing import Literal
 
 from .errors import InputError
 
-Kind = Literal["graph", "dataset", "results", "data", "page"]
+Kind = Literal["graph", "dataset", "results", "data", "page", "file"]
+"""``file``: a file offered as it is, never negotiated (a release's dump and summary)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ FORMATS: tuple[Format, ...] = (
     Format("tsv", "text/tab-separated-values", "tsv", "results", "TSV"),
     Format("data-json", "application/json", "json", "data", "JSON"),
     Format("html", "text/html", "html", "page", "HTML", None, ("application/xhtml+xml",)),
+    Format("nq-gz", "application/gzip", "nq.gz", "file", "N-Quads, gzipped"),
+    Format("md", "text/markdown", "md", "file", "Markdown"),
 )
 # fmt: on
 

@@ -2,10 +2,9 @@
 
 One module per command family: ``store.py`` (build, stats, export), ``query.py``
 (query, compare), ``validate.py``, ``importing.py`` (import …), ``link.py``,
-``token.py`` (token add, list, revoke), ``journal.py`` (history, export-edits) and
-``serve.py``; ``context.py`` holds what they
-share (settings, the store opened through ``build.open_configured``, progress, error
-reporting).
+``token.py`` (token add, list, revoke), ``journal.py`` (history, export-edits),
+``release.py`` and ``serve.py``; ``context.py`` holds what they share (settings, the
+store opened through ``build.open_configured``, progress, error reporting).
 
 Exit codes: 0 success (and, for ``validate``, the data conforms), 1 the data does not
 conform, 2 an error (bad input, unreadable file, unknown format).
@@ -23,6 +22,7 @@ from .importing import import_
 from .journal import export_edits, history
 from .link import link
 from .query import compare, query
+from .release import release
 from .serve import serve
 from .store import build, export, stats
 from .token import token
@@ -57,6 +57,7 @@ for _command in (
     export,
     query,
     compare,
+    release,
     serve,
     import_,
     link,

@@ -45,6 +45,7 @@ class Context:
         self.config = load_config(overrides)
         self.memory = memory
         self._store: Store | None = None
+        self._seq = 0
 
     def settings(self, *, memory: bool) -> dict[str, Any]:
         """The settings with ``MEMORY`` as this command wants it (``--memory``, not
@@ -79,10 +80,15 @@ class Context:
             else:
                 title = f"Updating the store at {self.store_name}"
             with Progress(title) as step:
-                self._store = open_configured(
-                    self.settings(memory=self.memory), progress=step
-                ).store
+                opened = open_configured(self.settings(memory=self.memory), progress=step)
+            self._store, self._seq = opened.store, opened.seq
         return self._store
+
+    @property
+    def journal_seq(self) -> int:
+        """The last change journal entry the store holds (opening it if needed)."""
+        self.store()
+        return self._seq
 
     def close(self) -> None:
         """Close the store if a command opened it (its query processes stop, the on-disk

@@ -172,6 +172,7 @@ def _load() -> None:
             export,
             listing,
             query_page,
+            releases,
             resource_page,
             search,
             stats,

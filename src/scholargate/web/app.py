@@ -19,6 +19,7 @@ from . import (
     limits,
     meta,
     public,
+    releases,
     resources,
     search,
     sparql,
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(graph_store.bp)
+    app.register_blueprint(releases.bp)
     return app
 
 

@@ -18,6 +18,7 @@ from ..render.registry import formats_for
 from ..services.description import EXTRA_PREFIXES, example_queries, void_description
 from .context import get_store
 from .negotiate import choose
+from .releases import releases
 from .respond import respond
 
 bp = Blueprint("wellknown", __name__, url_prefix="/.well-known")
@@ -28,13 +29,15 @@ JSONLD_CONTEXT = {**PREFIXES, **EXTRA_PREFIXES}
 
 @bp.get("/void")
 def void() -> Response:
-    """VoID and DCAT for the dataset: sizes, classes, graphs, licences, endpoint, dumps."""
+    """VoID and DCAT for the dataset: sizes, classes, graphs, licences, endpoint, dumps,
+    and the latest release (``/releases``) when there is one."""
     fmt = choose(CANDIDATES)
     store, endpoint, root = get_store(), sparql_url(), request.url_root
+    release = releases().latest()  # a release made since the last answer changes the key
     described = RememberedGraph(
         store,
-        ("void", root, endpoint),
-        lambda: void_description(store, root, sparql_endpoint=endpoint),
+        ("void", root, endpoint, release["version"] if release else None),
+        lambda: void_description(store, root, sparql_endpoint=endpoint, release=release),
     )
     return respond(described, fmt, jsonld_context=JSONLD_CONTEXT)
 

@@ -8,7 +8,8 @@ policy) is read from the metadata graph with SPARQL; the sizes are measured
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
@@ -61,12 +62,16 @@ def void_description(
     base_url: str,
     *,
     sparql_endpoint: str | None = None,
+    release: Mapping[str, Any] | None = None,
 ) -> Graph:
     """VoID and DCAT for ``<https://w3id.org/scholargate/dataset>`` as ``store`` holds it.
 
     ``base_url`` is the server's root URL; the SPARQL endpoint is ``{base_url}sparql``
     unless ``sparql_endpoint`` says otherwise, and dumps follow the export routes'
     scheme ``{base_url}export/{graph}.{ext}`` and ``{base_url}export/all.{ext}``.
+    ``release``, the summary of the latest release (``services/releases``), adds it as
+    the dataset's current version, its dump ``{base_url}releases/VERSION/…`` one more
+    ``void:dataDump``.
     """
     root = server_url(_root(base_url))
     endpoint = URIRef(server_url(sparql_endpoint or root + "sparql"))
@@ -140,6 +145,11 @@ def void_description(
     g.add((service, DCAT.endpointURL, endpoint))
     g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
     g.add((service, DCAT.servesDataset, ds))
+    if release is not None:
+        # here, not at the top: services/releases/describe.py reads this package's iris.py
+        from ..releases.describe import add_latest
+
+        add_latest(g, release, root)
     return g
 
 
