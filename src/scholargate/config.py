@@ -115,7 +115,8 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         None,
         Path,
         "Folder of the dataset's releases made by `scholargate release` (default: "
-        "ROOT/var/releases): one folder per version, served under /releases.",
+        "`releases` beside the on-disk store, ROOT/var/releases for the default store; none "
+        "with MEMORY): one folder per version, served under /releases.",
     ),
     "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "MEMORY_COPY": (

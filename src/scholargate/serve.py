@@ -142,7 +142,7 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         echo(f"Store {place.url}: a SPARQL server, which each worker queries (nothing built)")
         app_config.update(STORE=place.url, SAVED=place.saved, STORE_READ_ONLY=True)
     elif place.path is not None:
-        rebuilt, quads = build_before_fork(place.root, place.path, place.saved)
+        rebuilt, quads = build_before_fork(place.root, place.path, place.saved, place.journal)
         copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
         where = "each worker answers from a copy in memory" if copied else "read from disk"
         echo(f"Store {place.path}: {'built' if rebuilt else 'up to date'}, {quads} quads; {where}")
@@ -167,9 +167,13 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         shutil.rmtree(slots, ignore_errors=True)
 
 
-def build_before_fork(root: Path, path: Path, saved: Path) -> tuple[bool, int]:
-    """Bring the on-disk store up to date in a child process; return (rebuilt, quads)."""
+def build_before_fork(
+    root: Path, path: Path, saved: Path, journal: Path | None = None
+) -> tuple[bool, int]:
+    """Bring the on-disk store up to date in a child process (the journal replayed:
+    ``journal``, else the one beside the store); return (rebuilt, quads)."""
     argv = [sys.executable, "-m", "scholargate.serve", "--build", str(root), str(path), str(saved)]
+    argv += [str(journal)] if journal is not None else []
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode == 0 and result.stderr:
         # what the build warned about (a legacy saved-comparisons line skipped) goes to
@@ -184,9 +188,11 @@ def build_before_fork(root: Path, path: Path, saved: Path) -> tuple[bool, int]:
 
 
 def _build(argv: list[str]) -> int:
-    root, path, saved = (Path(a) for a in argv)
+    root, path, saved, *journal = (Path(a) for a in argv)
     try:
-        opened = open_configured({"ROOT": root, "STORE": path, "SAVED": saved})
+        settings = {"ROOT": root, "STORE": path, "SAVED": saved}
+        settings.update({"JOURNAL": journal[0]} if journal else {})
+        opened = open_configured(settings)
         quads = opened.store.count()
         opened.store.close()
     except ScholarGateError as error:

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from ..errors import ConflictError
+from ..errors import ConflictError, InputError
 from ..render.text import table
 from ..services.releases import Releases, check_version, make_release, releases_path, version_key
 from .context import Context, pass_context, reports_errors
@@ -29,6 +29,11 @@ def release(ctx: Context, version: str, notes: str) -> None:
     a summary (methods added, changed, removed) and its VoID/DCAT description."""
     check_version(version)
     folder = releases_path(ctx.config)
+    if folder is None:
+        raise InputError(
+            "a graph built in memory (--memory) has no lasting place for releases: give "
+            "SCHOLARGATE_RELEASES, or release the on-disk store"
+        )
     taken = [v for v in Releases(folder).versions() if version_key(v) == version_key(version)]
     if taken:  # before the store is opened; make_release checks again under its lock
         raise ConflictError(f"release {taken[0]} exists already (in {folder}); pick a new version")

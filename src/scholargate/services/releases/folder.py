@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ...build.sources import find_root
+from ...config import is_url
 from ...errors import NotFoundError
 from .versions import SUMMARY_JSON, is_version, release_files, version_key
 
@@ -27,10 +28,17 @@ CHUNK = 1 << 16
 _CACHE_SIZE = 256
 
 
-def releases_path(settings: Mapping[str, Any]) -> Path:
-    """The releases folder the settings name: ``RELEASES``, else ``ROOT/var/releases``."""
+def releases_path(settings: Mapping[str, Any]) -> Path | None:
+    """The releases folder the settings name: ``RELEASES``, else ``releases`` beside the
+    on-disk store (``ROOT/var/releases`` for the default store); None for a graph built
+    in memory with no ``RELEASES`` (it has no lasting place, so no releases)."""
     if settings.get("RELEASES"):
         return Path(settings["RELEASES"])
+    if settings.get("MEMORY"):
+        return None
+    store = settings.get("STORE")
+    if store and not is_url(store):
+        return Path(store).parent / "releases"
     return find_root(settings.get("ROOT")) / "var" / "releases"
 
 
@@ -78,11 +86,13 @@ class Releases:
 
     _summaries: dict[tuple[str, str, int, int], dict[str, Any]] = {}  # immutable files
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = Path(folder) if folder is not None else None
 
     def versions(self) -> list[str]:
         """Every release, newest first (by version order)."""
+        if self.folder is None:
+            return []
         try:
             entries = list(os.scandir(self.folder))
         except (FileNotFoundError, NotADirectoryError):
@@ -140,6 +150,8 @@ class Releases:
                 files=list(release_files(version)),
             )
         missing = NotFoundError(f"no release {version} (or no {name} in it)")
+        if self.folder is None:
+            raise missing
         try:
             top = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
