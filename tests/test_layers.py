@@ -44,6 +44,7 @@ BASE = (
     "scholargate.config",
     "scholargate.i18n",
     "scholargate.allocator",
+    "scholargate.durable",
 )
 # The layer of every module, by the first prefix that matches its dotted name.
 LAYERS = {

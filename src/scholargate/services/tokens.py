@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build.sources import find_root
+from ..durable import fsync_folder
 from ..errors import InputError, NotFoundError, ScholarGateError
 from .writes.access import ROLES
 
@@ -224,8 +225,4 @@ class TokenBook:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        folder = os.open(self.path.parent, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            os.fsync(folder)  # the rename itself survives a crash
-        finally:
-            os.close(folder)
+        fsync_folder(self.path.parent)  # the rename itself survives a crash

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ... import __version__
+from ...durable import fsync_folder
 from ...errors import ConflictError, InputError
 from ...store import Store
 from .describe import release_graph, release_iri
@@ -103,9 +104,9 @@ def make_release(
                 **measured,
             }
             _describe(work, summary)
-            _fsync_folder(work)
+            fsync_folder(work)
             os.rename(work, folder / version)
-            _fsync_folder(folder)
+            fsync_folder(folder)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -250,14 +251,6 @@ def _durable(path: Path) -> Iterator[IO[bytes]]:
 def _write_bytes(path: Path, data: bytes) -> None:
     with _durable(path) as out:
         out.write(data)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from ...durable import fsync_folder
 from ...errors import InputError, LimitExceededError
 from ...store import Quad
 from .delta import Delta
@@ -208,13 +209,5 @@ class Journal:
         finally:
             os.close(fd)
         if created:
-            _fsync_folder(self.path.parent)
+            fsync_folder(self.path.parent)
         return entry, end + len(line)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
