@@ -392,6 +392,24 @@ def test_get_search_html_in_persian(client) -> None:
     assert 'href="/search.json?' in page
 
 
+def test_get_search_html_did_you_mean(client) -> None:
+    response = client.get("/search?q=lora%20qzxv&lang=en", headers=HTML)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Nothing matches" in page and "Did you mean:" in page
+    link = 'href="/search?q=LoRA+and+PEFT&amp;lang=en" lang="en" dir="auto">LoRA and PEFT</a>'
+    assert link in page  # the label, where the closest name was the slug "lora"
+    body = client.get("/search?q=lora%20qzxv", headers=JSON).get_json()
+    assert body["results"] == [] and body["did_you_mean"][0]["slug"] == "lora"
+
+
+def test_get_search_html_says_how_a_typo_matched(client) -> None:
+    page = client.get("/search?q=transfomer&lang=tr&type=method", headers=HTML).get_data(
+        as_text=True
+    )
+    assert 'data-slug="transformer" data-match="fuzzy"' in page and "ada yakın bir ad" in page
+
+
 def test_get_search_html_without_query_shows_the_box(client) -> None:
     response = client.get("/search?lang=tr", headers=HTML)
     assert response.status_code == 200

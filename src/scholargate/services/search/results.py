@@ -31,6 +31,16 @@ class Hit:
     match: str  # exact, inflected, prefix, word, substring or fuzzy
 
     @property
+    def name(self) -> str:
+        """The name to offer for this hit: the one that matched, unless it is hidden
+        or the slug (then the label shown)."""
+        return self.label if self.property in ("hiddenLabel", "slug") else self.matched
+
+    @property
+    def name_lang(self) -> str:
+        return self.lang if self.property in ("hiddenLabel", "slug") else self.matched_lang
+
+    @property
     def path(self) -> str:
         """The resource's page on this server: ``/method/lora``."""
         return "/" + self.iri[len(BASE) :]
@@ -70,7 +80,7 @@ class Results:
             "results": [hit.to_json() for hit in self.hits],
             "more": self.more,
             "did_you_mean": [
-                {"text": hit.matched, "lang": hit.matched_lang, **hit.to_json()}
+                {"text": hit.name, "text_lang": hit.name_lang, **hit.to_json()}
                 for hit in self.did_you_mean
             ],
         }
