@@ -323,11 +323,20 @@ def test_what_people_type(bundled_store, typed: str, lang: str, slug: str, match
     assert hits and (hits[0].slug, hits[0].match) == (slug, match)
 
 
-def test_fuzzy_hits_rank_below_exact_ones() -> None:
+def test_fuzzy_hits_rank_below_the_others_and_only_without_a_whole_name() -> None:
     store = fixture_store()
     store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
-    hits = SearchIndex(store, background=False).search("qlora").hits
-    assert [(h.slug, h.match) for h in hits] == [("qlora", "exact"), ("lora", "fuzzy")]
+    layer = NEW_METHOD.replace("qlora", "dropot-layer").replace("QLoRA", "Dropot Layer")
+    store.load(layer, by_name("ttl"), graph=GRAPH["search-test"])
+    index = SearchIndex(store, background=False)
+    hits = index.search("dropot").hits  # the start of a name, and one letter from Dropout
+    assert [(h.slug, h.match) for h in hits] == [
+        ("dropot-layer", "prefix"),
+        ("dropout", "fuzzy"),
+        ("spatial-dropout", "fuzzy"),  # its alias Spatial Dropout is further away
+    ]
+    # a whole name typed as it is: no typo to look for (QLoRA is one letter from LoRA)
+    assert [(h.slug, h.match) for h in index.search("qlora").hits] == [("qlora", "exact")]
 
 
 def test_nothing_found_offers_names_close_to_it(index: SearchIndex) -> None:

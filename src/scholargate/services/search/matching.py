@@ -118,6 +118,7 @@ def find(
         inflected.sort(key=lambda e: (-fuzz.ratio(key, keys[e]), e))
     if take(inflected, 1):
         return done()
+    whole = bool(found)  # the query is a whole name as written: no typo to look for
     # 3. prefix: the keys in [key, key + top) of the sorted keys, then compact starts
     last = bisect_left(snapshot.sorted_keys, key + _TOP, first)
     candidates = _prefix_candidates(
@@ -148,8 +149,8 @@ def find(
         4,
     ):
         return done()
-    # 6. close to the key (a typo), when all of that found little
-    if len(found) < min(limit, _FEW):
+    # 6. close to the key (a typo), when all of that found little and no whole name
+    if not whole and len(found) < min(limit, _FEW):
         take((entry for entry, _ in close_names(snapshot, key, lo, hi)), 5)
     return done()
 
