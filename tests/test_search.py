@@ -326,12 +326,12 @@ def test_what_people_type(bundled_store, typed: str, lang: str, slug: str, match
 def test_fuzzy_hits_rank_below_the_others_and_only_without_a_whole_name() -> None:
     store = fixture_store()
     store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
-    layer = NEW_METHOD.replace("qlora", "dropot-layer").replace("QLoRA", "Dropot Layer")
+    layer = NEW_METHOD.replace("qlora", "dropotron").replace("QLoRA", "Dropotron")
     store.load(layer, by_name("ttl"), graph=GRAPH["search-test"])
     index = SearchIndex(store, background=False)
     hits = index.search("dropot").hits  # the start of a name, and one letter from Dropout
     assert [(h.slug, h.match) for h in hits] == [
-        ("dropot-layer", "prefix"),
+        ("dropotron", "prefix"),
         ("dropout", "fuzzy"),
         ("spatial-dropout", "fuzzy"),  # its alias Spatial Dropout is further away
     ]

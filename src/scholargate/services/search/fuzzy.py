@@ -5,10 +5,11 @@ Only when exact, inflected, prefix, word and substring matches found little does
 hits say ``match: fuzzy``). Bounded at every step, so a miss stays fast at 100,000
 methods (bench/search.py):
 
-1. each word of the query (four letters or more) is corrected to the vocabulary's words
-   within one edit (two from eight letters on; a swap of two neighbours is one edit,
-   rapidfuzz's OSA distance), found through the trigrams they share: a word with d edits
-   keeps all but 4·d of its trigrams, so only words sharing that many are compared;
+1. each word of the query that no name uses (four letters or more) is corrected to the
+   vocabulary's words within one edit (two from eight letters on; a swap of two
+   neighbours is one edit, rapidfuzz's OSA distance), found through the trigrams they
+   share: a word with d edits keeps all but 4·d of its trigrams, so only words sharing
+   that many are compared (the rarest trigrams first, ``_GRAM_BUDGET`` postings at most);
 2. the names holding a corrected word are the candidates: the rarest words' names first,
    at most ``_CANDIDATES`` of them, in rank order;
 3. each candidate's key is scored against the query's with rapidfuzz's ``fuzz.ratio``
@@ -34,8 +35,8 @@ __all__ = ["CUTOFF", "SUGGEST_CUTOFF", "close_names", "near_words"]
 
 CUTOFF = 75  # fuzz.ratio a name needs to be a fuzzy hit
 SUGGEST_CUTOFF = 55  # ... to be offered as "did you mean"
-_CANDIDATES = 3000  # names scored at most, per query
-_GRAM_BUDGET = 50_000  # trigram postings read at most, per word
+_CANDIDATES = 1500  # names scored at most, per query
+_GRAM_BUDGET = 20_000  # trigram postings read at most, per word
 _NEAR = 8  # corrections kept per word
 
 
@@ -44,13 +45,13 @@ def _distance(word: str) -> int:
 
 
 def near_words(snapshot: Snapshot, word: str) -> list[int]:
-    """Vocabulary words within the allowed edits of ``word`` (itself first when it is
-    one), closest first; numbers into ``snapshot.vocabulary``."""
+    """Vocabulary words within the allowed edits of ``word``, closest first (just itself
+    when it is one); numbers into ``snapshot.vocabulary``."""
     vocabulary = snapshot.vocabulary
     found: list[int] = []
     at = bisect_left(vocabulary, word)
     if at < len(vocabulary) and vocabulary[at] == word:
-        found.append(at)
+        return [at]  # a word the names use: taken as it is
     most = _distance(word)
     if not most:
         return found

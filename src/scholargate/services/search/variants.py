@@ -10,8 +10,8 @@ accepts when the key itself finds nothing better (issue 19):
 * **inflected**: each word with its endings taken off by the Snowball stemmers (Turkish
   for Turkish names, English for English ones; a query, whose language is not known,
   by both), and for Persian the plural ``ها های هایی`` (``شبکه‌های`` → ``شبکه``). Two
-  names match when they have as many words and each pair is *compatible*: one of the
-  word's forms (as written, or stemmed) equals one of the other's, or starts the other
+  names match when they have as many words and each pair is *compatible*: a form in
+  common, or a stem of the query's word or any form of the name's starting the other
   word as written, with four letters and three fifths of it at least (``makineleri`` →
   ``makine``, a start of ``makinesi``; ``sönümünü`` → ``sönüm``, a start of ``sönümü``;
   ``networks`` → ``network``). A stem alone does not start another word: ``TransE``
@@ -107,12 +107,15 @@ def _starts(short: str, long: str) -> bool:
     return len(short) >= max(_MIN_START, 0.6 * len(long)) and long.startswith(short)
 
 
-def _close(a: Forms, b: Forms) -> bool:
-    """Two words alike: a form in common, or a form of one starting the other as written."""
+def _close(query: Forms, name: Forms) -> bool:
+    """A query word and a name's word alike: a form in common, a stem of the query word
+    starting the name's word as written, or a form of the name's word starting the query
+    word as written (the query word has more endings). The query word as written
+    starting the name's word is a prefix, not an inflection."""
     return (
-        not set(a).isdisjoint(b)
-        or any(_starts(form, b[0]) for form in a)
-        or any(_starts(form, a[0]) for form in b)
+        not set(query).isdisjoint(name)
+        or any(_starts(form, name[0]) for form in query[1:])
+        or any(_starts(form, query[0]) for form in name)
     )
 
 
