@@ -10,7 +10,8 @@
 4. draw a query mix from the graph's own names (fixed seed): exact names, prefixes as a
    person types them, later words, inner substrings, spelling variants (Persian
    without zero-width non-joiner or with Arabic ي/ك, Turkish in capitals or without
-   its letters) and misses; time ``SearchIndex.search`` for each (the whole service
+   its letters), typos (a letter left out, doubled or swapped in the longest word: the
+   fuzzy matches of issue 19) and misses; time ``SearchIndex.search`` for each (the whole service
    call: normalising, matching, ranking, picking the label to show), as /search and
    as the autocomplete asks (methods only, 10 results);
 5. run a sample of the same queries as the SPARQL people write without an index,
@@ -49,7 +50,7 @@ from scholargate.services.search import SearchIndex, fold  # noqa: E402
 from scholargate.store.oxigraph import OxigraphStore  # noqa: E402
 
 TARGET_P50, TARGET_P99 = 0.005, 0.020
-KINDS = ("exact", "prefix", "word", "substring", "variant", "miss")
+KINDS = ("exact", "prefix", "word", "substring", "variant", "typo", "miss")
 
 BASELINE = """PREFIX sg: <https://w3id.org/scholargate/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -87,6 +88,26 @@ def _variant(text: str, lang: str, rng: random.Random) -> str | None:
     return text.upper() if rng.random() < 0.5 else text.replace(" ", "-")
 
 
+def _typo(text: str, rng: random.Random) -> str | None:
+    """``text`` with one slip in its longest word (of five letters or more): a letter
+    left out, doubled, or swapped with the next."""
+    words = text.split()
+    at = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[at]
+    if len(word) < 5:
+        return None
+    i = rng.randint(1, len(word) - 2)
+    slip = rng.choice(("drop", "double", "swap"))
+    if slip == "drop":
+        word = word[:i] + word[i + 1 :]
+    elif slip == "double":
+        word = word[:i] + word[i] + word[i:]
+    else:
+        word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    words[at] = word
+    return " ".join(words)
+
+
 def query_mix(index: SearchIndex, n: int, seed: int) -> list[tuple[str, str, str]]:
     """``(kind, query, lang)`` triples drawn from the names of methods in the index."""
     snapshot = index._ensure_fresh()  # noqa: SLF001 - a benchmark may look inside
@@ -119,6 +140,8 @@ def query_mix(index: SearchIndex, n: int, seed: int) -> list[tuple[str, str, str
                     query = word[start : start + rng.randint(3, len(word) - start)]
             elif kind == "variant":
                 query = _variant(text, lang, rng)
+            elif kind == "typo":
+                query = _typo(text, rng)
             elif kind == "miss":
                 query = "".join(rng.choice("qxzjvw") for _ in range(rng.randint(4, 9)))
                 if rng.random() < 0.5:

@@ -196,6 +196,12 @@ def test_limit_out_of_range(index: SearchIndex, limit: int) -> None:
 
 # ---- freshness ----------------------------------------------------------------------------
 
+
+def found(index: SearchIndex, query: str) -> list[str]:
+    """The slugs a query finds, but for names close to it (QLoRA is one letter from LoRA)."""
+    return [hit.slug for hit in index.search(query).hits if hit.match != "fuzzy"]
+
+
 NEW_METHOD = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <https://w3id.org/scholargate/method/qlora> skos:prefLabel "QLoRA"@en ."""
 
@@ -203,7 +209,7 @@ NEW_METHOD = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 def test_refresh_after_a_write() -> None:
     store = fixture_store()
     index = SearchIndex(store, background=False)
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
     index.refresh()
     assert first(index, "qlora") == ("qlora", "exact")
@@ -212,7 +218,7 @@ def test_refresh_after_a_write() -> None:
 def test_a_write_through_the_store_is_noticed_at_the_next_search() -> None:
     store = fixture_store()
     index = SearchIndex(store, background=False)  # check_every as in the app
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])  # generation + 1
     assert first(index, "qlora") == ("qlora", "exact")
 
@@ -220,7 +226,7 @@ def test_a_write_through_the_store_is_noticed_at_the_next_search() -> None:
 def test_a_new_graph_is_noticed_without_being_told() -> None:
     store = fixture_store()
     index = SearchIndex(store, check_every=0, background=False)
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     graph = URIRef("https://w3id.org/scholargate/graph/new")
     store.native.load(NEW_METHOD, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph)))
     assert first(index, "qlora") == ("qlora", "exact")  # written around the store object
@@ -229,10 +235,10 @@ def test_a_new_graph_is_noticed_without_being_told() -> None:
 def test_invalidate_rebuilds_in_the_background_and_old_answers_serve_meanwhile() -> None:
     store = fixture_store()
     index = index_for(store)
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     # into a graph the index knows, around the store object: nothing to notice
     store.native.load(NEW_METHOD, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH["search-test"]))
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     invalidate(store)  # a writer tells search
     wait_for(index, "qlora")
     assert first(index, "qlora") == ("qlora", "exact")
@@ -240,7 +246,7 @@ def test_invalidate_rebuilds_in_the_background_and_old_answers_serve_meanwhile()
 
 def wait_for(index: SearchIndex, query: str) -> None:
     deadline = time.monotonic() + 30
-    while not index.search(query).hits:
+    while not found(index, query):
         assert time.monotonic() < deadline, "the index was not rebuilt"
         time.sleep(0.05)
 
@@ -248,7 +254,7 @@ def wait_for(index: SearchIndex, query: str) -> None:
 def test_writes_are_picked_up_in_the_background() -> None:
     store = fixture_store()
     index = SearchIndex(store, min_interval=0)
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
     wait_for(index, "qlora")
 
@@ -256,10 +262,10 @@ def test_writes_are_picked_up_in_the_background() -> None:
 def test_background_rebuilds_are_spaced_out() -> None:
     store = fixture_store()
     index = SearchIndex(store, min_interval=3600)  # just built: the next may wait an hour
-    assert index.search("qlora").hits == []
+    assert not found(index, "qlora")
     store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
     for _ in range(3):
-        assert index.search("qlora").hits == []  # stale, and no rebuild started
+        assert not found(index, "qlora")  # stale, and no rebuild started
     assert not index._rebuilding  # noqa: SLF001
     index.invalidate()  # a writer that asks is not kept waiting
     wait_for(index, "qlora")
@@ -291,6 +297,55 @@ REAL = [
 def test_bundled_graph(bundled_store, typed: str, lang: str, slug: str) -> None:
     hits = index_for(bundled_store).search(typed, lang=lang, kinds=["method"]).hits
     assert hits and hits[0].slug == slug
+
+
+# issue 19: what people type (tests/search_queries.tsv has many more), and how it matched
+TYPED = [
+    ("نرمالسازی دسته ای", "fa", "batch-normalization", "exact"),  # spaces for ZWNJs
+    ("دراپ اوت", "fa", "dropout", "exact"),  # دراپ‌اوت
+    ("خود رمزنگار", "fa", "autoencoder", "exact"),  # a space inside خودرمزنگار
+    ("شبکه های عصبی پیچشی", "fa", "convolutional-neural-network", "inflected"),  # plural
+    ("ترانسفورمر", "fa", "transformer", "fuzzy"),  # one letter from ترنسفورمر
+    ("destek vektör makineleri", "tr", "support-vector-machine", "inflected"),  # makinesi
+    ("evrişimli sinir ağları", "tr", "convolutional-neural-network", "inflected"),
+    ("ağırlık sönümünü", "tr", "weight-decay", "inflected"),  # accusative
+    ("transformers", "en", "transformer", "inflected"),  # not TransE, which stems to trans
+    ("support vector machines", "en", "support-vector-machine", "inflected"),
+    ("maxpooling", "en", "max-pooling", "exact"),
+    ("transfomer", "en", "transformer", "fuzzy"),
+    ("generative adverserial network", "en", "generative-adversarial-network", "fuzzy"),
+]
+
+
+@pytest.mark.parametrize(("typed", "lang", "slug", "match"), TYPED)
+def test_what_people_type(bundled_store, typed: str, lang: str, slug: str, match: str) -> None:
+    hits = index_for(bundled_store).search(typed, lang=lang, kinds=["method"]).hits
+    assert hits and (hits[0].slug, hits[0].match) == (slug, match)
+
+
+def test_fuzzy_hits_rank_below_the_others_and_only_without_a_whole_name() -> None:
+    store = fixture_store()
+    store.load(NEW_METHOD, by_name("ttl"), graph=GRAPH["search-test"])
+    layer = NEW_METHOD.replace("qlora", "dropotron").replace("QLoRA", "Dropotron")
+    store.load(layer, by_name("ttl"), graph=GRAPH["search-test"])
+    index = SearchIndex(store, background=False)
+    hits = index.search("dropot").hits  # the start of a name, and one letter from Dropout
+    assert [(h.slug, h.match) for h in hits] == [
+        ("dropotron", "prefix"),
+        ("dropout", "fuzzy"),
+        ("spatial-dropout", "fuzzy"),  # its alias Spatial Dropout is further away
+    ]
+    # a whole name typed as it is: no typo to look for (QLoRA is one letter from LoRA)
+    assert [(h.slug, h.match) for h in index.search("qlora").hits] == [("qlora", "exact")]
+
+
+def test_nothing_found_offers_names_close_to_it(index: SearchIndex) -> None:
+    results = index.search("lora qzxv")
+    assert results.hits == []
+    assert [hit.slug for hit in results.did_you_mean] == ["lora"]
+    offered = results.to_json()["did_you_mean"][0]
+    assert (offered["text"], offered["url"], offered["match"]) == ("LoRA", "/method/lora", "fuzzy")
+    assert index.search("qzxv").did_you_mean == []  # nothing close either
 
 
 # ---- HTTP ------------------------------------------------------------------------------------
@@ -344,6 +399,24 @@ def test_get_search_html_in_persian(client) -> None:
     assert 'data-suggest="/search/suggest"' in page
     assert "نتیجه برای «روشها»" in page
     assert 'href="/search.json?' in page
+
+
+def test_get_search_html_did_you_mean(client) -> None:
+    response = client.get("/search?q=lora%20qzxv&lang=en", headers=HTML)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Nothing matches" in page and "Did you mean:" in page
+    link = 'href="/search?q=LoRA+and+PEFT&amp;lang=en" lang="en" dir="auto">LoRA and PEFT</a>'
+    assert link in page  # the label, where the closest name was the slug "lora"
+    body = client.get("/search?q=lora%20qzxv", headers=JSON).get_json()
+    assert body["results"] == [] and body["did_you_mean"][0]["slug"] == "lora"
+
+
+def test_get_search_html_says_how_a_typo_matched(client) -> None:
+    page = client.get("/search?q=transfomer&lang=tr&type=method", headers=HTML).get_data(
+        as_text=True
+    )
+    assert 'data-slug="transformer" data-match="fuzzy"' in page and "ada yakın bir ad" in page
 
 
 def test_get_search_html_without_query_shows_the_box(client) -> None:

@@ -8,9 +8,15 @@ finds ``روش‌ها``, ``IŞIK`` finds ``ışık`` and ``low rank adaptation``
 
 Ranking, best first:
 
-1. how the query matches the name: **exact** (the whole name), **prefix** (the name
-   starts with it), **word** (a later word of the name starts with it), **substring**
-   (anywhere; only for queries of three characters or more);
+1. how the query matches the name: **exact** (the whole name, also with no space
+   between its parts: ``نرمال سازی دسته ای`` = ``نرمال‌سازی دسته‌ای``, ``drop out`` =
+   ``dropout``), **inflected** (the whole name, its words in other inflections:
+   ``destek vektör makineleri`` = ``Destek vektör makinesi``, ``networks`` = ``network``;
+   the closest spelling first), **prefix** (the name starts with it, also without
+   spaces), **word** (a later word of the name starts with it), **substring** (anywhere;
+   only for queries of three characters or more), and when these found fewer than three,
+   **fuzzy** (a name close to it: a typo, ``ترانسفورمر`` for ``ترنسفورمر``, best score first);
+   a query that finds nothing gets up to three names as "did you mean";
 2. what is found: methods, then fields, families and types, then persons, then works;
 3. which name matched: a preferred name (``skos:prefLabel``, a person's ``foaf:name``,
    a work's title) before an alias (``skos:altLabel``), before a hidden name or slug;
@@ -26,6 +32,10 @@ Where each part lives:
 
 - ``folding.py``: the key a name or a query is matched by: case, accents, Persian and
   Arabic letter forms, the zero-width non-joiner, Turkish dotted and dotless i, digits;
+- ``variants.py``: a word's other forms: without spaces, and inflected (the Snowball
+  stemmers for Turkish and English, the Persian plural); ``forms.py`` indexes them;
+- ``fuzzy.py``: names close to a query (rapidfuzz, over a trigram-bounded set), and
+  "did you mean";
 - ``checks.py``: what a search may ask (the length, characters and kinds it accepts);
 - ``names.py``: which properties are names, and the one query that reads them;
 - ``snapshot.py``: the index over one state of the store, its names numbered in the

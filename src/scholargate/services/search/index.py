@@ -19,12 +19,14 @@ from collections.abc import Iterable
 from ...namespaces import sparql_prefixes
 from ...store import Store
 from .checks import check_options, check_query
-from .matching import find
+from .matching import did_you_mean, find
 from .names import read_names
-from .results import Results
+from .results import MATCHES, Results
 from .snapshot import Snapshot
 
 __all__ = ["SearchIndex", "index_for", "invalidate", "search"]
+
+SUGGESTIONS = 3  # names offered as "did you mean" when a search finds nothing
 
 _STAMP_QUERY = sparql_prefixes() + (
     "SELECT ?g ?n WHERE { GRAPH sgg:metadata { ?g void:triples ?n } } ORDER BY ?g"
@@ -140,9 +142,21 @@ class SearchIndex:
         key = check_query(query)
         allowed = check_options(limit, kinds)
         snapshot = self._ensure_fresh()
-        found = find(snapshot, key, limit + 1, allowed)
+        found = find(snapshot, key, limit + 1, allowed, query)
         hits = [snapshot.hit(entry, match, lang) for entry, match in found[:limit]]
-        return Results(query=query, key=key, lang=lang, hits=hits, more=len(found) > limit)
+        offered = []
+        if not hits:  # nothing: what is closest, as "did you mean"
+            fuzzy = MATCHES.index("fuzzy")
+            entries = did_you_mean(snapshot, key, SUGGESTIONS, allowed)
+            offered = [snapshot.hit(entry, fuzzy, lang) for entry in entries]
+        return Results(
+            query=query,
+            key=key,
+            lang=lang,
+            hits=hits,
+            more=len(found) > limit,
+            did_you_mean=offered,
+        )
 
 
 _INDEXES: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()

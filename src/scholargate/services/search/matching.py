@@ -1,4 +1,5 @@
-"""Finding a folded key's matches in a snapshot, best first: exact, prefix, word, substring.
+"""Finding a folded key's matches in a snapshot, best first: exact, inflected, prefix,
+word, substring, fuzzy.
 
 Every name of a :class:`~.snapshot.Snapshot` is numbered in ranking order, so within one
 kind of match "best" is "lowest number": :func:`find` reads its candidates in that order
@@ -7,7 +8,9 @@ and stops as soon as it has enough. Whole names and prefixes come from the sorte
 occurs in; substrings from the vocabulary's trigrams (the words that contain the text)
 and those words' names. A text made only of very common parts walks all names in rank
 order instead, and stops after 200,000 of them: past that, only the lowest-ranked names
-(long names of persons and works) are left unsearched. Measured by bench/search.py.
+(long names of persons and works) are left unsearched. Names without their spaces
+and in other inflections come from ``forms.py`` (methods, fields, families and types);
+names close to a key that found little from ``fuzzy.py``. Measured by bench/search.py.
 """
 
 from __future__ import annotations
@@ -19,10 +22,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz import fuzz
+
+from .fuzzy import SUGGEST_CUTOFF, close_names
+from .variants import compact
+
 if TYPE_CHECKING:
     from .snapshot import Snapshot
 
-__all__ = ["find"]
+__all__ = ["did_you_mean", "find"]
 
 # Candidate entries up to this many are sorted and checked in order; more, and the walk
 # goes through all entries in rank order instead (they are then dense, so it stops soon).
@@ -35,21 +43,23 @@ _DENSE = object()  # "too many candidates to list: walk every entry"
 # a query whose every part is common but whose whole is rare stays fast; the names past
 # the cut-off are the lowest ranked (long names of persons and works).
 _DENSE_WALK_AT_MOST = 200_000
+_FEW = 3  # fewer matches than this (or than the limit) and names close to the key are looked for
 Candidates = Any  # a sorted sequence of entries, an ascending iterator, or _DENSE
 _Source = tuple[int, list]  # (number of entries, their posting lists)
 
 
 def find(
-    snapshot: Snapshot, key: str, limit: int, kinds: frozenset[int] | None
+    snapshot: Snapshot,
+    key: str,
+    limit: int,
+    kinds: frozenset[int] | None,
+    text: str | None = None,
 ) -> list[tuple[int, int]]:
-    """Up to ``limit`` ``(entry, match)`` pairs, best first, one per subject."""
+    """Up to ``limit`` ``(entry, match)`` pairs, best first, one per subject; ``text``
+    is the query as typed (its inflections are read from it; the key when None)."""
     found: dict[int, tuple[int, int]] = {}  # subject → (entry, match)
     keys, subject_of, kind_of = snapshot.keys, snapshot.subject, snapshot.entry_kind
-    # entries are ordered by kind first: the allowed kinds lie between lo and hi
-    lo, hi = 0, len(keys)
-    if kinds is not None:
-        lo = min(snapshot.kind_start[k] for k in kinds)
-        hi = max(snapshot.kind_start[k + 1] for k in kinds)
+    lo, hi = _bounds(snapshot, kinds)
 
     def take(entries: Iterable[int], match: int) -> bool:
         """Add entries (ascending) not yet found; True once ``limit`` is reached."""
@@ -87,39 +97,103 @@ def find(
     def done() -> list[tuple[int, int]]:
         return list(found.values())
 
-    # 1. exact and 2. prefix: the keys in [key, key + top) of the sorted keys
+    forms = snapshot.forms
+    # 1. exact: the keys equal to the key in the sorted keys, then the names equal to it
+    # without their spaces (نرمال سازی دسته ای = نرمال‌سازی دسته‌ای, drop out = dropout)
     first = bisect_left(snapshot.sorted_keys, key)
     if first < len(snapshot.sorted_keys) and snapshot.sorted_keys[first] == key:
         exact = snapshot.by_key[snapshot.key_start[first] : snapshot.key_start[first + 1]]
         if take(sorted(exact), 0):
             return done()
         first += 1
+    joined = compact(key)
+    if joined != key and take(_keys_from(snapshot, joined, exact=True), 0):
+        return done()
+    if take(forms.compact_exact(key), 0):
+        return done()
+    # 2. the whole name in other inflections (makineleri = makinesi, networks = network),
+    # the closest spelling first
+    inflected = forms.inflected(key if text is None else text)
+    if len(inflected) > 1:
+        inflected.sort(key=lambda e: (-fuzz.ratio(key, keys[e]), e))
+    if take(inflected, 1):
+        return done()
+    whole = bool(found)  # the query is a whole name as written: no typo to look for
+    # 3. prefix: the keys in [key, key + top) of the sorted keys, then compact starts
     last = bisect_left(snapshot.sorted_keys, key + _TOP, first)
     candidates = _prefix_candidates(
         snapshot, key, snapshot.key_start[first], snapshot.key_start[last]
     )
     if candidates is not None and take(
-        walk(candidates, lambda e: keys[e].startswith(key) and keys[e] != key), 1
+        walk(candidates, lambda e: keys[e].startswith(key) and keys[e] != key), 2
     ):
         return done()
-    # 3. a later word starts with the key
+    if joined != key and len(joined) >= 3 and take(_keys_from(snapshot, joined, exact=False), 2):
+        return done()
+    if len(joined) >= 3 and take(forms.compact_prefix(key), 2):
+        return done()
+    # 4. a later word starts with the key
     word = " " + key
     candidates = _word_candidates(snapshot, key)
     if candidates is not None and take(
-        walk(candidates, lambda e: word in keys[e] and not keys[e].startswith(key)), 2
+        walk(candidates, lambda e: word in keys[e] and not keys[e].startswith(key)), 3
     ):
         return done()
-    # 4. anywhere else, for three characters or more
+    # 5. anywhere else, for three characters or more
     candidates = _substring_candidates(snapshot, key) if len(key) >= 3 else None
-    if candidates is not None:
-        take(
-            walk(
-                candidates,
-                lambda e: key in keys[e] and word not in keys[e] and not keys[e].startswith(key),
-            ),
-            3,
-        )
+    if candidates is not None and take(
+        walk(
+            candidates,
+            lambda e: key in keys[e] and word not in keys[e] and not keys[e].startswith(key),
+        ),
+        4,
+    ):
+        return done()
+    # 6. close to the key (a typo), when all of that found little and no whole name
+    if not whole and len(found) < min(limit, _FEW):
+        take((entry for entry, _ in close_names(snapshot, key, lo, hi)), 5)
     return done()
+
+
+def did_you_mean(
+    snapshot: Snapshot, key: str, limit: int, kinds: frozenset[int] | None
+) -> list[int]:
+    """Up to ``limit`` entries (one per subject) whose names are somewhat close to a key
+    that found nothing: what to offer instead."""
+    lo, hi = _bounds(snapshot, kinds)
+    entries, subjects = [], set()
+    for entry, _ in close_names(snapshot, key, lo, hi, SUGGEST_CUTOFF):
+        subject = snapshot.subject[entry]
+        if subject not in subjects and (kinds is None or snapshot.entry_kind[entry] in kinds):
+            subjects.add(subject)
+            entries.append(entry)
+            if len(entries) >= limit:
+                break
+    return entries
+
+
+def _keys_from(snapshot: Snapshot, key: str, *, exact: bool) -> list[int]:
+    """The entries whose key is ``key`` (``exact``) or starts with it (not equal, at
+    most _SORT_AT_MOST of them), ascending."""
+    sorted_keys, starts = snapshot.sorted_keys, snapshot.key_start
+    first = bisect_left(sorted_keys, key)
+    equal = first < len(sorted_keys) and sorted_keys[first] == key
+    if exact:
+        return sorted(snapshot.by_key[starts[first] : starts[first + 1]]) if equal else []
+    first += equal
+    last = bisect_left(sorted_keys, key + _TOP, first)
+    end = min(starts[last], starts[first] + _SORT_AT_MOST)
+    return sorted(snapshot.by_key[starts[first] : end])
+
+
+def _bounds(snapshot: Snapshot, kinds: frozenset[int] | None) -> tuple[int, int]:
+    """Entries are ordered by kind first: the allowed kinds lie between these two."""
+    if kinds is None:
+        return 0, len(snapshot.keys)
+    return (
+        min(snapshot.kind_start[k] for k in kinds),
+        max(snapshot.kind_start[k + 1] for k in kinds),
+    )
 
 
 # ---- candidates: entries that may match, ascending (or _DENSE: walk them all) ----

@@ -10,8 +10,10 @@ from ...namespaces import BASE
 
 __all__ = ["MATCHES", "Hit", "Results"]
 
-# How a name can match, best first.
-MATCHES = ("exact", "prefix", "word", "substring")
+# How a name can match, best first (matching.py): the whole name (also without the
+# spaces between its parts), the whole name in other inflections, its start, the start
+# of a later word, anywhere inside, close to it (a typo).
+MATCHES = ("exact", "inflected", "prefix", "word", "substring", "fuzzy")
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,17 @@ class Hit:
     matched: str  # the name that matched, as written in the graph
     matched_lang: str
     property: str  # prefLabel, altLabel, hiddenLabel, name, title or slug
-    match: str  # exact, prefix, word or substring
+    match: str  # exact, inflected, prefix, word, substring or fuzzy
+
+    @property
+    def name(self) -> str:
+        """The name to offer for this hit: the one that matched, unless it is hidden
+        or the slug (then the label shown)."""
+        return self.label if self.property in ("hiddenLabel", "slug") else self.matched
+
+    @property
+    def name_lang(self) -> str:
+        return self.lang if self.property in ("hiddenLabel", "slug") else self.matched_lang
 
     @property
     def path(self) -> str:
@@ -57,6 +69,8 @@ class Results:
     lang: str
     hits: list[Hit] = field(default_factory=list)
     more: bool = False
+    # when nothing was found: the closest names, to offer as "did you mean"
+    did_you_mean: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,4 +79,8 @@ class Results:
             "lang": self.lang,
             "results": [hit.to_json() for hit in self.hits],
             "more": self.more,
+            "did_you_mean": [
+                {"text": hit.name, "text_lang": hit.name_lang, **hit.to_json()}
+                for hit in self.did_you_mean
+            ],
         }

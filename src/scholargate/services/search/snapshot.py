@@ -19,6 +19,7 @@ from rdflib import Literal
 from ...namespaces import BASE, SEARCH_KINDS
 from ..labels import pick
 from .folding import fold
+from .forms import Forms
 from .names import DISPLAYED, PROPERTIES, PROPERTY_NAMES, Row
 from .results import MATCHES, Hit
 
@@ -179,6 +180,9 @@ class Snapshot:
             for gram in {word[i : i + 3] for i in range(len(word) - 2)}:
                 grams[gram].append(number)
         self.word_grams = {g: array("i", words) for g, words in grams.items()}
+        # other forms of the names people look up by a term (not persons, not works)
+        terms = range(0, self.kind_start[SEARCH_KINDS.index("person")])
+        self.forms = Forms(self.keys, self.text, self.lang, terms)
         self._shown: dict[tuple[int, str], tuple[str, str]] = {}
 
     def __len__(self) -> int:
