@@ -303,3 +303,26 @@ def test_a_writer_killed_half_way_leaves_what_is_taken_back(served: Path) -> Non
         assert not says(opened.store, "never journaled") and says(opened.store, "after")
     finally:
         opened.store.close()
+
+
+def test_a_writer_killed_between_its_snapshot_and_its_record_is_replayed_once(
+    served: Path,
+) -> None:
+    a, b = worker(served), worker(served)
+    a.write(note("first"), by="alice", role="writer", what="1")
+    seq_file = served.with_name(served.name + ".journal-seq")
+    seq_file.write_text(seq_file.read_text().replace(" 1\n", " 0\n"))  # the record never made
+    assert recorded_seq(served) == 0
+    a.write(note("second"), by="alice", role="writer", what="2")  # replays entry 1 again
+    assert recorded_seq(served) == 2
+    assert b.follow() == 2 and says(b.store, "first") and says(b.store, "second")
+    assert primary_digest(served) == digest(b.store)
+
+
+def test_a_worker_started_late_reads_the_newest_snapshot(served: Path) -> None:
+    a = worker(served)
+    for n in range(3):
+        a.write(note(f"n{n}"), by="alice", role="writer", what=str(n))
+    late = worker(served)
+    assert late.seq == 3 and late.pending == [] and says(late.store, "n2")
+    assert late.follow() == 0
