@@ -81,6 +81,7 @@ FORBIDDEN = {
 
 STORE_IMPLEMENTATION = (
     "scholargate.store.oxigraph",
+    "scholargate.store.conversion",
     "scholargate.store.processes",
     "scholargate.store.functions",
     "scholargate.store.tsv",

@@ -29,8 +29,14 @@ def fixture_store() -> OxigraphStore:
 
 
 @pytest.fixture(scope="module")
-def index() -> SearchIndex:
-    return SearchIndex(fixture_store(), background=False)
+def searched() -> OxigraphStore:
+    return fixture_store()
+
+
+@pytest.fixture(scope="module")
+def index(searched: OxigraphStore) -> SearchIndex:
+    # an index holds its store weakly (services/store_ref.py): the fixture above keeps it
+    return SearchIndex(searched, background=False)
 
 
 def first(index: SearchIndex, query: str, lang: str = "en", **options) -> tuple[str, str]:

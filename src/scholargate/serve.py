@@ -8,14 +8,17 @@
   connections. ``WORKERS`` processes, keep-alive.
 * No control socket (``--no-control-socket``): gunicorn 27 would otherwise create one
   under the home directory.
-* The on-disk store is built (or found up to date) *before* the workers fork, in a
-  short-lived process of its own: RocksDB must never be opened in the master, since a
-  process forked after RocksDB ran crashes or hangs at exit (its background threads do
-  not survive the fork). Each worker then opens the store read-only, as do its query
-  processes (RocksDB allows one writer, any number of readers). With ``MEMORY`` each
-  worker builds its own copy instead. On a SPARQL server (``STORE`` a URL) nothing is
-  built: each worker queries the server (``scholargate build`` loads it).
-  ``build.open_configured`` decides all three.
+* The on-disk store is built (or found up to date, the journal replayed) *before* the
+  workers fork, in a short-lived process of its own: RocksDB must never be opened in
+  the master, since a process forked after RocksDB ran crashes or hangs at exit (its
+  background threads do not survive the fork). A store of at most ``MEMORY_COPY``
+  quads is then opened read-only by each worker and copied to memory. A larger one is
+  read from disk: the build step publishes its first snapshot, which each worker opens
+  read-only, as do its query processes; a write opens the store itself, changes it
+  and publishes the next snapshot, which every worker reads from its next request
+  (``build/snapshots.py``). With ``MEMORY`` each worker builds its own copy instead.
+  On a SPARQL server (``STORE`` a URL) nothing is built: each worker queries the
+  server (``scholargate build`` loads it). ``build.open_configured`` decides.
 * The per-client query cap is counted across workers through lock files in a folder
   the master creates (see ``services.sparql.ClientSlots``).
 * Request lines up to ``MAX_URL`` reach the app, which answers 414 beyond it.
@@ -39,14 +42,24 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from . import __version__
-from .build import copies_to_memory, open_configured, open_remote, place_of
+from .build import (
+    Snapshots,
+    copies_to_memory,
+    journal_beside,
+    open_configured,
+    open_remote,
+    place_of,
+    remove_stale,
+)
 from .config import load_config
 from .errors import InputError, ScholarGateError
 from .front import FrontWorker
+from .services.writes.journal import Journal
 
 # gunicorn reads at most this many bytes of request line unless told "0" (then 1 MiB).
 _GUNICORN_MAX_LINE = 8190
 _REQUEST_LINE_EXTRA = len("OPTIONS  HTTP/1.1")
+_BUILD_LOCK_SECONDS = 600.0  # a write of another server on the same store, at most
 
 
 class Server(BaseApplication):
@@ -142,7 +155,13 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         echo(f"Store {place.url}: a SPARQL server, which each worker queries (nothing built)")
         app_config.update(STORE=place.url, SAVED=place.saved, STORE_READ_ONLY=True)
     elif place.path is not None:
-        rebuilt, quads = build_before_fork(place.root, place.path, place.saved, place.journal)
+        rebuilt, quads = build_before_fork(
+            place.root,
+            place.path,
+            place.saved,
+            journal=place.journal,
+            memory_copy=int(settings["MEMORY_COPY"]),
+        )
         copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
         where = "each worker answers from a copy in memory" if copied else "read from disk"
         echo(f"Store {place.path}: {'built' if rebuilt else 'up to date'}, {quads} quads; {where}")
@@ -168,12 +187,13 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
 
 
 def build_before_fork(
-    root: Path, path: Path, saved: Path, journal: Path | None = None
+    root: Path, path: Path, saved: Path, *, journal: Path | None = None, memory_copy: int = 0
 ) -> tuple[bool, int]:
-    """Bring the on-disk store up to date in a child process (the journal replayed:
-    ``journal``, else the one beside the store); return (rebuilt, quads)."""
+    """Bring the on-disk store up to date in a child process (and, when it holds more
+    than ``memory_copy`` quads, publish the snapshot the workers open); return
+    (rebuilt, quads)."""
     argv = [sys.executable, "-m", "scholargate.serve", "--build", str(root), str(path), str(saved)]
-    argv += [str(journal)] if journal is not None else []
+    argv += [str(journal or journal_beside(path)), str(memory_copy)]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode == 0 and result.stderr:
         # what the build warned about (a legacy saved-comparisons line skipped) goes to
@@ -188,13 +208,24 @@ def build_before_fork(
 
 
 def _build(argv: list[str]) -> int:
-    root, path, saved, *journal = (Path(a) for a in argv)
+    root, path, saved, journal = (Path(a) for a in argv[:4])
+    memory_copy = int(argv[4])
+    settings = {"ROOT": root, "STORE": path, "SAVED": saved, "JOURNAL": journal}
     try:
-        settings = {"ROOT": root, "STORE": path, "SAVED": saved}
-        settings.update({"JOURNAL": journal[0]} if journal else {})
-        opened = open_configured(settings)
-        quads = opened.store.count()
-        opened.store.close()
+        # under the journal's lock: no write of another server on this store meanwhile
+        with Journal(journal).locked(_BUILD_LOCK_SECONDS):
+            remove_stale(path)
+            opened = open_configured(settings)
+            try:
+                quads = opened.store.count()
+                snapshots = Snapshots(path)
+                if copies_to_memory(quads, memory_copy):
+                    snapshots.prune(keep=0)  # the workers read copies: none is needed
+                else:
+                    snapshots.publish(opened.store, opened.seq, replace=True)
+                    snapshots.prune(keep=1)  # no worker of this server reads any yet
+            finally:
+                opened.store.close()
     except ScholarGateError as error:
         print(error.message, file=sys.stderr)
         return 2

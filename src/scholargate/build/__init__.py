@@ -5,30 +5,43 @@
 - ``loading.py``: loading the sources into a store, with the metadata the build measures;
 - ``disk.py``: the on-disk store, rebuilt only when a source changed;
 - ``opening.py``: :func:`open_configured`, the one place that opens the store the
-  settings name (in memory, on disk, read-only under ``serve``, or a SPARQL server).
+  settings name (in memory, on disk, read-only under ``serve``, or a SPARQL server);
+- ``snapshots.py``: ``serve`` on disk: the snapshots its workers read, and the write
+  that opens the store, changes it, and publishes the next snapshot.
 """
 
-from .disk import StoreBusyError, fingerprint_file, open_built, open_store, remove_stale
+from .disk import (
+    StoreBusyError,
+    fingerprint_file,
+    open_built,
+    open_store,
+    record_seq,
+    recorded_seq,
+    remove_stale,
+)
 from .loading import CC_BY, BuildReport, Progress, build_store
 from .opening import (
     Opened,
     Place,
     copies_to_memory,
+    journal_beside,
     open_configured,
     open_remote,
     open_served,
     place_of,
-    record_seq,
 )
+from .snapshots import DiskWrites, Snapshots
 from .sources import BUILD_SCHEMA, Source, discover, find_root, fingerprint
 
 __all__ = [
     "BUILD_SCHEMA",
     "CC_BY",
     "BuildReport",
+    "DiskWrites",
     "Opened",
     "Place",
     "Progress",
+    "Snapshots",
     "Source",
     "StoreBusyError",
     "build_store",
@@ -37,6 +50,7 @@ __all__ = [
     "find_root",
     "fingerprint",
     "fingerprint_file",
+    "journal_beside",
     "open_built",
     "open_configured",
     "open_remote",
@@ -44,5 +58,6 @@ __all__ = [
     "open_store",
     "place_of",
     "record_seq",
+    "recorded_seq",
     "remove_stale",
 ]

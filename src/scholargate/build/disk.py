@@ -1,6 +1,6 @@
 """The on-disk store: opened with a one-line error when another process holds it,
 rebuilt in a sibling folder only when a source changed, leftovers of interrupted
-builds removed."""
+builds removed, and the last journal entry it holds (``STORE.journal-seq``)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def _alive(pid: int) -> bool:
 
 def remove_stale(path: Path) -> list[Path]:
     """Remove what interrupted builds left beside ``path`` (``NAME.building-PID`` and
-    ``NAME.old-PID`` folders whose process is gone); return what was removed."""
+    ``NAME.old-PID`` folders whose process is gone, and the checkpoints a process that
+    wrote the store made for its query processes, ``NAME.answeringN-PID``); return what
+    was removed."""
     removed: list[Path] = []
     if not path.parent.is_dir():
         return removed
@@ -56,7 +58,10 @@ def remove_stale(path: Path) -> list[Path]:
         if not leftover.name.startswith(f"{path.name}."):
             continue
         kind, _, pid = leftover.name[len(path.name) + 1 :].rpartition("-")
-        if kind not in ("building", "old") or not pid.isdigit() or not leftover.is_dir():
+        kind = kind.rstrip("0123456789")
+        if kind not in ("building", "old", "answering") or not pid.isdigit():
+            continue
+        if not leftover.is_dir():
             continue
         if int(pid) != os.getpid() and _alive(int(pid)):
             continue  # a build running now
@@ -105,3 +110,26 @@ def open_built(
     marker.write_text(wanted + "\n")
     shutil.rmtree(retired, ignore_errors=True)
     return open_store(path), report
+
+
+def _seq_file(path: Path) -> Path:
+    """Where the on-disk store at ``path`` records the last journal entry it holds, with
+    the fingerprint of the build it was replayed over (a rebuild starts again at 0)."""
+    return path.with_name(path.name + ".journal-seq")
+
+
+def recorded_seq(path: Path) -> int:
+    """The last journal entry the on-disk store at ``path`` holds (0: none)."""
+    try:
+        built, seq = _seq_file(path).read_text().split()
+        return int(seq) if built == fingerprint_file(path).read_text().strip() else 0
+    except (OSError, ValueError):
+        return 0
+
+
+def record_seq(path: Path, seq: int) -> None:
+    """Record that the on-disk store at ``path`` holds the journal up to entry ``seq``."""
+    marker = _seq_file(path)
+    temporary = marker.with_name(marker.name + ".new")
+    temporary.write_text(f"{fingerprint_file(path).read_text().strip()} {seq}\n")
+    temporary.replace(marker)

@@ -4,9 +4,12 @@
 
 - ``MEMORY``: build the graph from the sources into a new store in memory;
 - ``STORE_READ_ONLY`` (a ``serve`` worker; ``serve`` built the store before forking):
-  open the on-disk store read-only, and answer from a copy in memory when it holds at
-  most ``MEMORY_COPY`` quads (``STORE_QUADS``, as ``serve`` counted them), where
-  Oxigraph's lookups are several times cheaper than RocksDB's;
+  when the store holds at most ``MEMORY_COPY`` quads (``STORE_QUADS``, as ``serve``
+  counted them), open it read-only and answer from a copy in memory, where Oxigraph's
+  lookups are several times cheaper than RocksDB's (writes change the copy and the
+  journal); otherwise open its newest snapshot read-only (``build/snapshots.py``:
+  writes go to the store itself, which no worker reads, and reach the workers as new
+  snapshots);
 - ``STORE`` an ``http(s)://`` URL: the SPARQL server at that query endpoint
   (``STORE_UPDATE``, ``STORE_GSP``, ``STORE_USER``/``_PASSWORD``/``_AUTH``,
   ``STORE_TIMEOUT``, ``STORE_MAX_BYTES``, ``STORE_PROFILE``), opened without building
@@ -20,9 +23,11 @@ The legacy saved comparisons (``SAVED``, default ``ROOT/var/comparisons.nt``, no
 written: a save is a write, see ``services/saved.py``) are a source of the store either
 way. So is the change journal (``JOURNAL``, every accepted write; see
 ``services/writes``): a graph built in memory replays all of it, the on-disk store the
-entries it does not hold yet (it records the last in ``STORE.journal-seq``), and a
-``serve`` worker starts from what ``serve``'s build recorded. A SPARQL server keeps no
-journal here (writes through ScholarGate need the embedded store, for now).
+entries it does not hold yet (it records the last in ``STORE.journal-seq``, after
+taking back what a write killed half-way left: ``STORE.undo.jsonl``), and a ``serve``
+worker starts from what ``serve``'s build recorded or the snapshot it opens. A SPARQL
+server keeps no journal here (writes through ScholarGate need the embedded store, for
+now).
 """
 
 from __future__ import annotations
@@ -33,12 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import is_url
-from ..errors import InputError
+from ..errors import InputError, StoreUnavailableError
 from ..services.writes.journal import Journal
 from ..services.writes.writer import Replayed, replay
 from ..store import Store, new_store, remote_store
-from .disk import fingerprint_file, open_built
+from .disk import open_built, record_seq, recorded_seq
 from .loading import BuildReport, Progress, build_store
+from .snapshots import DiskWrites, take_back_unfinished
 from .sources import find_root
 
 
@@ -63,6 +69,7 @@ class Opened:
     report: BuildReport | None
     seq: int = 0  # the last journal entry the store holds
     replayed: Replayed | None = None  # what replaying the journal did, when it was
+    disk: DiskWrites | None = None  # a serve worker on disk: where it writes, how it follows
 
 
 def place_of(settings: Mapping[str, Any]) -> Place:
@@ -88,29 +95,6 @@ def place_of(settings: Mapping[str, Any]) -> Place:
 def journal_beside(path: Path) -> Path:
     """The journal of the on-disk store at ``path`` when ``JOURNAL`` names none."""
     return path.with_name(path.name + ".journal.jsonl")
-
-
-def _seq_file(path: Path) -> Path:
-    """Where the on-disk store at ``path`` records the last journal entry it holds, with
-    the fingerprint of the build it was replayed over (a rebuild starts again at 0)."""
-    return path.with_name(path.name + ".journal-seq")
-
-
-def recorded_seq(path: Path) -> int:
-    """The last journal entry the on-disk store at ``path`` holds (0: none)."""
-    try:
-        built, seq = _seq_file(path).read_text().split()
-        return int(seq) if built == fingerprint_file(path).read_text().strip() else 0
-    except (OSError, ValueError):
-        return 0
-
-
-def record_seq(path: Path, seq: int) -> None:
-    """Record that the on-disk store at ``path`` holds the journal up to entry ``seq``."""
-    marker = _seq_file(path)
-    temporary = marker.with_name(marker.name + ".new")
-    temporary.write_text(f"{fingerprint_file(path).read_text().strip()} {seq}\n")
-    temporary.replace(marker)
 
 
 def open_configured(
@@ -140,10 +124,21 @@ def open_configured(
         replayed = replay(store, Journal(place.journal))
         return Opened(store, place, report, seq=replayed.seq, replayed=replayed)
     if settings.get("STORE_READ_ONLY"):
-        served = open_served(place.path, settings.get("STORE_QUADS"), settings["MEMORY_COPY"])
-        return Opened(served, place, None, seq=recorded_seq(place.path))
+        quads = settings.get("STORE_QUADS")
+        if quads is not None and copies_to_memory(int(quads), int(settings["MEMORY_COPY"])):
+            served = open_served(place.path, int(quads), int(settings["MEMORY_COPY"]))
+            return Opened(served, place, None, seq=recorded_seq(place.path))
+        disk = DiskWrites(place.path)
+        found = disk.reopen(-1)
+        if found is None:
+            raise StoreUnavailableError(
+                f"the store at {place.path} has no snapshot to serve from; `scholargate "
+                "serve` publishes one when it starts: start it again"
+            )
+        return Opened(found[0], place, None, seq=found[1], disk=disk)
     store, report = open_built(place.path, place.root, saved=place.saved, progress=progress)
     try:
+        take_back_unfinished(place.path, store, discard=bool(report.rebuilt))
         after = recorded_seq(place.path)
         journal = Journal(place.journal or journal_beside(place.path))
         replayed = replay(store, journal, after=after, fresh=bool(report.rebuilt))
@@ -177,8 +172,10 @@ def copies_to_memory(quads: int, memory_copy: int) -> bool:
 
 
 def open_served(path: Path, quads: int | None, memory_copy: int) -> Store:
-    """The store a `serve` worker reads: nothing writes it while the server runs, so when
-    it is small enough (``memory_copy`` quads) the worker answers from a copy in memory."""
+    """The on-disk store opened read-only, copied to memory when it is small enough
+    (``memory_copy`` quads): what a `serve` worker reads when nothing writes the store
+    while the server runs (its writes go to the copies; on disk they go through
+    snapshots instead, :class:`~scholargate.build.snapshots.DiskWrites`)."""
     disk = new_store(path, read_only=True)
     if quads is None or not copies_to_memory(quads, memory_copy):
         return disk

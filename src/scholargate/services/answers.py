@@ -1,11 +1,12 @@
 """A bounded cache of serialised SPARQL answers, per HTTP worker.
 
-The store a server process reads is fixed while it serves (query processes open it
-read-only; a rebuild means a restart), so the same request (method, media type, URL
-parameters, body and ``Accept``) always gives the same bytes. Answers that may change
+The graph a server process reads changes only through writes (a rebuild means a
+restart), so the same request (method, media type, URL parameters, body and
+``Accept``) always gives the same bytes until the next write. Answers that may change
 without the store changing are never cached: SERVICE calls (another server's data) and
-NOW(), RAND(), UUID(), STRUUID() and BNODE() (new values each time). Writes made in
-this process bump the store's ``generation``, which is part of every key.
+NOW(), RAND(), UUID(), STRUUID() and BNODE() (new values each time). Every key holds the
+store's ``generation`` (writes applied to it) and the journal entry it holds (a worker
+on disk reads a new store, a new snapshot, after each write).
 """
 
 from __future__ import annotations

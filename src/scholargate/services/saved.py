@@ -191,6 +191,15 @@ class SavedComparisons:
     """Saved comparisons in the graph ``sgg:comparisons`` of ``store``, saved through
     ``writer`` (None: a SPARQL server's store, which takes no new saves)."""
 
+    @property
+    def store(self) -> Store:
+        """The store read now: the writer's (``serve`` on disk moves it to each newer
+        snapshot), else the one given."""
+        if self.writer is not None:
+            return self.writer.store
+        assert self._store is not None
+        return self._store
+
     def __init__(
         self,
         store: Store,
@@ -200,7 +209,9 @@ class SavedComparisons:
         limit: int = 5000,
         rate: int = 10,
     ) -> None:
-        self.store = store
+        # only without a writer: holding the first store would keep it (and its query
+        # processes) alive after serve on disk moved to a newer snapshot
+        self._store = store if writer is None else None
         self.writer = writer
         self.limit = limit
         self.rate = SaveRate(rate_file, rate)

@@ -26,7 +26,7 @@ from typing import IO, Literal
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ..errors import InputError, LimitExceededError
+from ..errors import InputError, LimitExceededError, StoreUnavailableError
 from ..formats import Format, by_name
 from ..namespaces import PREFIXES
 from .answers import Answer, AnswerRequest, AnswerSettings, QueryFailedError
@@ -256,6 +256,18 @@ class Store(ABC):
 
     def optimize(self) -> None:  # noqa: B027 - optional for implementations
         """Compact a freshly written store, where the implementation can."""
+
+    def snapshot(self, target: Path) -> None:
+        """Write the whole store as it is now to the new folder ``target``, which then
+        opens like the store itself (``new_store(target, read_only=True)``) and never
+        changes: what a process reads while another writes the store (``serve`` on
+        disk). The embedded store on disk makes a checkpoint (hard links, cheap); a store
+        in memory or on a server cannot."""
+        where = "in memory" if self.path is None else f"read-only at {self.path}"
+        raise StoreUnavailableError(
+            f"this store ({'a SPARQL server' if self.remote else where}) cannot be "
+            "snapshotted: only the embedded store, on disk and opened for writing, can"
+        )
 
     def close(self) -> None:  # noqa: B027 - optional for implementations
         """Release files and locks, and stop what answering started (query processes);

@@ -6,105 +6,39 @@ the store's query processes (``store/processes/``), which it starts on first use
 
 from __future__ import annotations
 
-import re
+import itertools
+import os
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ..errors import InputError, ParseError
+from ..errors import InputError, StoreUnavailableError
 from ..formats import Format, by_name
 from ..namespaces import PREFIXES
 from ..terms import iri as sparql_iri
 from . import Quad, QueryKind, QueryResult, Store
 from .answers import Answer, AnswerRequest, AnswerSettings
+from .conversion import (
+    native_format,
+    rdf_parse_error,
+    sparql_parse_error,
+    to_oxigraph,
+    to_rdflib,
+)
 from .functions import custom_functions, may_call
 from .processes.answerer import Answerer
 from .tsv import rows_from_tsv
 
-_SPARQL_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
-_LANG_STRING = str(RDF.langString)
-_XSD_STRING = str(XSD.string)
-
-
-# ---- term conversion -----------------------------------------------------------
-
-
-@lru_cache(maxsize=1 << 15)
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-    """An rdflib term for a pyoxigraph term.
-
-    Cached: building an rdflib Literal parses its value (10–20 µs), and the same
-    labels, years and IRIs come back in answer after answer.
-    """
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    raise TypeError(f"unsupported RDF term {term!r}")  # RDF-star triples are not used here
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A pyoxigraph term for an rdflib term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None and str(term.datatype) != _LANG_STRING:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported RDF term {term!r}")
-
-
-@cache
-def native_format(fmt: Format) -> ox.RdfFormat | ox.QueryResultsFormat | None:
-    """Oxigraph's format for one of the format table's RDF or SPARQL results formats."""
-    if fmt.kind in ("graph", "dataset"):
-        return ox.RdfFormat.from_media_type(fmt.media_type)
-    if fmt.kind == "results":
-        return ox.QueryResultsFormat.from_media_type(fmt.media_type)
-    return None
+_COPIES = itertools.count(1)  # the checkpoints this process made for query processes
 
 
 def _graph_list(iris: Sequence[str] | None) -> list[ox.NamedNode] | None:
     return None if iris is None else [ox.NamedNode(str(i)) for i in iris]
-
-
-def sparql_parse_error(error: SyntaxError) -> ParseError:
-    """A ParseError with line and column from Oxigraph's SPARQL syntax error."""
-    text = str(error)
-    match = _SPARQL_POSITION.search(text)
-    if match:
-        return ParseError(
-            f"SPARQL syntax error: {match.group(3).strip()}",
-            line=int(match.group(1)),
-            column=int(match.group(2)),
-        )
-    return ParseError(f"SPARQL syntax error: {text}")
-
-
-def rdf_parse_error(error: SyntaxError, source: str) -> ParseError:
-    """A ParseError with line and column from Oxigraph's RDF parser error."""
-    line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
-    message = error.msg if hasattr(error, "msg") else str(error)
-    message = re.sub(r"^Parser error (between|at) [^:]*: ", "", message)
-    return ParseError(message, source=source or None, line=line, column=column)
 
 
 def _prefixes_for(fmt: Format) -> dict[str, str] | None:
@@ -140,7 +74,10 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self.writable = not read_only
         self.generation = 0
-        self.origin = self.path  # the on-disk store this one is (or is a copy of)
+        # the on-disk store the query processes open read-only: this one when it is read
+        # only (or a copy of it); never a store this process writes (RocksDB leaves that
+        # undefined), whose processes open a checkpoint of it instead
+        self.origin = self.path if read_only else None
         # The answerer reaches back through a weak reference: a cycle would keep a
         # dropped store (and an on-disk store's lock) alive until the cyclic collector ran.
         me = weakref.ref(self)
@@ -148,6 +85,7 @@ class OxigraphStore(Store):
             lambda: _alive(me).origin,
             lambda out: _alive(me).dump_nq(out),
             lambda: _alive(me).generation,
+            checkpoint=None if read_only or path is None else lambda: _alive(me)._checkpoint(),
         )
 
     def in_memory(self) -> OxigraphStore:
@@ -381,6 +319,21 @@ class OxigraphStore(Store):
     def clear(self) -> None:
         self.generation += 1
         self._store.clear()
+
+    def snapshot(self, target: Path) -> None:
+        if self.path is None or self.read_only:
+            super().snapshot(target)
+        try:
+            self._store.backup(str(target))  # a RocksDB checkpoint: flushed, hard links
+        except (OSError, RuntimeError) as error:
+            raise StoreUnavailableError(f"the store could not be snapshotted: {error}") from None
+
+    def _checkpoint(self) -> Path:
+        """A new checkpoint beside this store, for its query processes to open."""
+        assert self.path is not None
+        target = self.path.with_name(f"{self.path.name}.answering{next(_COPIES)}-{os.getpid()}")
+        self.snapshot(target)
+        return target
 
     def optimize(self) -> None:
         if self.path is not None and not self.read_only:

@@ -21,42 +21,64 @@ from ..store import Store
 _EXTENSION = "scholargate.store"
 _SAVED = "scholargate.saved"
 _WRITER = "scholargate.writer"
+QUADS = "scholargate.quads"  # /-/health's count of the store's quads
 
 
 def init_app(app: Flask) -> None:
     """Open the store the settings name (``build.open_configured``: a graph built in
-    memory, the on-disk store rebuilt first if a source changed, under ``serve`` the
-    store it built opened read-only, or a SPARQL server, never loaded here), its write
-    path (none on a SPARQL server) and the saved comparisons, which are written through
-    it."""
+    memory, the on-disk store rebuilt first if a source changed, under ``serve`` a copy
+    in memory of the store it built or its newest snapshot, or a SPARQL server, never
+    loaded here), its write path (none on a SPARQL server) and the saved comparisons,
+    which are written through it.
+
+    Under ``serve`` on disk the app's store is replaced when the worker moves to a newer
+    snapshot (:func:`_switched`): a request in flight keeps the store object it got
+    from ``get_store``, which stays open, with its query processes, until the last
+    request holding it is done; nothing closes it under them."""
     opened = open_configured(app.config)
     app.config["ROOT"] = opened.place.root
     app.config["SAVED"] = opened.place.saved
     if opened.place.path is not None:
         app.config["STORE"] = opened.place.path
     store = opened.store
-    app.extensions[_EXTENSION] = store
+    writer = None
     if not store.remote:
         journal = opened.place.journal or _private_journal()
         app.config["JOURNAL"] = journal
         timeout = float(app.config["WRITE_TIMEOUT"])
         path = store.path if store.writable else None  # an on-disk store this process writes
-        app.extensions[_WRITER] = Writer(
+        disk = opened.disk
+        writer = Writer(
             store,
             Journal(journal),
             seq=opened.seq,
             timeout=timeout,
             record=None if path is None else (lambda seq: record_seq(path, seq)),
+            primary=None if disk is None else disk.primary,
+            reopen=None if disk is None else disk.reopen,
         )
+        store = writer.store  # a newer snapshot, when one was published meanwhile
+        writer.switched = lambda new: _switched(app, new)
+        app.extensions[_WRITER] = writer
         app.before_request(_follow)
+    app.extensions[_EXTENSION] = store
     saved = opened.place.saved  # read-only legacy: a source of the build, no longer written
     app.extensions[_SAVED] = SavedComparisons(
         store,
-        app.extensions.get(_WRITER),  # None on a SPARQL server: no new saves (501)
+        writer,  # None on a SPARQL server: no new saves (501)
         rate_file=saved.with_name(saved.name + ".rate"),
         limit=int(app.config["SAVED_MAX"]),
         rate=int(app.config["SAVE_RATE"]),
     )
+
+
+def _switched(app: Flask, store: Store) -> None:
+    """The worker reads ``store`` from now on (a newer snapshot). Requests in flight keep
+    the store they have; caches are keyed by the store object (comparer, resources,
+    search index, VoID) or hold it weakly (``web/sparql.py``), so they follow; the saved
+    comparisons read the writer's store."""
+    app.extensions[_EXTENSION] = store
+    app.extensions.pop(QUADS, None)  # /-/health counts again
 
 
 def _private_journal() -> Path:

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from .. import __version__
-from .context import get_store, journal_seq, store_kind
+from .context import QUADS, get_store, journal_seq, store_kind
 
 bp = Blueprint("meta", __name__, url_prefix="/-")
 
@@ -20,16 +20,17 @@ def health() -> ResponseReturnValue:
     worker reads the graph: ``disk``, ``memory`` (built there, or a copy) or ``remote``
     (a SPARQL server); ``worker`` is the answering process's id, ``journal`` the last
     write it has applied."""
-    quads = current_app.extensions.get("scholargate.quads")
-    if quads is None:
-        quads = current_app.extensions["scholargate.quads"] = get_store().count()
-    store = store_kind(get_store())
+    store = get_store()
+    counted = current_app.extensions.get(QUADS)
+    if counted is None or counted[0] != store.generation:  # a write moved it on
+        counted = current_app.extensions[QUADS] = (store.generation, store.count())
+    quads = counted[1]
     return jsonify(
         {
             "status": "ok",
             "version": __version__,
             "quads": quads,
-            "store": store,
+            "store": store_kind(store),
             "worker": os.getpid(),
             "journal": journal_seq(),
         }

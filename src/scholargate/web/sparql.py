@@ -65,7 +65,7 @@ from ..services.sparql import (
 )
 from ..services.writes.update import bounded, parse_update, with_dataset
 from ..store import Store
-from .context import get_store
+from .context import get_store, journal_seq
 from .cors import allow_origin
 from .negotiate import choose, wants_html
 from .respond import respond
@@ -149,7 +149,9 @@ def endpoint() -> ResponseReturnValue:
 
 
 def _request_key(body: bytes) -> tuple:
-    """What decides the answer: the request as sent, and the store's state."""
+    """What decides the answer: the request as sent, and the store's state (the writes
+    made through it, and the journal entry it holds: a worker on disk reads a new store
+    object, whose count of writes starts again, after each write)."""
     headers = request.headers
     return (
         request.method,
@@ -158,6 +160,7 @@ def _request_key(body: bytes) -> tuple:
         body,
         headers.get("Accept"),
         getattr(get_store(), "generation", 0),
+        journal_seq(),
     )
 
 
@@ -255,11 +258,11 @@ def _graph_names() -> frozenset[str]:
     """The store's named graphs, read again after every write (the store's generation)."""
     app = current_app
     store = get_store()
-    cached = app.extensions.get(_GRAPHS)
-    if cached is not None and cached[0] == (id(store), store.generation):
-        return cached[1]
+    cached = app.extensions.get(_GRAPHS)  # the store held weakly: its id may come again
+    if cached is not None and cached[0]() is store and cached[1] == store.generation:
+        return cached[2]
     names = frozenset(str(g) for g in store.graph_names())
-    app.extensions[_GRAPHS] = ((id(store), store.generation), names)
+    app.extensions[_GRAPHS] = (weakref.ref(store), store.generation, names)
     return names
 
 
@@ -294,19 +297,26 @@ def _store() -> Store:
     """The store, told once per app how to answer (its query processes: QUERY_WORKERS,
     QUEUE_WAIT)."""
     store = get_store()
-    if current_app.extensions.get(_CONFIGURED) is store:
+    if _configured_store(current_app) is store:
         return store
     return _configured(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _configured_store(app: Flask) -> Store | None:
+    """The store last told how to answer, held weakly (a worker on disk replaces its
+    store after a write: the old one must be free to go, with its query processes)."""
+    ref = app.extensions.get(_CONFIGURED)
+    return ref() if ref is not None else None
 
 
 def _configured(app: Flask) -> Store:
     with app.app_context():
         store = get_store()
-    if app.extensions.get(_CONFIGURED) is not store:
+    if _configured_store(app) is not store:
         with _lock:
-            if app.extensions.get(_CONFIGURED) is not store:
+            if _configured_store(app) is not store:
                 store.configure_answers(answer_settings(app.config))
-                app.extensions[_CONFIGURED] = store
+                app.extensions[_CONFIGURED] = weakref.ref(store)
     return store
 
 

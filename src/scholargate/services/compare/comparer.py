@@ -9,6 +9,7 @@ import weakref
 from ...errors import InputError, NotFoundError
 from ...namespaces import sparql_prefixes
 from ...store import Store
+from ..store_ref import StoreRef
 from .model import Comparison
 from .query import build_query
 from .resolve import MethodIndex, distinct_names
@@ -19,6 +20,8 @@ from .table import assemble
 class Comparer:
     """Compares methods on one store; caches the rows and the method index until the
     shapes or the data change (``refresh``)."""
+
+    store = StoreRef()  # weakly: see services/store_ref.py
 
     def __init__(self, store: Store) -> None:
         self.store = store

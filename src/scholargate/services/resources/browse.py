@@ -15,6 +15,7 @@ from ...errors import InputError, NotFoundError
 from ...namespaces import BASE, SG, sparql_prefixes
 from ...store import Store
 from ..labels import pick
+from ..store_ref import StoreRef
 from .iris import local_of
 from .page import year_of
 
@@ -153,6 +154,8 @@ def _facet_values(
 class MethodListing:
     """Pages of ``/methods`` of one store; remembers the labels of fields, families and
     types (there are few) until :meth:`refresh`."""
+
+    store = StoreRef()  # weakly: see services/store_ref.py
 
     def __init__(self, store: Store) -> None:
         self.store = store

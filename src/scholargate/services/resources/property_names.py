@@ -18,6 +18,7 @@ from ...i18n import t
 from ...namespaces import BIBO, ONTOLOGY_GRAPH, SCHEMA, SG, SKOSXL
 from ...store import Store
 from ..labels import pick
+from ..store_ref import StoreRef
 from .iris import curie
 
 # fmt: off
@@ -106,6 +107,8 @@ INCOMING_ORDER: tuple[URIRef, ...] = (
 
 class PropertyNames:
     """The names of properties on pages of one store, remembered until :meth:`refresh`."""
+
+    store = StoreRef()  # weakly: see services/store_ref.py
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -16,6 +16,7 @@ from ...errors import NotFoundError
 from ...namespaces import BASE, PAGE_KINDS
 from ...store import Store
 from ..compare import comparer_for
+from ..store_ref import StoreRef
 from .browse import Filters, Listing, MethodListing
 from .describe import assemble
 from .iris import resource_iri
@@ -28,6 +29,8 @@ from .queries import LABEL_VALUES, describe_query, document_query
 class Resources:
     """Describes resources of one store; caches property labels and slug indexes until
     the data change (``refresh``)."""
+
+    store = StoreRef()  # weakly: see services/store_ref.py
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -16,8 +16,10 @@ import time
 import weakref
 from collections.abc import Iterable
 
+from ...errors import StoreUnavailableError
 from ...namespaces import sparql_prefixes
 from ...store import Store
+from ..store_ref import StoreRef
 from .checks import check_options, check_query
 from .matching import did_you_mean, find
 from .names import read_names
@@ -35,6 +37,8 @@ _STAMP_QUERY = sparql_prefixes() + (
 
 class SearchIndex:
     """The search index of one store; rebuilt when the store changes."""
+
+    store = StoreRef()  # weakly: see services/store_ref.py
 
     def __init__(
         self,
@@ -115,6 +119,8 @@ class SearchIndex:
         def rebuild() -> None:
             try:
                 self.refresh()
+            except StoreUnavailableError:
+                pass  # the store was let go meanwhile: so is this index
             finally:
                 self._rebuilding = False
 

@@ -40,8 +40,10 @@ class _Rules:
 
 
 class Guard:
-    """The shapes of one store, compiled for writes; :meth:`forget` after a write to the
-    shapes or the graphs' metadata."""
+    """The shapes of one graph, compiled for writes; :meth:`forget` after a write to the
+    shapes or the graphs' metadata. ``store`` is where the graph is read unless a call
+    names another store holding the same graph (the primary a ``serve`` worker on disk
+    writes, while ``store`` is the snapshot it reads)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -50,16 +52,17 @@ class Guard:
     def forget(self) -> None:
         self._rules = None
 
-    def rules(self) -> _Rules:
+    def rules(self, store: Store | None = None) -> _Rules:
         if self._rules is None:
-            shapes = self.store.graph(SHAPES_GRAPH)
-            rows = self.store.select(
+            store = store or self.store
+            shapes = store.graph(SHAPES_GRAPH)
+            rows = store.select(
                 sparql_prefixes() + "SELECT DISTINCT ?g WHERE { ?g sg:validationPolicy sg:Strict }"
             )
             strict = frozenset(r["g"] for r in rows if "g" in r)
             names = Graph()
             names += shapes
-            for row in self.store.select(
+            for row in store.select(
                 f"SELECT ?p ?label WHERE {{ GRAPH {sparql_iri(str(ONTOLOGY_GRAPH))} "
                 f"{{ ?p {sparql_iri(str(RDFS.label))} ?label }} }}"
             ):
@@ -67,36 +70,38 @@ class Guard:
             self._rules = _Rules(shapes, focused_queries(shapes), strict, names)
         return self._rules
 
-    def touched(self, delta: Delta) -> list[Node]:
+    def touched(self, delta: Delta, store: Store | None = None) -> list[Node]:
         """The nodes to validate for ``delta`` (see the module)."""
+        store = store or self.store
         nodes = set(delta.nodes())
         retyped = {q[0] for q in delta.removed | delta.added if q[1] == RDF.type}
         for node in sorted((n for n in retyped if isinstance(n, URIRef)), key=str):
-            rows = self.store.select(
+            rows = store.select(
                 f"SELECT DISTINCT ?s WHERE {{ ?s ?p {sparql_iri(str(node))} }} "
                 f"LIMIT {_MOST_REFERRERS}"
             )
             nodes.update(r["s"] for r in rows if "s" in r)
         return sorted((n for n in nodes if isinstance(n, URIRef)), key=str)
 
-    def check(self, delta: Delta, *, lang: str) -> ValidationReport:
+    def check(self, delta: Delta, *, lang: str, store: Store | None = None) -> ValidationReport:
         """The report of what ``delta`` (applied to the store now) breaks: ``conforms``
         unless a result it brings blocks. Leaves the store with the delta applied."""
-        rules = self.rules()
-        nodes = self.touched(delta)
+        store = store or self.store
+        rules = self.rules(store)
+        nodes = self.touched(delta, store)
         strict = frozenset(q[0] for q in delta.removed | delta.added if q[3] in rules.strict_graphs)
         after = validate_nodes(
-            self.store, nodes, rules.queries, rules.shapes, strict_nodes=strict, lang=lang
+            store, nodes, rules.queries, rules.shapes, strict_nodes=strict, lang=lang
         )
         if after.conforms:
             return _only_new(after, set())
-        self.store.change(delta.added, delta.removed)  # as it was: what blocked already?
+        store.change(delta.added, delta.removed)  # as it was: what blocked already?
         try:
             before = validate_nodes(
-                self.store, nodes, rules.queries, rules.shapes, strict_nodes=strict, lang=lang
+                store, nodes, rules.queries, rules.shapes, strict_nodes=strict, lang=lang
             )
         finally:
-            self.store.change(delta.removed, delta.added)
+            store.change(delta.removed, delta.added)
         return _only_new(after, {_key(r) for r in before.results})
 
 

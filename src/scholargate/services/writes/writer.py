@@ -7,20 +7,31 @@ serialised across processes and a conditional update never loses another:
 
 1. follow the journal to its end (the graph as every process will see it);
 2. run the steps, each a delta effective on the graph as the earlier steps left it
-   (a SPARQL Update request's operations), applied to this process's copy as it goes;
+   (a SPARQL Update request's operations), applied to the store written as it goes;
 3. check the roles' graphs and the shapes for the nodes the whole delta touches;
 4. append the delta to the journal and ``fsync`` it: the write is accepted;
 5. on any refusal or error before that, take the delta back: the store is as it was.
 
+The store written is this process's own (a graph in memory, a copy of the on-disk
+store, or the on-disk store a single process holds), or, for ``serve`` on disk, the
+*primary* store that no worker reads (``primary``, ``build/snapshots.py``): opened for
+the write, brought up to the journal, snapshotted once the write is accepted; the
+worker then reads the new snapshot (``reopen``), as every other worker does when it
+follows the journal past the snapshot it reads.
+
 Nothing another request reads changes before step 4 (a gevent worker runs one request
-at a time between waits, and no step waits), and other processes see the write only
-from the journal, so a refused write is never seen anywhere.
+at a time between waits, and no step waits; the primary is read by nobody), and other
+processes see the write only from the journal or a snapshot published after it, so a
+refused write is never seen anywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from rdflib import URIRef
 
@@ -34,8 +45,31 @@ from .delta import Delta, effective
 from .guard import Guard
 from .journal import Entry, Journal
 
+log = logging.getLogger("scholargate.writes")
+
 Step = Callable[[Store], Delta]
 """One part of a write: the delta it makes on the store as it is when it runs."""
+
+
+class Primary(Protocol):
+    """The store a write changes when it is not the store this process reads."""
+
+    store: Store  # opened for this write
+    seq: int  # the last journal entry it holds
+
+    def settled(self) -> None:
+        """The store holds what the journal says up to ``seq``: nothing to take back
+        if this process stops now."""
+
+    def commit(self, seq: int) -> None:
+        """The store holds the journal up to entry ``seq`` (just appended): make that
+        what readers see."""
+
+
+OpenPrimary = Callable[[], AbstractContextManager[Primary]]
+Reopen = Callable[[int], "tuple[Store, int] | None"]
+"""The newest state of the graph readers may open holding more than journal entry
+``seq``: a store and the entry it holds; None when there is none newer yet."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +121,15 @@ def replay(store: Store, journal: Journal, *, after: int = 0, fresh: bool = True
 
 
 class Writer:
-    """Writes to ``store`` through ``journal``; ``seq`` is the last entry the store holds
-    (it is brought up to the journal's end when made)."""
+    """Writes through ``journal``. ``store`` is the store this process reads, ``seq``
+    the last entry it holds (it is brought up to the journal's end when made).
+
+    Without ``primary``, writes and the entries other processes wrote are applied to
+    ``store`` itself (``record`` is told each new last entry: an on-disk store). With
+    ``primary`` (``serve`` on disk), ``store`` is read-only: each write goes to the
+    store ``primary()`` opens, and following the journal means reading the newer
+    state ``reopen`` gives; ``switched`` is told the new store (the app's store).
+    """
 
     def __init__(
         self,
@@ -98,23 +139,37 @@ class Writer:
         seq: int = 0,
         timeout: float = 10.0,
         record: Callable[[int], None] | None = None,
+        primary: OpenPrimary | None = None,
+        reopen: Reopen | None = None,
+        switched: Callable[[Store], None] | None = None,
     ):
+        if (primary is None) != (reopen is None):
+            raise ValueError("a Writer with a primary store reads through reopen, and only then")
         self.store = store
         self.journal = journal
         self.timeout = timeout
         self.record = record  # told the last entry the store holds (an on-disk store)
+        self.primary = primary
+        self.reopen = reopen
+        self.switched = switched
         self.guard = Guard(store)
         self.seq = seq
-        self.offset = 0
+        self.pending: list[Entry] = []  # read from the journal, not yet in ``store``
         self._graph_seq: dict[URIRef, int] = {}  # the last entry that touched each graph
         entries, self.offset = journal.read(0)
         for entry in entries:
-            if entry.seq <= seq:  # the store holds it already
-                self._note(entry.seq, entry.delta)
-        self._apply([e for e in entries if e.seq > seq])
+            self._note(entry.seq, entry.delta)
+        self._last = max([seq, *(e.seq for e in entries)])  # the journal's last entry
+        newer = [e for e in entries if e.seq > seq]
+        if primary is None:
+            self._apply(newer)
+        else:
+            self.pending = newer
+            self._reopen()
 
     def graph_seq(self, graph: URIRef) -> int:
-        """The last entry the store holds that touched ``graph`` (0: none did)."""
+        """The last journal entry read that touched ``graph`` (0: none did): what a
+        graph's dump's version follows."""
         return self._graph_seq.get(graph, 0)
 
     def _note(self, seq: int, delta: Delta) -> None:
@@ -123,12 +178,19 @@ class Writer:
 
     def follow(self) -> int:
         """Apply what other processes appended since the last look (a ``stat`` when
-        nothing was); return how many entries."""
-        if self.journal.size() == self.offset:
+        nothing was); return how many entries the store now holds that it did not."""
+        if self.journal.size() == self.offset and not self.pending:
             return 0
         entries, self.offset = self.journal.read(self.offset)
-        self._apply(entries)
-        return len(entries)
+        for entry in entries:
+            self._touched(entry.delta)
+            self._note(entry.seq, entry.delta)
+            self._last = max(self._last, entry.seq)
+        if self.primary is None:
+            self._apply(entries)
+            return len(entries)
+        self.pending += [e for e in entries if e.seq > self.seq]
+        return self._reopen()
 
     def _apply(self, entries: Sequence[Entry]) -> None:
         if not entries:
@@ -141,14 +203,49 @@ class Writer:
         for entry in entries:
             self.store.change(entry.delta.removed, entry.delta.added)
             self._touched(entry.delta)
-            self._note(entry.seq, entry.delta)
             self.seq = entry.seq
         if self.record is not None:
             self.record(self.seq)
 
+    def _reopen(self) -> int:
+        """Read the newest state ``reopen`` gives past ``seq``; the count of entries it
+        holds that the store before did not (0: none newer, the store stays)."""
+        if not self.pending:
+            return 0
+        assert self.reopen is not None
+        found = self.reopen(self.seq)
+        if found is None:
+            return 0  # a write not published yet: answer from the state before it
+        store, seq = found
+        gained = sum(1 for e in self.pending if e.seq <= seq)
+        self.pending = [e for e in self.pending if e.seq > seq]
+        self.store = self.guard.store = store
+        self.seq = seq
+        if self.switched is not None:
+            self.switched(store)
+        return gained
+
     def _touched(self, delta: Delta) -> None:
         if {SHAPES_GRAPH, METADATA_GRAPH} & delta.graphs:
             self.guard.forget()
+
+    @contextmanager
+    def _own(self) -> Iterator[Primary]:
+        """This process's store as the store a write changes."""
+        yield _Own(self)
+
+    def _catch_up(self, primary: Primary) -> None:
+        """Bring the primary up to the journal's last entry (entries a writer killed
+        before its snapshot left, or written while another process held it)."""
+        if primary.seq >= self._last:
+            return
+        if primary.seq >= self.seq:
+            entries = [e for e in self.pending if e.seq > primary.seq]
+        else:
+            entries = [e for e in self.journal.read(0)[0] if primary.seq < e.seq <= self._last]
+        for entry in entries:
+            primary.store.change(entry.delta.removed, entry.delta.added)
+        primary.commit(self._last)
 
     def write(
         self, steps: Sequence[Step], *, by: str, role: str, what: str, lang: str = "en"
@@ -156,40 +253,79 @@ class Writer:
         """Run ``steps`` as one write by ``by`` (a token's name) with ``role``; raise
         ``ForbiddenError`` (a graph the role may not change), ``WriteRefusedError``
         (the shapes), or the steps' own errors, each with the store unchanged."""
-        if not self.store.writable:
+        if self.primary is None and not self.store.writable:
             raise StoreUnavailableError(
                 "this server cannot take writes: it reads its store read-only from disk "
-                "(more quads than MEMORY_COPY); raise MEMORY_COPY or write through a "
-                "server that holds the store"
+                "and has no store to write; restart it (`scholargate serve`)"
             )
         with self.journal.locked(self.timeout):
             self.follow()
-            total = Delta()
-            try:
-                for step in steps:
-                    delta = step(self.store)
-                    self.store.change(delta.removed, delta.added)
-                    total = total.then(delta)
-                check_graphs(role, total.graphs)
-                if not total:
-                    return Receipt(None, total, None)
-                report = self.guard.check(total, lang=lang)
-                if not report.conforms:
-                    shapes = self.guard.rules().names
-                    raise WriteRefusedError(
-                        refusal.message(report, shapes, lang),
-                        report=report,
-                        validation=refusal.as_json(report, shapes, lang),
-                    )
-                entry, self.offset = self.journal.append(
-                    self.seq + 1, by, what, total, end=self.offset
-                )
-            except BaseException:
-                self.store.change(total.added, total.removed)
-                raise
-            self.seq = entry.seq
-            self._touched(total)
-            self._note(entry.seq, total)
-            if self.record is not None:
-                self.record(self.seq)
+            with self._own() if self.primary is None else self.primary() as primary:
+                self._catch_up(primary)
+                store = primary.store
+                total = Delta()
+                cut = False  # a change cut short: only the primary's undo log undoes it exactly
+                try:
+                    for step in steps:
+                        delta = step(store)
+                        cut = True
+                        store.change(delta.removed, delta.added)
+                        cut = False
+                        total = total.then(delta)
+                    check_graphs(role, total.graphs)
+                    entry, report = None, None
+                    if total:
+                        report = self.guard.check(total, lang=lang, store=store)
+                        if not report.conforms:
+                            shapes = self.guard.rules(store).names
+                            raise WriteRefusedError(
+                                refusal.message(report, shapes, lang),
+                                report=report,
+                                validation=refusal.as_json(report, shapes, lang),
+                            )
+                        entry, self.offset = self.journal.append(
+                            self._last + 1, by, what, total, end=self.offset
+                        )
+                except BaseException:
+                    store.change(total.added, total.removed)
+                    if not cut:
+                        primary.settled()
+                    raise
+                if entry is None:
+                    primary.settled()  # a write that changed nothing
+                else:
+                    self._last = entry.seq
+                    self._touched(total)
+                    self._note(entry.seq, total)
+                    self._commit(primary, entry.seq)
+            if self.primary is not None:
+                if entry is not None:
+                    self.pending.append(entry)
+                self._reopen()
             return Receipt(entry, total, report)
+
+    def _commit(self, primary: Primary, seq: int) -> None:
+        if self.primary is None:
+            primary.commit(seq)
+            return
+        try:
+            primary.commit(seq)
+        except Exception:  # the write is in the journal: the next write publishes it
+            log.exception("write %d is journaled but its snapshot failed", seq)
+
+
+class _Own:
+    """A writer's own store as the store its writes change."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.store = writer.store
+        self.seq = writer.seq
+
+    def settled(self) -> None:
+        pass
+
+    def commit(self, seq: int) -> None:
+        self.seq = self.writer.seq = seq
+        if self.writer.record is not None:
+            self.writer.record(seq)

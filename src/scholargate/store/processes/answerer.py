@@ -1,7 +1,8 @@
 """How the embedded store answers a user's query in its query processes
 (:class:`Answerer`): the settings it was given, the pool it makes on first use in each
 process (a forked HTTP worker makes its own), and where that pool's processes read the
-graph (the on-disk store, or a dump of an in-memory one).
+graph (an on-disk store read-only, a checkpoint of one this process writes, or a dump of an
+in-memory one).
 
 The pool follows the store: when the store's ``generation`` moved on (a write), the
 next answer retires the pool (its busy processes finish their queries) and starts a
@@ -25,17 +26,23 @@ from .process import Job, StoreSource
 
 class Answerer:
     """The query pool of one store. ``origin`` is the on-disk store the processes open
-    read-only; without one, ``dump(out)`` writes the graph as N-Quads for them to load."""
+    read-only; without one, ``checkpoint()`` makes a new checkpoint of the store (one
+    this process writes: never opened while written) and gives its folder, or, without
+    that either, ``dump(out)`` writes the graph as N-Quads for them to load."""
 
     def __init__(
         self,
         origin: Callable[[], Path | None],
         dump: Callable[[IO[bytes]], None],
         generation: Callable[[], int] = lambda: 0,
+        *,
+        checkpoint: Callable[[], Path] | None = None,
     ):
         self._origin = origin
         self._dump = dump
         self._generation = generation
+        self._checkpoint = checkpoint
+        self._checkpoints: list[weakref.finalize] = []  # each removes one checkpoint
         self.settings = AnswerSettings()
         self._pool: QueryPool | None = None
         self._pool_generation = 0
@@ -94,11 +101,19 @@ class Answerer:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+        while self._checkpoints:
+            self._checkpoints.pop()()
 
     def _source(self) -> StoreSource:
         origin = self._origin()
         if origin is not None:
             return StoreSource(path=origin)
+        if self._checkpoint is not None:
+            made = self._checkpoint()
+            self._checkpoints.append(weakref.finalize(self, shutil.rmtree, made, True))
+            while len(self._checkpoints) > 2:  # the retired pool's may still be read
+                self._checkpoints.pop(0)()
+            return StoreSource(path=made)
         if self._dump_folder is not None:  # the retired pool's processes have read it
             shutil.rmtree(self._dump_folder, ignore_errors=True)
         folder = self._dump_folder = Path(tempfile.mkdtemp(prefix="scholargate-graph-"))

@@ -21,7 +21,7 @@ from ...errors import BadGatewayError
 from ...formats import Format
 from ...namespaces import PREFIXES
 from .. import QueryResult
-from ..oxigraph import native_format, to_oxigraph, to_rdflib
+from ..conversion import native_format, to_oxigraph, to_rdflib
 from ..tsv import rows_from_tsv
 from .transport import Response
 

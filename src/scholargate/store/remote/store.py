@@ -31,7 +31,7 @@ from ...formats import Format
 from ...namespaces import PREFIXES
 from ...terms import iri as sparql_iri
 from .. import Answer, AnswerRequest, Cells, QueryKind, QueryResult, Store
-from ..oxigraph import native_format, rdf_parse_error
+from ..conversion import native_format, rdf_parse_error
 from ..tsv import read_cells
 from .answering import answer
 from .answers import (
