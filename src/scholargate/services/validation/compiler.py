@@ -17,7 +17,7 @@ constraints appear in both.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -42,8 +42,11 @@ class UnsupportedShapeError(ScholarGateError):
 
 FOCUS_NODES = "VALUES ?this { <urn:x-scholargate:focus-nodes> }"
 """What a focused compile (``Compiler(shapes, focused=True)``) puts in every focus
-pattern: :func:`~scholargate.services.validation.run.validate_nodes` replaces it with
-the nodes a write touched."""
+pattern, and first in the query's WHERE block and in each OPTIONAL that reads ``?this``:
+:func:`~scholargate.services.validation.run.validate_nodes` replaces it with the nodes
+a write touched. Oxigraph evaluates a sub-SELECT and an OPTIONAL's right side on their
+own before joining them: in the focus pattern alone, the nodes would not bind ``?this``
+for the rest, and every path from ``?this`` would be walked from every node."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Query:
     path: Node | None = None
     #: the SPARQL constraint (sh:sparql) this query comes from
     constraint: Node | None = None
+    #: a focused compile: the sub-SELECT of the shape's focus nodes among FOCUS_NODES
+    #: (``validate_nodes`` asks it first, and skips the query when it finds none)
+    focus: str | None = None
 
 
 class Compiler:
@@ -67,6 +73,7 @@ class Compiler:
     def __init__(self, shapes: Graph, *, focused: bool = False) -> None:
         self.g = shapes
         self.focused = focused  # every focus pattern joined with FOCUS_NODES (a write's guard)
+        self.bound = f"{FOCUS_NODES} " if focused else ""  # ?this bound to the nodes first
         self._fresh = 0
         self._depth = 0
 
@@ -129,8 +136,7 @@ class Compiler:
             parts.append(f"{{ [] {self.term(p)} ?this }}")
         if not parts:
             return None
-        only = f"{FOCUS_NODES} " if self.focused else ""
-        return "{ SELECT DISTINCT ?this WHERE { " + only + " UNION ".join(parts) + " } }"
+        return "{ SELECT DISTINCT ?this WHERE { " + self.bound + " UNION ".join(parts) + " } }"
 
     # -- conditions: a SPARQL expression true when the node in `v` conforms --
 
@@ -261,12 +267,7 @@ class Compiler:
     def compile(self) -> list[Query]:
         """Every query, each starting with the declared prefixes."""
         head = self.prefixes()
-        return [
-            Query(
-                head + q.sparql, q.shape, q.component, q.severity, q.messages, q.path, q.constraint
-            )
-            for q in self._compile()
-        ]
+        return [replace(q, sparql=head + q.sparql) for q in self._compile()]
 
     def _compile(self) -> list[Query]:
         g = self.g
@@ -277,18 +278,23 @@ class Compiler:
             if self.deactivated(shape):
                 continue
             self.check_parameters(shape)
-            focus = self.focus(shape)
-            if focus is None:
+            select = self.focus(shape)
+            if select is None:
                 continue
+            focus = self.bound + select
+            found: list[Query] = []
             if g.value(shape, SH.path) is not None:
-                queries += self.property_queries(shape, shape, focus)
-                continue
-            queries += self.node_queries(shape, focus)
-            for prop in g.objects(shape, SH.property):
-                if self.deactivated(prop):
-                    continue
-                self.check_parameters(prop)
-                queries += self.property_queries(prop, shape, focus)
+                found += self.property_queries(shape, shape, focus)
+            else:
+                found += self.node_queries(shape, focus)
+                for prop in g.objects(shape, SH.property):
+                    if self.deactivated(prop):
+                        continue
+                    self.check_parameters(prop)
+                    found += self.property_queries(prop, shape, focus)
+            if self.focused:
+                found = [replace(q, focus=select) for q in found]
+            queries += found
         return queries
 
     def node_queries(self, shape: Node, focus: str) -> list[Query]:
@@ -335,6 +341,7 @@ class Compiler:
         path = self.path(path_node)
         severity = self.severity(prop)
         messages = self.messages(prop)
+        nodes = self.bound
         out: list[Query] = []
 
         def add(sparql: str, component: URIRef) -> None:
@@ -350,7 +357,7 @@ class Compiler:
                 )
             elif p == SH.minCount and int(o) > 0:
                 add(
-                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} }} "
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {nodes}?this {path} ?value }} }} "
                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(o)})",
                     SH.MinCountConstraintComponent,
                 )
@@ -393,7 +400,7 @@ class Compiler:
                     having.append((f"COUNT(DISTINCT ?value) {op} {int(bound)}", component))
                 for clause, component in having:
                     add(
-                        f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value "
+                        f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {nodes}?this {path} ?value "
                         f"FILTER ({cond}) }} }} GROUP BY ?this HAVING ({clause})",
                         component,
                     )

@@ -7,6 +7,7 @@ when the compiler refuses the shapes (``engine="auto"``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal as Lit
 
@@ -19,7 +20,7 @@ from ...namespaces import GRAPH, sparql_prefixes
 from ...store import Store, new_store
 from ...terms import iri as sparql_iri
 from .compiler import FOCUS_NODES, Compiler, Query, UnsupportedShapeError
-from .engines import graph_runner, run_compiled, run_pyshacl, store_runner
+from .engines import Runner, graph_runner, run_compiled, run_pyshacl, store_runner
 from .report import ValidationReport
 
 Engine = Lit["auto", "compiled", "pyshacl"]
@@ -116,24 +117,43 @@ def validate_nodes(
     lang: str = "en",
 ) -> ValidationReport:
     """Validate only ``nodes`` (IRIs; a write's guard), on the store as it is now, with
-    the :func:`focused_queries` of ``shapes``; warnings on ``strict_nodes`` block."""
-    values = " ".join(sparql_iri(str(n)) for n in nodes if isinstance(n, URIRef))
-    if not values:
-        return run_compiled([], store_runner(store, []), shapes, strict_nodes, lang)
-    only = f"VALUES ?this {{ {values} }}"
-    ready = [
-        Query(
-            q.sparql.replace(FOCUS_NODES, only),
-            q.shape,
-            q.component,
-            q.severity,
-            q.messages,
-            q.path,
-            q.constraint,
-        )
-        for q in queries
-    ]
-    return run_compiled(ready, store_runner(store, data_graphs(store)), shapes, strict_nodes, lang)
+    the :func:`focused_queries` of ``shapes``; warnings on ``strict_nodes`` block.
+
+    One query first finds which of ``nodes`` each shape targets; then each constraint's
+    query runs on its shape's nodes only, and not at all for a shape that targets none
+    (most of a write's nodes are targets of one shape or none)."""
+    iris = [n for n in nodes if isinstance(n, URIRef)]
+    graphs = data_graphs(store)
+    runner = store_runner(store, graphs)
+    if not iris:
+        return run_compiled([], runner, shapes, strict_nodes, lang)
+    targeted = _focus_nodes(runner, iris, queries)
+    ready = []
+    for q in queries:
+        found = iris if q.focus is None else targeted.get(q.focus)
+        if found:
+            ready.append(replace(q, sparql=q.sparql.replace(FOCUS_NODES, _values(found))))
+    return run_compiled(ready, runner, shapes, strict_nodes, lang)
+
+
+def _values(nodes: Sequence[Node]) -> str:
+    return "VALUES ?this { " + " ".join(sparql_iri(str(n)) for n in nodes) + " }"
+
+
+def _focus_nodes(runner: Runner, nodes: list[URIRef], queries: list[Query]) -> dict[str, list]:
+    """Which of ``nodes`` each focus pattern of ``queries`` selects, in one query."""
+    patterns = sorted({q.focus for q in queries if q.focus is not None})
+    if not patterns:
+        return {}
+    only = _values(nodes)
+    branches = " UNION ".join(
+        f"{{ {pattern.replace(FOCUS_NODES, only)} BIND ({number} AS ?shape) }}"
+        for number, pattern in enumerate(patterns)
+    )
+    found: dict[str, list] = {}
+    for row in runner(f"SELECT ?shape ?this WHERE {{ {branches} }}"):
+        found.setdefault(patterns[int(row["shape"].toPython())], []).append(row["this"])
+    return found
 
 
 def validate_files(
