@@ -70,6 +70,7 @@ class LiveServer:
     settings: dict[str, str]
     log: Path
     reader: threading.Thread | None = None
+    output: list[str] = field(default_factory=list)  # what ``serve`` printed
     host: str = field(init=False)
     port: int = field(init=False)
 
@@ -215,31 +216,58 @@ def _command() -> list[str]:
 _SERVING = re.compile(r"is serving (http://\S+?)/?\s")
 
 
-def start_server(
-    folder: Path, settings: Mapping[str, str], project_root: Path, *, store: str | None = None
-) -> LiveServer:
-    """Start ``scholargate serve --port 0`` on a store under ``folder`` (or ``store``: a
-    SPARQL server's URL); wait until it answers. The process prints its URL once it
-    listens."""
-    require(Path("/proc/self/stat").exists(), "the HTTP tests read /proc to find processes")
+def serve_process(
+    folder: Path,
+    settings: Mapping[str, str],
+    project_root: Path,
+    *,
+    store: str | None = None,
+    session: bool = False,
+) -> subprocess.Popen:
+    """``scholargate serve --port 0`` started on a store under ``folder`` (or ``store``:
+    a SPARQL server's URL), its stdout a text pipe, its stderr ``folder/serve.log``.
+    ``session``: in a session (and process group) of its own, so that a test can kill
+    the master and its workers at once (``os.killpg``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
     env.update({f"SCHOLARGATE_{k}": str(v) for k, v in settings.items()})
     env["SCHOLARGATE_ROOT"] = str(project_root)
     # saved comparisons go to the test's own folder, never the checkout's var/
     env.setdefault("SCHOLARGATE_SAVED", str(folder / "comparisons.nt"))
-    log = folder / "serve.log"
     command = [*_command(), "serve", "--host", "127.0.0.1", "--port", "0"]
     command += ["--store", store or str(folder / "store")]
-    with log.open("wb") as errors:
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=errors, env=env, cwd=folder, text=True
+    with (folder / "serve.log").open("wb") as errors:
+        return subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=env,
+            cwd=folder,
+            text=True,
+            start_new_session=session,
         )
+
+
+def start_server(
+    folder: Path,
+    settings: Mapping[str, str],
+    project_root: Path,
+    *,
+    store: str | None = None,
+    session: bool = False,
+) -> LiveServer:
+    """Start ``scholargate serve`` (:func:`serve_process`); wait until it answers. The
+    process prints its URL once it listens."""
+    require(Path("/proc/self/stat").exists(), "the HTTP tests read /proc to find processes")
+    log = folder / "serve.log"
+    process = serve_process(folder, settings, project_root, store=store, session=session)
     assert process.stdout is not None
     url: list[str] = []
+    output: list[str] = []
 
     def read_stdout() -> None:
         assert process.stdout is not None
         for line in process.stdout:
+            output.append(line.rstrip("\n"))
             match = _SERVING.search(line + " ")
             if match and not url:
                 url.append(match.group(1))
@@ -252,7 +280,7 @@ def start_server(
             process.kill()
             pytest.fail(f"scholargate serve did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.05)
-    server = LiveServer(url[0].rstrip("/"), process, dict(settings), log)
+    server = LiveServer(url[0].rstrip("/"), process, dict(settings), log, output=output)
     server.reader = reader
     while not _answers(server):
         if process.poll() is not None or time.monotonic() > deadline:
