@@ -130,9 +130,12 @@ def validate_nodes(
     targeted = _focus_nodes(runner, iris, queries)
     ready = []
     for q in queries:
-        found = iris if q.focus is None else targeted.get(q.focus)
-        if found:
-            ready.append(replace(q, sparql=q.sparql.replace(FOCUS_NODES, _values(found))))
+        if q.focus is None:
+            ready.append(replace(q, sparql=q.sparql.replace(FOCUS_NODES, _values(iris))))
+        elif found := targeted.get(q.focus):
+            # the shape's focus nodes are known: the query need not find them again
+            sparql = q.sparql.replace(q.focus, "", 1).replace(FOCUS_NODES, _values(found))
+            ready.append(replace(q, sparql=sparql))
     return run_compiled(ready, runner, shapes, strict_nodes, lang)
 
 
