@@ -159,3 +159,29 @@ def test_runner_measures_a_live_server_and_agrees_with_rdflib(tmp_path: Path) ->
         assert query["rows"] == rdflib_rows[query["name"]], query["name"]
     assert run.returncode == 0, run.stderr[-3000:]
     assert "targets (issue 3)" in result["table"]
+
+
+@pytest.mark.slow
+def test_write_benchmark_inserts_through_the_write_path(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "writes.py"),
+            "--methods",
+            "60",
+            "120",
+            "--inserts",
+            "3",
+            "--memory",
+            "--data",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    for line in ("insert one method, guarded", "raw: store.change", "in-memory copy"):
+        assert line in run.stdout
+    assert "one full validation" in run.stdout and "within 1.5x of 60" in run.stdout
