@@ -226,8 +226,11 @@ class Size:
             entry, writer.offset = self.journal.append(
                 writer.seq + 1, "bench", "a method", Delta(added=quads), end=writer.offset
             )
-            writer.seq = entry.seq
             self.record(entry.seq)
+        # the writer holds this entry already (its next write is numbered after it)
+        writer.seq = entry.seq
+        if hasattr(writer, "_last"):
+            writer._last = entry.seq
 
     def warm(self) -> None:
         """The guard compiles the shapes on its first write."""
@@ -272,7 +275,7 @@ class Size:
 class NoGuard:
     """The guard off: every delta conforms."""
 
-    def check(self, delta: Any, *, lang: str) -> Any:
+    def check(self, delta: Any, *, lang: str, store: Any = None) -> Any:
         from scholargate.services.validation.report import ValidationReport
 
         return ValidationReport(conforms=True, results=[])
