@@ -1,7 +1,9 @@
 """Crash trials of the write path (issue 14): a real ``scholargate serve`` (two workers,
 the store on disk, the journal beside it) takes a stream of writes from a few client
 threads and is killed with SIGKILL — the master, its workers and their query processes
-at once — then started again on the same store and journal. After every restart:
+at once — then started again on the same store and journal; once with each worker
+holding a copy of the store in memory, once reading snapshots of it from disk (where a
+write opens the store itself, with its undo log). After every restart:
 
 * every write answered 200 (or 201) is there, asked of the store by ``ASK``;
 * no write is there in part: each writes several triples, all or none are found, and a
@@ -44,7 +46,11 @@ from .conftest import LiveServer, _children, serve_process, start_server, stop_s
 
 pytestmark = pytest.mark.slow
 
-ROUNDS = 15  # crashes of a running server per run: ~2 minutes on a 2-core machine
+ROUNDS = 8  # crashes of a running server per way of holding the store: ~2.5 minutes in all
+STORES = {  # how serve's workers hold the store: MEMORY_COPY
+    "memory-copy": "500000",  # a copy in memory each, written in place (the bundled graph)
+    "disk": "0",  # snapshots read from disk; a write opens the store itself (undo log)
+}
 CLIENTS = 3  # writing threads, a new connection per write (both workers take them)
 KILL_AFTER = (0.3, 2.0)  # seconds of writing before a random kill
 BIG = 3000  # triples in the large write killed in flight
@@ -159,7 +165,7 @@ class Totals:
 class Trials:
     """One server folder (store, journal, tokens) started and killed again and again."""
 
-    def __init__(self, folder: Path, project_root: Path) -> None:
+    def __init__(self, folder: Path, project_root: Path, memory_copy: str) -> None:
         self.folder = folder
         self.root = project_root
         tokens = folder / "tokens.json"
@@ -168,6 +174,7 @@ class Trials:
             "QUERY_WORKERS": "1",
             "TOKENS": str(tokens),
             "MAX_BODY": str(4 << 20),
+            "MEMORY_COPY": memory_copy,
         }
         self.token = TokenBook(tokens).add("crash-trials", "writer")
         self.journal = Journal(folder / "store.journal.jsonl")
@@ -356,14 +363,19 @@ class Trials:
             write.present = write.label in present
 
 
-@pytest.fixture
-def trials(tmp_path: Path, project_root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Trials]:
+@pytest.fixture(params=list(STORES))
+def trials(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    project_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Trials]:
     # what a killed server cannot clean up (its client-slot folder, query processes'
     # stderr files) stays in the test's folder
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
-    yield Trials(tmp_path, project_root)
+    yield Trials(tmp_path, project_root, STORES[request.param])
 
 
 def test_writes_survive_sigkill_whole_or_not_at_all(trials: Trials) -> None:
@@ -416,7 +428,8 @@ def test_writes_survive_sigkill_whole_or_not_at_all(trials: Trials) -> None:
         for mode, writes in totals.big.items()
     }
     print(
-        f"crash trials: {totals.rounds} SIGKILLs of a serving server {totals.modes}; "
+        f"crash trials (MEMORY_COPY={trials.settings['MEMORY_COPY']}): {totals.rounds} "
+        f"SIGKILLs of a serving server {totals.modes}; "
         f"{totals.sent} writes sent, {totals.acked} acknowledged (all found whole), "
         f"refused {totals.refused or 'none'} (none found), {totals.unanswered} unanswered "
         f"({totals.unanswered_present} found whole, the rest absent); large writes "
