@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import XSD, BNode, Literal, URIRef
 
-from scholargate.errors import LimitExceededError
+from scholargate.errors import LimitExceededError, StoreUnavailableError
 from scholargate.services.writes.delta import Delta
 from scholargate.services.writes.journal import Journal
 
@@ -66,13 +66,16 @@ def test_a_torn_last_line_is_not_an_entry_and_the_next_writer_cuts_it(tmp_path: 
     assert journal.path.read_bytes().count(b"\n") == 2
 
 
-def test_a_damaged_line_ends_the_journal_there(tmp_path: Path) -> None:
+def test_a_damaged_line_ends_the_reading_and_is_never_cut(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.jsonl")
-    append(journal, "alice", one("a"))
-    append(journal, "bob", one("b"))
+    for by in ("alice", "bob", "carol"):
+        append(journal, by, one(by))
     damaged = journal.path.read_bytes().replace(b'"bob"', b'"bib"')
     journal.path.write_bytes(damaged)
     assert [e.by for e in journal.entries()] == ["alice"]
+    with pytest.raises(StoreUnavailableError, match="damaged"):
+        append(journal, "dave", one("d"))
+    assert journal.path.read_bytes() == damaged  # carol's entry is still there to repair
 
 
 def _many(path: str, by: str, count: int) -> None:

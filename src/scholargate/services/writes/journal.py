@@ -13,7 +13,9 @@ JSON: an IRI is a string, a blank node ``{"b": id}``, a literal ``{"v": text}`` 
 A line is written with one ``write`` on a descriptor opened with ``O_APPEND`` and made
 durable with ``fsync`` before the write is acknowledged. A process killed while
 writing leaves at most a torn last line: readers ignore it, and the next writer cuts
-it off before appending, so an entry is in the journal whole or not at all.
+it off before appending, so an entry is in the journal whole or not at all. A damaged
+line with whole lines after it (not what a crash leaves) is never cut: readers stop
+before it and writes are refused (503) until the file is repaired.
 Writers hold :meth:`Journal.locked` (an ``flock`` on ``<journal>.lock``) from reading
 the graph to appending, so writes are serialised across every process.
 """
@@ -36,7 +38,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ...durable import fsync_folder
-from ...errors import InputError, LimitExceededError
+from ...errors import InputError, LimitExceededError, StoreUnavailableError
 from ...store import Quad
 from .delta import Delta
 
@@ -197,10 +199,18 @@ class Journal:
         entry = Entry(seq, datetime.now(UTC).isoformat(timespec="milliseconds"), by, what, delta)
         line = _line(entry)
         created = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            if os.fstat(fd).st_size != end:
-                os.ftruncate(fd, end)  # a torn line a killed writer left
+            size = os.fstat(fd).st_size
+            if size != end:
+                tail = os.pread(fd, size - end, end)
+                if b"\n" in tail:  # a whole line that does not read: damage, not a crash
+                    raise StoreUnavailableError(
+                        f"the journal {self.path} is damaged at byte {end} (a line that does not "
+                        "read, with entries after it); writes are refused until it is repaired "
+                        "from a backup, so that no entry after it is lost"
+                    )
+                os.ftruncate(fd, end)  # a torn last line a killed writer left
             written = os.write(fd, line)
             if written != len(line):
                 os.ftruncate(fd, end)
