@@ -18,7 +18,7 @@ import pytest
 from scholargate.services.tokens import TokenBook
 
 from .conftest import LiveServer, running, start_server, stop_server
-from .test_writes import CONTRIBUTED, NEW, ask, bearer, method, store_hash
+from .test_writes import CONTRIBUTED, NEW, ask, bearer, method, store_hash, update
 
 pytestmark = pytest.mark.slow
 
@@ -49,15 +49,6 @@ def live(folder: Path, project_root: Path) -> Iterator[LiveServer]:
 def tokens(live: LiveServer) -> dict[str, str]:
     book = TokenBook(Path(live.setting("TOKENS")))
     return {"writer": book.add("curator", "writer"), "admin": book.add("keeper", "admin")}
-
-
-def update(live: LiveServer, token: str, text: str):  # noqa: ANN201 - a conftest Reply
-    return live.request(
-        "POST",
-        "/sparql",
-        body=text.encode(),
-        headers=bearer(token, **{"Content-Type": "application/sparql-update"}),
-    )
 
 
 def every_worker(live: LiveServer, seq: int) -> dict[int, dict]:

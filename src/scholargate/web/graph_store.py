@@ -27,6 +27,7 @@ from rdflib import URIRef
 
 from ..errors import InputError
 from ..formats import Format, by_name
+from ..services.writes.delta import Delta
 from ..services.writes.graphs import (
     Target,
     delete_delta,
@@ -37,6 +38,7 @@ from ..services.writes.graphs import (
     target,
 )
 from ..services.writes.upload import parse_upload
+from ..store import Store
 from .context import get_store
 from .export.dumps import dump_response
 from .negotiate import choose
@@ -67,9 +69,9 @@ def store() -> ResponseReturnValue:
     assert graph is not None  # target() gives a graph for every write
     if request.method == "DELETE":
         return write(_plan(graph, "DELETE", body=False))
-    existed = graph_exists(get_store(), graph)
-    plan = _plan(graph, request.method, minted=asked.minted)
-    response = write(plan, status=200 if existed else 201)
+    created: list[bool] = []  # told by the write, under its lock: the graph held nothing
+    plan = _plan(graph, request.method, minted=asked.minted, created=created)
+    response = write(plan, status=lambda: 201 if created[0] else 200)
     if response.status_code == 201:
         # indirect identification: the graph's address on this server
         response.headers["Location"] = url_for(
@@ -78,8 +80,16 @@ def store() -> ResponseReturnValue:
     return response
 
 
-def _plan(graph: URIRef, method: str, *, body: bool = True, minted: bool = False) -> Plan:
-    """The write a PUT, POST or DELETE asks for, read once its token is checked."""
+def _plan(
+    graph: URIRef,
+    method: str,
+    *,
+    body: bool = True,
+    minted: bool = False,
+    created: list[bool] | None = None,
+) -> Plan:
+    """The write a PUT, POST or DELETE asks for, read once its token is checked;
+    ``created`` is told whether the graph held nothing when the write ran."""
 
     def plan() -> tuple[list, str]:
         if not body:
@@ -94,8 +104,12 @@ def _plan(graph: URIRef, method: str, *, body: bool = True, minted: bool = False
         if not quads and minted:
             raise InputError("the body holds no triples: POST /store makes a graph from them")
         make = put_delta if method == "PUT" else post_delta
-        return [
-            lambda store: make(store, graph, quads)
-        ], f"{method} <{graph}> ({len(quads)} triples)"
+
+        def step(store: Store) -> Delta:
+            if created is not None:
+                created.append(not graph_exists(store, graph))
+            return make(store, graph, quads)
+
+        return [step], f"{method} <{graph}> ({len(quads)} triples)"
 
     return plan

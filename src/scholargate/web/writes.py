@@ -25,10 +25,10 @@ Plan = Callable[[], tuple[Sequence[Step], str]]
 one-line summary."""
 
 
-def write(plan: Plan, *, status: int = 200) -> Response:
+def write(plan: Plan, *, status: Callable[[], int] | None = None) -> Response:
     """Check the token, read the request (``plan``), run its steps as one write by the
-    token's holder; the receipt as JSON with ``status`` (a write that changed nothing
-    is a 200 with ``"seq": null``)."""
+    token's holder; the receipt as JSON, 200 or what ``status()`` says once the write is
+    done (a write that changed nothing is a 200 with ``"seq": null``)."""
     holder = holder_of(request, current_app.config)
     writer = get_writer()
     steps, what = plan()
@@ -38,7 +38,7 @@ def write(plan: Plan, *, status: int = 200) -> Response:
     except WriteRefusedError as refused:
         return refusal(refused)
     response = jsonify(receipt_json(receipt))
-    response.status_code = status if receipt.entry is not None else 200
+    response.status_code = status() if status and receipt.entry is not None else 200
     return response
 
 
