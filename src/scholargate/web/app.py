@@ -13,6 +13,8 @@ from . import (
     browse,
     compare,
     context,
+    curators,
+    editing,
     errors,
     export,
     graph_store,
@@ -38,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)  # every route: a cap on the parameters a request carries
     context.init_app(app)
     errors.init_app(app)
+    curators.init_app(app)  # the sign-in cookie, CSRF on the curators' forms
     app.register_blueprint(meta.bp)
     app.register_blueprint(compare.bp)
     app.register_blueprint(resources.bp)
@@ -48,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(releases.bp)
+    app.register_blueprint(editing.bp)
     return app
 
 

@@ -1,0 +1,121 @@
+"""The fields of a method's form, read from the SHACL shapes, as the comparison rows are.
+
+A field is a property that ``sgsh:MethodShape`` gives a row (``sh:order``): its
+``sh:name`` in each language is the field's label, and the constraints of every
+property shape on the same path say how to ask for it: ``sh:datatype xsd:gYear`` a
+year, ``rdf:langString`` a text with its language, ``sh:class`` or ``sh:node`` (a
+concept of a scheme) a pick of a person, work, method, field, family or type;
+``sh:maxCount 1`` one value, else repeatable; ``sh:minCount`` (a violation, or a warning,
+which blocks in the curated graph a form writes) required. The preferred name comes
+first: the shapes ask for one English ``skos:prefLabel`` (``sh:qualifiedMinCount``) and
+give it no row, so its label is the property's name (``resources/property_names.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import FOAF, RDF, SH, SKOS, XSD
+
+from ...namespaces import SCHEME, SG, SHAPES_GRAPH
+from ...store import Store
+from ..compare.rows import METHOD_SHAPE
+from ..labels import pick
+from ..resources.property_names import PropertyNames
+
+FABIO_WORK = URIRef("http://purl.org/spar/fabio/ScholarlyWork")
+
+# what a pick offers: the kind (namespaces.RESOURCE_KINDS) of a sh:class …
+CLASS_KINDS = {FOAF.Person: "person", FABIO_WORK: "work", SG.Method: "method"}
+# … or of the scheme a sh:node shape says its values are in (sh:hasValue of skos:inScheme)
+SCHEME_KINDS = {SCHEME["fields"]: "field", SCHEME["families"]: "family", SCHEME["types"]: "type"}
+
+MAX_VALUES = 50  # values one field may take in one form
+MAX_TEXT = 5000  # characters of one text value
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field: ``key`` names its inputs (the path's local name)."""
+
+    key: str
+    path: URIRef
+    order: float
+    widget: str  # "year", "text" (language-tagged) or "pick"
+    names: dict[str, str] = field(hash=False, compare=False)
+    kind: str | None = None  # for a pick: what it picks
+    required: bool = False
+    many: bool = True
+    long: bool = False  # a paragraph, not a line
+
+    def name(self, lang: str) -> str:
+        chosen = pick([Literal(v, lang=k or None) for k, v in self.names.items()], lang)
+        return str(chosen) if chosen is not None else self.key
+
+
+def method_fields(store: Store) -> list[FieldSpec]:
+    """The form's fields for a method, in ``sh:order`` (the preferred name first)."""
+    return list(_fields(store.graph(SHAPES_GRAPH), PropertyNames(store).label))
+
+
+def _fields(shapes: Graph, label) -> tuple[FieldSpec, ...]:  # noqa: ANN001
+    by_path: dict[URIRef, list] = {}
+    for prop in shapes.objects(METHOD_SHAPE, SH.property):
+        path = shapes.value(prop, SH.path)
+        if isinstance(path, URIRef):
+            by_path.setdefault(path, []).append(prop)
+    specs = [_pref_label(shapes, by_path.get(SKOS.prefLabel, []), label)]
+    for path, props in by_path.items():
+        ordered = [p for p in props if shapes.value(p, SH.order) is not None]
+        if not ordered:
+            continue
+        row = ordered[0]
+        names = {(n.language or ""): str(n) for n in shapes.objects(row, SH.name)}
+        specs.append(_spec(shapes, path, props, float(shapes.value(row, SH.order)), names))
+    return tuple(sorted(specs, key=lambda s: (s.order, s.key)))
+
+
+def _values(shapes: Graph, props: list, predicate: URIRef) -> list:
+    return [v for p in props for v in shapes.objects(p, predicate)]
+
+
+def _spec(shapes: Graph, path: URIRef, props: list, order: float, names: dict) -> FieldSpec:
+    datatypes = set(_values(shapes, props, SH.datatype))
+    max_counts = [int(v) for v in _values(shapes, props, SH.maxCount)]
+    required = any(int(v) >= 1 for v in _values(shapes, props, SH.minCount))
+    kind = None
+    if XSD.gYear in datatypes:
+        widget = "year"
+    elif RDF.langString in datatypes:
+        widget = "text"
+    else:
+        widget = "pick"
+        for cls in _values(shapes, props, SH["class"]):
+            kind = kind or CLASS_KINDS.get(cls)
+        for node in _values(shapes, props, SH.node):
+            for constraint in shapes.objects(node, SH.property):
+                kind = kind or SCHEME_KINDS.get(shapes.value(constraint, SH.hasValue))
+    display = next((d for d in _values(shapes, props, SG.display)), None)
+    return FieldSpec(
+        key=_local(path),
+        path=path,
+        order=order,
+        widget=widget,
+        names=names,
+        kind=kind,
+        required=required,
+        many=not (max_counts and min(max_counts) <= 1),
+        long=display == SG.Text,
+    )
+
+
+def _pref_label(shapes: Graph, props: list, label) -> FieldSpec:  # noqa: ANN001
+    names = {code: label(str(SKOS.prefLabel), code)[0] for code in ("en", "fa", "tr")}
+    required = any(int(v) >= 1 for v in _values(shapes, props, SH.qualifiedMinCount))
+    return FieldSpec("prefLabel", SKOS.prefLabel, 0.0, "text", names, required=required)
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -1,0 +1,174 @@
+"""``/method/new`` and ``/method/<slug>/edit``: a method in a form made from the shapes.
+
+GET shows the form (the method's values, or an empty one) to a signed-in curator, and
+sends anyone else to sign in. POST reads what was typed (``services/editing``); with
+``action=preview`` it shows the change as statements removed and added, with labels;
+with ``action=save`` it writes the change through the store's one write path
+(``Writer.write``, the same guard as ``/sparql`` and ``/store``) as the signed-in
+curator, then goes to the method's page. A value that does not read, or a write the
+guard refuses, shows the form again as typed, each message next to its field in the
+page's language (422); a graph the curator's role may not change is a 403 on the form.
+Every POST carries the form's CSRF token (``web/curators.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from rdflib import URIRef
+
+from ..errors import ForbiddenError, NotFoundError, WriteRefusedError
+from ..i18n import t
+from ..namespaces import BASE, LANGUAGES, METHOD
+from ..services.editing.fields import FieldSpec, method_fields
+from ..services.editing.statements import labels_of, show_delta
+from ..services.editing.values import (
+    Entry,
+    current_entries,
+    exists,
+    form_delta,
+    new_method_iri,
+    read_form,
+    typed_entries,
+)
+from ..terms import check_slug
+from .context import get_store, get_writer, request_lang
+from .curators import current_curator, redirect_to_sign_in
+
+bp = Blueprint("editing", __name__)
+
+
+@bp.route("/method/new", methods=["GET", "POST"])
+def new_method() -> Response:
+    return _form(None)
+
+
+@bp.route("/method/<slug>/edit", methods=["GET", "POST"])
+def edit_method(slug: str) -> Response:
+    check_slug("method", slug)
+    return _form(slug)
+
+
+def _form(slug: str | None) -> Response:
+    lang = request_lang()
+    holder = current_curator()
+    if holder is None:
+        return redirect_to_sign_in()
+    store = get_store()
+    fields = method_fields(store)
+    method = None if slug is None else METHOD[slug]
+    if method is not None and not exists(store, method):
+        raise NotFoundError(f"there is no method {slug!r} to edit", kind="method", slug=slug)
+    if request.method == "GET":
+        entries = current_entries(store, method, fields) if method else {}
+        return _page(fields, entries, method, slug, lang)
+
+    def tr(key: str, **values: object) -> str:
+        return t(key, lang, **values)
+
+    entries = typed_entries(request.form.to_dict(flat=False), fields)
+    values, errors = read_form(store, fields, entries, tr)
+    new = method is None
+    if new and not errors:
+        method = new_method_iri(store, values)
+        if method is None:
+            errors["prefLabel"] = [tr("curate.name_en_needed")]
+        elif exists(store, method):
+            errors["prefLabel"] = [tr("curate.exists", iri=str(method))]
+    if errors:
+        return _page(fields, entries, method, slug, lang, errors=errors, status=422)
+    assert method is not None
+    target = method
+    if request.form.get("action") != "save":
+        delta = form_delta(store, target, fields, values, new=new)
+        shown = show_delta(store, delta.removed, delta.added, lang)
+        return _page(fields, entries, method, slug, lang, preview=shown)
+
+    def step(written):  # noqa: ANN001, ANN202 - a Step: the store the write changes
+        return form_delta(written, target, fields, values, new=new)
+
+    what = f"{'add' if new else 'edit'} method {str(target)[len(str(METHOD)) :]} (form)"
+    try:
+        get_writer().write([step], by=holder.name, role=holder.role, what=what, lang=lang)
+    except WriteRefusedError as refused:
+        errors, general = _refusal_messages(refused, target, fields, lang)
+        return _page(
+            fields, entries, method, slug, lang, errors=errors, general=general, status=422
+        )
+    except ForbiddenError as forbidden:
+        return _page(fields, entries, method, slug, lang, general=[forbidden.message], status=403)
+    local = str(target)[len(str(METHOD)) :]
+    return redirect(url_for("resources.page", kind="method", slug=local, lang=lang), 303)
+
+
+def _refusal_messages(
+    refused: WriteRefusedError, method: URIRef, fields: Sequence[FieldSpec], lang: str
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Each blocking result's message, by the field of its path (when it is about the
+    method itself), else in the list above the form."""
+    by_path = {f.path: f.key for f in fields}
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    report = refused.report
+    results = [r for r in report.ordered() if r.blocking] if report is not None else []
+    for result in results:
+        text = result.message_in(lang)
+        key = by_path.get(result.path) if result.focus_node == method else None
+        bucket = errors.setdefault(key, []) if key else general
+        if text not in bucket:
+            bucket.append(text)
+    if not results:
+        general.append(refused.message)
+    if not general:
+        general.append(t("curate.refused", lang))
+    else:
+        general.insert(0, t("curate.refused", lang))
+    return errors, general
+
+
+def _page(
+    fields: Sequence[FieldSpec],
+    entries: dict[str, list[Entry]],
+    method: URIRef | None,
+    slug: str | None,
+    lang: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    general: Sequence[str] = (),
+    preview=None,  # noqa: ANN001 - a ShownDelta
+    status: int = 200,
+) -> Response:
+    store = get_store()
+    picks = [
+        URIRef(f"{BASE}{f.kind}/{e.text}")
+        for f in fields
+        if f.widget == "pick" and f.kind
+        for e in entries.get(f.key, [])
+    ]
+    labels = {str(k): v for k, v in labels_of(store, picks, lang).items()}
+    name = None
+    if slug is not None:
+        found = labels_of(store, [METHOD[slug]], lang).get(METHOD[slug])
+        name = str(found) if found is not None else slug
+    action = (
+        url_for("editing.edit_method", slug=slug, lang=lang)
+        if slug
+        else url_for("editing.new_method", lang=lang)
+    )
+    body = render_template(
+        "method_form.html",
+        lang=lang,
+        fields=fields,
+        entries=entries,
+        errors=errors or {},
+        general=list(general),
+        preview=preview,
+        action=action,
+        slug=slug,
+        name=name,
+        base=BASE,
+        pick_labels=labels,
+        languages=LANGUAGES,
+    )
+    return Response(body, status=status, content_type="text/html; charset=utf-8")
