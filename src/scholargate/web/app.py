@@ -11,6 +11,7 @@ from ..config import load_config
 from ..i18n import NAMES, direction, t
 from . import (
     browse,
+    changes,
     compare,
     context,
     curators,
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(releases.bp)
     app.register_blueprint(editing.bp)
+    app.register_blueprint(changes.bp)
     return app
 
 

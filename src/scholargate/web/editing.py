@@ -21,6 +21,7 @@ from rdflib import URIRef
 from ..errors import ForbiddenError, NotFoundError, WriteRefusedError
 from ..i18n import t
 from ..namespaces import BASE, LANGUAGES, METHOD
+from ..services.editing.changes import revert_delta
 from ..services.editing.fields import FieldSpec, method_fields
 from ..services.editing.statements import labels_of, show_delta
 from ..services.editing.values import (
@@ -33,8 +34,10 @@ from ..services.editing.values import (
     typed_entries,
 )
 from ..terms import check_slug
+from .changes import change_log
 from .context import get_store, get_writer, request_lang
-from .curators import current_curator, redirect_to_sign_in
+from .curators import current_curator, redirect_to_sign_in, safe_next
+from .errors import error_response
 
 bp = Blueprint("editing", __name__)
 
@@ -100,6 +103,32 @@ def _form(slug: str | None) -> Response:
         return _page(fields, entries, method, slug, lang, general=[forbidden.message], status=403)
     local = str(target)[len(str(METHOD)) :]
     return redirect(url_for("resources.page", kind="method", slug=local, lang=lang), 303)
+
+
+@bp.post("/-/changes/<int:seq>/revert")
+def revert(seq: int) -> Response:
+    """Take change ``seq`` back as a new write by the signed-in curator, then go back
+    to ``next`` (the history it was asked from) or ``/changes``."""
+    lang = request_lang()
+    holder = current_curator()
+    if holder is None:
+        return redirect_to_sign_in()
+    entry = change_log().entry(seq)
+
+    def step(written):  # noqa: ANN001, ANN202 - a Step
+        return revert_delta(written, entry)
+
+    try:
+        receipt = get_writer().write(
+            [step], by=holder.name, role=holder.role, what=f"revert {seq}", lang=lang
+        )
+    except WriteRefusedError as refused:
+        message = t("changes.revert_refused", lang) + " " + refused.message
+        return error_response(422, refused.kind, message)
+    if receipt.entry is None:
+        return error_response(409, "conflict", t("changes.nothing_to_revert", lang, seq=seq))
+    back = safe_next(request.form.get("next")) or url_for("changes.changes", lang=lang)
+    return redirect(back, 303)
 
 
 def _refusal_messages(

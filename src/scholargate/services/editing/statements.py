@@ -44,14 +44,21 @@ class ShownDelta:
 
 
 def show_delta(
-    store: Store, removed: Iterable[Quad], added: Iterable[Quad], lang: str
+    store: Store,
+    removed: Iterable[Quad],
+    added: Iterable[Quad],
+    lang: str,
+    *,
+    most: int = MAX_SHOWN,
 ) -> ShownDelta:
-    """The statements of a delta with their labels, sorted by subject and property."""
+    """The statements of a delta with their labels, sorted by subject and property, at
+    most ``most`` a side. Labels the delta itself adds or removes count too (a new
+    method's names, or those of one a revert took away)."""
     gone = sorted(removed, key=_order)
     new = sorted(added, key=_order)
-    shown_gone, shown_new = gone[:MAX_SHOWN], new[:MAX_SHOWN]
+    shown_gone, shown_new = gone[:most], new[:most]
     nodes = {n for q in shown_gone + shown_new for n in (q[0], q[2]) if isinstance(n, URIRef)}
-    labels = labels_of(store, nodes, lang, also=new)
+    labels = labels_of(store, nodes, lang, also=new + gone)
     names = PropertyNames(store)
 
     def statement(q: Quad) -> Statement:
@@ -91,8 +98,9 @@ def labels_of(
     nodes = sorted(nodes, key=str)
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     found: dict[URIRef, dict[str, list[Literal]]] = {}
+    wanted = set(nodes)
     for s, p, o, _g in also:
-        if str(p) in LABEL_PROPERTIES and isinstance(o, Literal):
+        if s in wanted and str(p) in LABEL_PROPERTIES and isinstance(o, Literal):
             found.setdefault(s, {}).setdefault(str(p), []).append(o)
     for start in range(0, len(nodes), 200):
         batch = " ".join(terms.term(n) for n in nodes[start : start + 200])
