@@ -88,6 +88,30 @@ def test_a_missing_year_is_refused_at_the_year_field_in_persian(
     unchanged.check()
 
 
+def test_what_the_guard_refuses_is_shown_at_its_field(
+    curator: FlaskClient, unchanged: Unchanged
+) -> None:
+    """An other name equal to the preferred name (sh:disjoint): only the shapes' check
+    on the write finds it, and its message goes to the field of its path."""
+    form = {
+        **NEW,
+        "f-yearIntroduced": "2016",
+        "f-altLabel": ["Form test method"],
+        "f-altLabel-lang": ["en"],
+    }
+    assert _post(curator, "/method/new?lang=tr", form, "preview").status_code == 200
+    response = _post(curator, "/method/new?lang=tr", form, "save")
+    assert response.status_code == 422
+    assert _message("MethodShape-altLabel", "tr") in _error_at(response.text, "altLabel")
+    assert not _error_at(response.text, "yearIntroduced")
+    assert t("curate.refused", "tr") in response.text
+    year = {**NEW, "f-yearIntroduced": "1066"}  # a SPARQL constraint with no path
+    refused = _post(curator, "/method/new?lang=en", year, "save")
+    assert refused.status_code == 422
+    assert "1066" in re.search(r'id="form-error".*?</div>', refused.text, re.S).group(0)
+    unchanged.check()
+
+
 def test_values_that_do_not_read_are_refused_by_field(
     curator: FlaskClient, unchanged: Unchanged
 ) -> None:
@@ -103,6 +127,10 @@ def test_values_that_do_not_read_are_refused_by_field(
         "f-yearIntroduced": "2016",
     }
     response = _post(curator, "/method/new?lang=en", form, "save")
+    assert response.status_code == 422
+    assert _message("MethodShape-prefLabel-en", "en") in _error_at(response.text, "prefLabel")
+    form = {**form, "f-prefLabel": ["…", "بازمحاسبه"], "f-prefLabel-lang": ["en", "fa"]}
+    response = _post(curator, "/method/new?lang=en", form, "save")  # no slug from "…"
     assert response.status_code == 422
     assert t("curate.name_en_needed", "en") in _error_at(response.text, "prefLabel")
     unchanged.check()
@@ -198,7 +226,8 @@ def test_a_graph_the_role_may_not_change_is_a_403_on_the_form(
     slug = iri.rsplit("/", 1)[-1]
     page = curator.get(f"/method/{slug}/edit?lang=en")
     form = _fields_of(page.text)
-    form["f-yearIntroduced"] = "1999"
+    form.update({k: v for k, v in NEW.items() if not k.startswith("f-prefLabel")})
+    form["f-yearIntroduced"] = "1999"  # and every required field given: the role decides
     response = _post(curator, f"/method/{slug}/edit?lang=en", form, "save")
     assert response.status_code == 403
     assert "pwc-methods" in response.text  # the graph it may not change, named

@@ -67,9 +67,7 @@ def _form(slug: str | None) -> Response:
         entries = current_entries(store, method, fields) if method else {}
         return _page(fields, entries, method, slug, lang)
 
-    def tr(key: str, **values: object) -> str:
-        return t(key, lang, **values)
-
+    tr = _Texts(lang)
     entries = typed_entries(request.form.to_dict(flat=False), fields)
     values, errors = read_form(store, fields, entries, tr)
     new = method is None
@@ -80,7 +78,10 @@ def _form(slug: str | None) -> Response:
         elif exists(store, method):
             errors["prefLabel"] = [tr("curate.exists", iri=str(method))]
     if errors:
-        return _page(fields, entries, method, slug, lang, errors=errors, status=422)
+        general = [t("curate.refused", lang)]
+        return _page(
+            fields, entries, method, slug, lang, errors=errors, general=general, status=422
+        )
     assert method is not None
     target = method
     if request.form.get("action") != "save":
@@ -129,6 +130,16 @@ def revert(seq: int) -> Response:
         return error_response(409, "conflict", t("changes.nothing_to_revert", lang, seq=seq))
     back = safe_next(request.form.get("next")) or url_for("changes.changes", lang=lang)
     return redirect(back, 303)
+
+
+class _Texts:
+    """The interface strings in one language, as ``services/editing`` asks for them."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
 
 
 def _refusal_messages(

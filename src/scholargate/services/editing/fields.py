@@ -48,6 +48,14 @@ class FieldSpec:
     required: bool = False
     many: bool = True
     long: bool = False  # a paragraph, not a line
+    #: what the shape requiring a value says when there is none, by language
+    missing: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: for a required text: the language a value must have (the English preferred name)
+    required_lang: str = ""
+
+    def missing_message(self, lang: str) -> str:
+        chosen = pick([Literal(v, lang=k or None) for k, v in self.missing.items()], lang)
+        return str(chosen) if chosen is not None else ""
 
     def name(self, lang: str) -> str:
         chosen = pick([Literal(v, lang=k or None) for k, v in self.names.items()], lang)
@@ -83,7 +91,7 @@ def _values(shapes: Graph, props: list, predicate: URIRef) -> list:
 def _spec(shapes: Graph, path: URIRef, props: list, order: float, names: dict) -> FieldSpec:
     datatypes = set(_values(shapes, props, SH.datatype))
     max_counts = [int(v) for v in _values(shapes, props, SH.maxCount)]
-    required = any(int(v) >= 1 for v in _values(shapes, props, SH.minCount))
+    requiring = [p for p in props if any(int(v) >= 1 for v in shapes.objects(p, SH.minCount))]
     kind = None
     if XSD.gYear in datatypes:
         widget = "year"
@@ -104,16 +112,39 @@ def _spec(shapes: Graph, path: URIRef, props: list, order: float, names: dict) -
         widget=widget,
         names=names,
         kind=kind,
-        required=required,
+        required=bool(requiring),
         many=not (max_counts and min(max_counts) <= 1),
         long=display == SG.Text,
+        missing=_messages(shapes, requiring),
     )
+
+
+def _messages(shapes: Graph, props: list) -> dict[str, str]:
+    return {(m.language or ""): str(m) for p in props[:1] for m in shapes.objects(p, SH.message)}
 
 
 def _pref_label(shapes: Graph, props: list, label) -> FieldSpec:  # noqa: ANN001
     names = {code: label(str(SKOS.prefLabel), code)[0] for code in ("en", "fa", "tr")}
-    required = any(int(v) >= 1 for v in _values(shapes, props, SH.qualifiedMinCount))
-    return FieldSpec("prefLabel", SKOS.prefLabel, 0.0, "text", names, required=required)
+    requiring = [
+        p for p in props if any(int(v) >= 1 for v in shapes.objects(p, SH.qualifiedMinCount))
+    ]
+    languages = [
+        str(tag)
+        for p in requiring
+        for shape in shapes.objects(p, SH.qualifiedValueShape)
+        for listed in shapes.objects(shape, SH.languageIn)
+        for tag in Graph.items(shapes, listed)
+    ]
+    return FieldSpec(
+        "prefLabel",
+        SKOS.prefLabel,
+        0.0,
+        "text",
+        names,
+        required=bool(requiring),
+        missing=_messages(shapes, requiring),
+        required_lang=languages[0] if len(languages) == 1 else "",
+    )
 
 
 def _local(iri: URIRef) -> str:

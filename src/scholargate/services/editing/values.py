@@ -13,8 +13,9 @@ and scheme there); the write path then checks it like any other write.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
@@ -39,7 +40,12 @@ class Entry:
     lang: str = ""
 
 
-Message = Callable[..., str]  # t(key, **values) in the page's language
+class Message(Protocol):
+    """``t(key, **values)`` in the page's language, which it names as ``lang``."""
+
+    lang: str
+
+    def __call__(self, key: str, **values: object) -> str: ...
 
 
 def current_entries(
@@ -104,8 +110,19 @@ def read_form(
                 errors.setdefault(spec.key, []).append(problem)
             elif value is not None:
                 found.add(value)
+        if spec.key not in errors and _lacks(spec, found):
+            errors[spec.key] = [spec.missing_message(t.lang) or t("curate.required")]
         values[spec.path] = found
     return values, errors
+
+
+def _lacks(spec: FieldSpec, found: set[Node]) -> bool:
+    """Whether a required field has no value (of the language it requires)."""
+    if not spec.required:
+        return False
+    if spec.required_lang:
+        return not any(isinstance(v, Literal) and v.language == spec.required_lang for v in found)
+    return not found
 
 
 def _term(store: Store, spec: FieldSpec, entry: Entry, t: Message) -> tuple[Node | None, str]:
