@@ -1,7 +1,14 @@
 // The method form: "Add another" copies a repeatable field's last row, emptied, so any
-// number of values can be typed (the server also always gives one empty row).
+// number of values can be typed (the server also always gives one empty row); after a
+// refusal the first field with a message has the focus.
 (function () {
   "use strict";
+  // a refused form: the first field with a message gets the focus (and is scrolled to)
+  var invalid = document.querySelector(".curate-form [aria-invalid=true]");
+  if (invalid) {
+    invalid.focus({ preventScroll: true });
+    invalid.closest("fieldset").scrollIntoView({ block: "center" });  // its message in view
+  }
   document.querySelectorAll("fieldset[data-many] .add-value").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () {
