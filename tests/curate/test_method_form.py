@@ -269,3 +269,32 @@ def test_an_admin_token_signs_in_as_admin(app: Flask) -> None:
     page = client.get("/-/sign-in?lang=fa")
     client.post("/-/sign-in", data={"token": token, "csrf_token": csrf_of(page.text)})
     assert t("curate.role.admin", "fa") in client.get("/-/sign-in?lang=fa").text
+
+
+def test_a_method_with_many_values_can_be_edited(
+    curator: FlaskClient, unchanged: Unchanged
+) -> None:
+    """Convolution's form posts more fields than MAX_PARAMS: the form has its own cap."""
+    page = curator.get("/method/convolution/edit?lang=en")
+    form = _fields_of(page.text)
+    assert sum(len(v) for v in form.values()) > 100
+    response = _post(curator, "/method/convolution/edit?lang=en", form, "preview")
+    assert response.status_code == 200
+    assert t("curate.no_change", "en") in response.text  # the same values: no change
+    # it has no year (imported): an edit is not refused for that, as the guard does not
+    form["f-altLabel"] = [*form.get("f-altLabel", []), "convolution operator"]
+    form["f-altLabel-lang"] = [*form.get("f-altLabel-lang", []), "en"]
+    added = _post(curator, "/method/convolution/edit?lang=en", form, "preview")
+    assert added.status_code == 200 and "convolution operator" in added.text
+    assert not _error_at(added.text, "yearIntroduced")
+    unchanged.check()
+
+
+def test_too_many_values_are_refused(curator: FlaskClient, unchanged: Unchanged) -> None:
+    form = {**NEW, "f-related": ["lora"] * 201}
+    response = _post(curator, "/method/new?lang=en", form, "preview")
+    assert response.status_code == 422
+    assert t("curate.too_many", "en", n=200) in _error_at(response.text, "related")
+    flood = _post(curator, "/method/new", {"f-related": ["lora"] * 4001}, "preview")
+    assert flood.status_code == 413
+    unchanged.check()

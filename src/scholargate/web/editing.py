@@ -22,7 +22,7 @@ from ..errors import ForbiddenError, NotFoundError, WriteRefusedError
 from ..i18n import t
 from ..namespaces import BASE, LANGUAGES, METHOD
 from ..services.editing.changes import revert_delta
-from ..services.editing.fields import FieldSpec, method_fields
+from ..services.editing.fields import MAX_FORM_FIELDS, FieldSpec, method_fields
 from ..services.editing.statements import labels_of, show_delta
 from ..services.editing.values import (
     Entry,
@@ -53,6 +53,11 @@ def edit_method(slug: str) -> Response:
     return _form(slug)
 
 
+# a method's form posts one field per value (two for a name), well past MAX_PARAMS for a
+# method such as convolution; each field's values are capped (MAX_VALUES) when read
+new_method.max_form_fields = edit_method.max_form_fields = MAX_FORM_FIELDS  # type: ignore[attr-defined]
+
+
 def _form(slug: str | None) -> Response:
     lang = request_lang()
     holder = current_curator()
@@ -69,7 +74,10 @@ def _form(slug: str | None) -> Response:
 
     tr = _Texts(lang)
     entries = typed_entries(request.form.to_dict(flat=False), fields)
-    values, errors = read_form(store, fields, entries, tr)
+    had = None
+    if method is not None:
+        had = {key for key, rows in current_entries(store, method, fields).items() if rows}
+    values, errors = read_form(store, fields, entries, tr, had=had)
     new = method is None
     if new and not errors:
         method = new_method_iri(store, values)

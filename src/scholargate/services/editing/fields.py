@@ -31,8 +31,9 @@ CLASS_KINDS = {FOAF.Person: "person", FABIO_WORK: "work", SG.Method: "method"}
 # … or of the scheme a sh:node shape says its values are in (sh:hasValue of skos:inScheme)
 SCHEME_KINDS = {SCHEME["fields"]: "field", SCHEME["families"]: "family", SCHEME["types"]: "type"}
 
-MAX_VALUES = 50  # values one field may take in one form
+MAX_VALUES = 200  # values one field may take in one form
 MAX_TEXT = 5000  # characters of one text value
+MAX_FORM_FIELDS = 4000  # fields one form may post (MAX_PARAMS does not hold for it)
 
 
 @dataclass(frozen=True)

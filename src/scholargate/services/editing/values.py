@@ -93,11 +93,26 @@ def typed_entries(form: Mapping[str, Sequence[str]], fields: Sequence[FieldSpec]
 
 
 def read_form(
-    store: Store, fields: Sequence[FieldSpec], entries: Mapping[str, list[Entry]], t: Message
+    store: Store,
+    fields: Sequence[FieldSpec],
+    entries: Mapping[str, list[Entry]],
+    t: Message,
+    *,
+    had: set[str] | None = None,
 ) -> tuple[dict[URIRef, set[Node]], dict[str, list[str]]]:
-    """The terms each path gets, and the messages of the fields that do not read."""
+    """The terms each path gets, and the messages of the fields that do not read. A
+    required field left empty is refused when the method had a value there (``had``:
+    the keys of those fields) or is new (``had`` None): as the write's guard does, an
+    edit is refused only for what it brings, not for what an imported method lacked."""
     values: dict[URIRef, set[Node]] = {}
     errors: dict[str, list[str]] = {}
+    picked = {
+        iri
+        for spec in fields
+        for entry in entries.get(spec.key, [])[:MAX_VALUES]
+        if (iri := _pick_iri(spec, entry.text)) is not None
+    }
+    existing = _existing(store, picked)
     for spec in fields:
         rows = entries.get(spec.key, [])
         found: set[Node] = set()
@@ -105,15 +120,28 @@ def read_form(
             errors.setdefault(spec.key, []).append(t("curate.too_many", n=MAX_VALUES))
             rows = []
         for entry in rows:
-            value, problem = _term(store, spec, entry, t)
+            value, problem = _term(spec, entry, existing, t)
             if problem:
                 errors.setdefault(spec.key, []).append(problem)
             elif value is not None:
                 found.add(value)
-        if spec.key not in errors and _lacks(spec, found):
+        checked = had is None or spec.key in had
+        if checked and spec.key not in errors and _lacks(spec, found):
             errors[spec.key] = [spec.missing_message(t.lang) or t("curate.required")]
         values[spec.path] = found
     return values, errors
+
+
+def _existing(store: Store, iris: set[URIRef]) -> set[URIRef]:
+    """Those of ``iris`` the graph has as resources (they have a class), asked in
+    batches of 200."""
+    ordered = sorted(iris, key=str)
+    found: set[URIRef] = set()
+    for start in range(0, len(ordered), 200):
+        batch = " ".join(terms.term(i) for i in ordered[start : start + 200])
+        rows = store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {batch} }} ?s a ?c }}")
+        found |= {r["s"] for r in rows}
+    return found
 
 
 def _lacks(spec: FieldSpec, found: set[Node]) -> bool:
@@ -125,7 +153,9 @@ def _lacks(spec: FieldSpec, found: set[Node]) -> bool:
     return not found
 
 
-def _term(store: Store, spec: FieldSpec, entry: Entry, t: Message) -> tuple[Node | None, str]:
+def _term(
+    spec: FieldSpec, entry: Entry, existing: set[URIRef], t: Message
+) -> tuple[Node | None, str]:
     text = entry.text
     if len(text) > MAX_TEXT:
         return None, t("curate.too_long", n=MAX_TEXT)
@@ -142,21 +172,20 @@ def _term(store: Store, spec: FieldSpec, entry: Entry, t: Message) -> tuple[Node
         except Exception:  # noqa: BLE001 - an InputError: text that is not Unicode
             return None, t("curate.too_long", n=MAX_TEXT)
         return Literal(text, lang=entry.lang), ""
-    iri = _pick(store, spec, text)
-    if iri is None:
+    iri = _pick_iri(spec, text)
+    if iri is None or iri not in existing:
         return None, t("curate.unknown_pick", value=terms.shown(text, 60))
     return iri, ""
 
 
-def _pick(store: Store, spec: FieldSpec, text: str) -> URIRef | None:
-    """The resource of the pick's kind that ``text`` names by its slug or its IRI, if it
-    exists (it has a class)."""
+def _pick_iri(spec: FieldSpec, text: str) -> URIRef | None:
+    """The IRI of the pick's kind that ``text`` names by its slug or its IRI (None for
+    anything else, or a field that is no pick)."""
+    if spec.widget != "pick" or not spec.kind:
+        return None
     prefix = f"{BASE}{spec.kind}/"
     slug = text[len(prefix) :] if text.startswith(prefix) else text
-    if not spec.kind or not terms.is_slug(slug):
-        return None
-    iri = URIRef(prefix + slug)
-    return iri if store.ask(f"ASK {{ {terms.term(iri)} a ?class }}") else None
+    return URIRef(prefix + slug) if terms.is_slug(slug) else None
 
 
 def form_delta(
