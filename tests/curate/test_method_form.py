@@ -199,7 +199,7 @@ def _fields_of(html: str) -> dict[str, list[str]]:
     for name, value in re.findall(r'<input[^>]*name="(f-[^"]+)"[^>]*value="([^"]*)"', html):
         form.setdefault(name, []).append(Literal(value).toPython())
     for name, body in re.findall(r'<select[^>]*name="(f-[^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        form.setdefault(name, []).append(re.search(r'value="([^"]+)" selected', body).group(1))
+        form.setdefault(name, []).append(re.search(r'value="([^"]*)" selected', body).group(1))
     for name, text in re.findall(
         r'<textarea[^>]*name="(f-[^"]+)"[^>]*>(.*?)</textarea>', html, re.S
     ):

@@ -1,4 +1,5 @@
-"""``/method/new`` and ``/method/<slug>/edit``: a method in a form made from the shapes.
+"""``/method/new`` and ``/{kind}/<slug>/edit``: a method, person or work in a form made
+from the shapes.
 
 GET shows the form (the method's values, or an empty one) to a signed-in curator, and
 sends anyone else to sign in. POST reads what was typed (``services/editing``); with
@@ -20,9 +21,9 @@ from rdflib import URIRef
 
 from ..errors import ForbiddenError, NotFoundError, WriteRefusedError
 from ..i18n import t
-from ..namespaces import BASE, LANGUAGES, METHOD
+from ..namespaces import BASE, LANGUAGES
 from ..services.editing.changes import revert_delta
-from ..services.editing.fields import MAX_FORM_FIELDS, FieldSpec, method_fields
+from ..services.editing.fields import MAX_FORM_FIELDS, SHAPES_OF, FieldSpec, form_fields
 from ..services.editing.statements import labels_of, show_delta
 from ..services.editing.values import (
     Entry,
@@ -42,76 +43,74 @@ from .errors import error_response
 bp = Blueprint("editing", __name__)
 
 
+_KIND_RULE = "any(" + ", ".join(SHAPES_OF) + ")"
+
+
 @bp.route("/method/new", methods=["GET", "POST"])
 def new_method() -> Response:
-    return _form(None)
+    return _form("method", None)
 
 
-@bp.route("/method/<slug>/edit", methods=["GET", "POST"])
-def edit_method(slug: str) -> Response:
-    check_slug("method", slug)
-    return _form(slug)
+@bp.route(f"/<{_KIND_RULE}:kind>/<slug>/edit", methods=["GET", "POST"])
+def edit(kind: str, slug: str) -> Response:
+    check_slug(kind, slug)
+    return _form(kind, slug)
 
 
 # a method's form posts one field per value (two for a name), well past MAX_PARAMS for a
 # method such as convolution; each field's values are capped (MAX_VALUES) when read
-new_method.max_form_fields = edit_method.max_form_fields = MAX_FORM_FIELDS  # type: ignore[attr-defined]
+new_method.max_form_fields = edit.max_form_fields = MAX_FORM_FIELDS  # type: ignore[attr-defined]
 
 
-def _form(slug: str | None) -> Response:
+def _form(kind: str, slug: str | None) -> Response:
     lang = request_lang()
     holder = current_curator()
     if holder is None:
         return redirect_to_sign_in()
     store = get_store()
-    fields = method_fields(store)
-    method = None if slug is None else METHOD[slug]
-    if method is not None and not exists(store, method):
-        raise NotFoundError(f"there is no method {slug!r} to edit", kind="method", slug=slug)
+    fields = form_fields(store, kind)
+    node = None if slug is None else URIRef(f"{BASE}{kind}/{slug}")
+    if node is not None and not exists(store, node):
+        raise NotFoundError(f"there is no {kind} {slug!r} to edit", kind=kind, slug=slug)
+    page = _Page(fields, kind, slug, lang)
     if request.method == "GET":
-        entries = current_entries(store, method, fields) if method else {}
-        return _page(fields, entries, method, slug, lang)
+        return page.render(current_entries(store, node, fields) if node else {})
 
     tr = _Texts(lang)
     entries = typed_entries(request.form.to_dict(flat=False), fields)
     had = None
-    if method is not None:
-        had = {key for key, rows in current_entries(store, method, fields).items() if rows}
+    if node is not None:
+        had = {key for key, rows in current_entries(store, node, fields).items() if rows}
     values, errors = read_form(store, fields, entries, tr, had=had)
-    new = method is None
+    new = node is None
     if new and not errors:
-        method = new_method_iri(store, values)
-        if method is None:
+        node = new_method_iri(store, values)
+        if node is None:
             errors["prefLabel"] = [tr("curate.name_en_needed")]
-        elif exists(store, method):
-            errors["prefLabel"] = [tr("curate.exists", iri=str(method))]
+        elif exists(store, node):
+            errors["prefLabel"] = [tr("curate.exists", iri=str(node))]
     if errors:
         general = [t("curate.refused", lang)]
-        return _page(
-            fields, entries, method, slug, lang, errors=errors, general=general, status=422
-        )
-    assert method is not None
-    target = method
+        return page.render(entries, errors=errors, general=general, status=422)
+    assert node is not None
+    target = node
     if request.form.get("action") != "save":
         delta = form_delta(store, target, fields, values, new=new)
-        shown = show_delta(store, delta.removed, delta.added, lang)
-        return _page(fields, entries, method, slug, lang, preview=shown)
+        return page.render(entries, preview=show_delta(store, delta.removed, delta.added, lang))
 
     def step(written):  # noqa: ANN001, ANN202 - a Step: the store the write changes
         return form_delta(written, target, fields, values, new=new)
 
-    what = f"{'add' if new else 'edit'} method {str(target)[len(str(METHOD)) :]} (form)"
+    local = str(target).rsplit("/", 1)[-1]
+    what = f"{'add' if new else 'edit'} {kind} {local} (form)"
     try:
         get_writer().write([step], by=holder.name, role=holder.role, what=what, lang=lang)
     except WriteRefusedError as refused:
         errors, general = _refusal_messages(refused, target, fields, lang)
-        return _page(
-            fields, entries, method, slug, lang, errors=errors, general=general, status=422
-        )
+        return page.render(entries, errors=errors, general=general, status=422)
     except ForbiddenError as forbidden:
-        return _page(fields, entries, method, slug, lang, general=[forbidden.message], status=403)
-    local = str(target)[len(str(METHOD)) :]
-    return redirect(url_for("resources.page", kind="method", slug=local, lang=lang), 303)
+        return page.render(entries, general=[forbidden.message], status=403)
+    return redirect(url_for("resources.page", kind=kind, slug=local, lang=lang), 303)
 
 
 @bp.post("/-/changes/<int:seq>/revert")
@@ -175,48 +174,52 @@ def _refusal_messages(
     return errors, general
 
 
-def _page(
-    fields: Sequence[FieldSpec],
-    entries: dict[str, list[Entry]],
-    method: URIRef | None,
-    slug: str | None,
-    lang: str,
-    *,
-    errors: dict[str, list[str]] | None = None,
-    general: Sequence[str] = (),
-    preview=None,  # noqa: ANN001 - a ShownDelta
-    status: int = 200,
-) -> Response:
-    store = get_store()
-    picks = [
-        URIRef(f"{BASE}{f.kind}/{e.text}")
-        for f in fields
-        if f.widget == "pick" and f.kind
-        for e in entries.get(f.key, [])
-    ]
-    labels = {str(k): v for k, v in labels_of(store, picks, lang).items()}
-    name = None
-    if slug is not None:
-        found = labels_of(store, [METHOD[slug]], lang).get(METHOD[slug])
-        name = str(found) if found is not None else slug
-    action = (
-        url_for("editing.edit_method", slug=slug, lang=lang)
-        if slug
-        else url_for("editing.new_method", lang=lang)
-    )
-    body = render_template(
-        "method_form.html",
-        lang=lang,
-        fields=fields,
-        entries=entries,
-        errors=errors or {},
-        general=list(general),
-        preview=preview,
-        action=action,
-        slug=slug,
-        name=name,
-        base=BASE,
-        pick_labels=labels,
-        languages=LANGUAGES,
-    )
-    return Response(body, status=status, content_type="text/html; charset=utf-8")
+class _Page:
+    """The form of one resource (or of a new method) in one language."""
+
+    def __init__(self, fields: Sequence[FieldSpec], kind: str, slug: str | None, lang: str) -> None:
+        self.fields, self.kind, self.slug, self.lang = fields, kind, slug, lang
+
+    def render(
+        self,
+        entries: dict[str, list[Entry]],
+        *,
+        errors: dict[str, list[str]] | None = None,
+        general: Sequence[str] = (),
+        preview=None,  # noqa: ANN001 - a ShownDelta
+        status: int = 200,
+    ) -> Response:
+        store, lang, slug = get_store(), self.lang, self.slug
+        picks = [
+            URIRef(f"{BASE}{f.kind}/{e.text}")
+            for f in self.fields
+            if f.widget == "pick" and f.kind
+            for e in entries.get(f.key, [])
+        ]
+        labels = {str(k): v for k, v in labels_of(store, picks, lang).items()}
+        name = None
+        if slug is not None:
+            iri = URIRef(f"{BASE}{self.kind}/{slug}")
+            found = labels_of(store, [iri], lang).get(iri)
+            name = str(found) if found is not None else slug
+        action = (
+            url_for("editing.edit", kind=self.kind, slug=slug, lang=lang)
+            if slug
+            else url_for("editing.new_method", lang=lang)
+        )
+        body = render_template(
+            "method_form.html",
+            lang=lang,
+            fields=self.fields,
+            entries=entries,
+            errors=errors or {},
+            general=list(general),
+            preview=preview,
+            action=action,
+            slug=slug,
+            name=name,
+            base=BASE,
+            pick_labels=labels,
+            languages=LANGUAGES,
+        )
+        return Response(body, status=status, content_type="text/html; charset=utf-8")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, SH, SKOS, XSD
 
-from ...namespaces import SCHEME, SG, SHAPES_GRAPH
+from ...namespaces import SCHEME, SG, SHAPE, SHAPES_GRAPH
 from ...store import Store
 from ..compare.rows import METHOD_SHAPE
 from ..labels import pick
@@ -43,7 +43,7 @@ class FieldSpec:
     key: str
     path: URIRef
     order: float
-    widget: str  # "year", "text" (language-tagged) or "pick"
+    widget: str  # "year", "text" (language-tagged), "literal" (a language or none), "iri", "pick"
     names: dict[str, str] = field(hash=False, compare=False)
     kind: str | None = None  # for a pick: what it picks
     required: bool = False
@@ -63,17 +63,39 @@ class FieldSpec:
         return str(chosen) if chosen is not None else self.key
 
 
+SHAPES_OF = {"method": METHOD_SHAPE, "person": SHAPE["PersonShape"], "work": SHAPE["WorkShape"]}
+"""The kinds with a form, and the node shape each form is made from."""
+
+
 def method_fields(store: Store) -> list[FieldSpec]:
     """The form's fields for a method, in ``sh:order`` (the preferred name first)."""
-    return list(_fields(store.graph(SHAPES_GRAPH), PropertyNames(store).label))
+    return form_fields(store, "method")
 
 
-def _fields(shapes: Graph, label) -> tuple[FieldSpec, ...]:  # noqa: ANN001
+def form_fields(store: Store, kind: str) -> list[FieldSpec]:
+    """The form's fields for a ``kind`` of :data:`SHAPES_OF`. A shape with rows
+    (``sh:order``: a method's) gives those, after the preferred name; one without gives
+    every property shape on a single property, by name (a person's, a work's: a path
+    such as a work's author list is edited through SPARQL, not here)."""
+    shapes = store.graph(SHAPES_GRAPH)
+    return list(_fields(shapes, SHAPES_OF[kind], PropertyNames(store).label))
+
+
+def _fields(shapes: Graph, shape: URIRef, label) -> tuple[FieldSpec, ...]:  # noqa: ANN001
     by_path: dict[URIRef, list] = {}
-    for prop in shapes.objects(METHOD_SHAPE, SH.property):
+    for prop in shapes.objects(shape, SH.property):
         path = shapes.value(prop, SH.path)
         if isinstance(path, URIRef):
             by_path.setdefault(path, []).append(prop)
+    rows = any(shapes.value(p, SH.order) is not None for ps in by_path.values() for p in ps)
+    if not rows:
+        specs = []
+        for path, props in by_path.items():
+            names = {code: label(str(path), code)[0] for code in ("en", "fa", "tr")}
+            spec = _spec(shapes, path, props, 0.0, names)
+            if spec.widget != "pick" or spec.kind:  # a list (authors) is no field
+                specs.append(spec)
+        return tuple(sorted(specs, key=lambda s: s.name("en").lower()))
     specs = [_pref_label(shapes, by_path.get(SKOS.prefLabel, []), label)]
     for path, props in by_path.items():
         ordered = [p for p in props if shapes.value(p, SH.order) is not None]
@@ -94,10 +116,16 @@ def _spec(shapes: Graph, path: URIRef, props: list, order: float, names: dict) -
     max_counts = [int(v) for v in _values(shapes, props, SH.maxCount)]
     requiring = [p for p in props if any(int(v) >= 1 for v in shapes.objects(p, SH.minCount))]
     kind = None
+    node_kinds = set(_values(shapes, props, SH.nodeKind))
+    classes = set(_values(shapes, props, SH["class"]))
     if XSD.gYear in datatypes:
         widget = "year"
     elif RDF.langString in datatypes:
         widget = "text"
+    elif datatypes or SH.Literal in node_kinds:
+        widget = "literal"  # a string, with a language or none
+    elif SH.IRI in node_kinds and not classes and not _in_scheme(shapes, props):
+        widget = "iri"  # a web address (a work's URL, a person's ORCID iD)
     else:
         widget = "pick"
         for cls in _values(shapes, props, SH["class"]):
@@ -117,6 +145,14 @@ def _spec(shapes: Graph, path: URIRef, props: list, order: float, names: dict) -
         many=not (max_counts and min(max_counts) <= 1),
         long=display == SG.Text,
         missing=_messages(shapes, requiring),
+    )
+
+
+def _in_scheme(shapes: Graph, props: list) -> bool:
+    return any(
+        shapes.value(c, SH.hasValue) in SCHEME_KINDS
+        for node in _values(shapes, props, SH.node)
+        for c in shapes.objects(node, SH.property)
     )
 
 

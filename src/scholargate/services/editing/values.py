@@ -172,6 +172,14 @@ def _term(
         except Exception:  # noqa: BLE001 - an InputError: text that is not Unicode
             return None, t("curate.too_long", n=MAX_TEXT)
         return Literal(text, lang=entry.lang), ""
+    if spec.widget == "literal":
+        if entry.lang and entry.lang not in LANGUAGES:
+            return None, t("curate.bad_lang")
+        return Literal(text, lang=entry.lang or None), ""
+    if spec.widget == "iri":
+        if not text.startswith(("https://", "http://")) or not terms.is_iri(text):
+            return None, t("curate.bad_iri")
+        return URIRef(text), ""
     iri = _pick_iri(spec, text)
     if iri is None or iri not in existing:
         return None, t("curate.unknown_pick", value=terms.shown(text, 60))
