@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,6 +43,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from ..durable import fsync_folder
 from ..i18n import t
 from ..services.tokens import Holder, tokens_path
 from .auth import token_book
@@ -85,8 +87,9 @@ def _csrf_refused(error: CSRFError) -> Response:
 
 def secret_key(settings: dict) -> str:
     """``SECRET_KEY``, else the key in ``SECRET_KEY_FILE`` (default: ``session.key``
-    beside the token file), made there once: 32 random bytes as hex, mode 0600, created
-    exclusively so that workers starting together all read the same key."""
+    beside the token file), made there once: 32 random bytes as hex, mode 0600, written
+    to a temporary file and linked into place, so that workers starting together all
+    read the same, whole key (a link never replaces a file that is there)."""
     if settings.get("SECRET_KEY"):
         return str(settings["SECRET_KEY"])
     path = Path(settings.get("SECRET_KEY_FILE") or tokens_path(settings).with_name("session.key"))
@@ -95,20 +98,26 @@ def secret_key(settings: dict) -> str:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    except FileExistsError:
-        return _read_key(path)  # another worker made it first
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(secrets.token_hex(32) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another worker made it first: use theirs
+        else:
+            fsync_folder(path.parent)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return _read_key(path)
 
 
 def _read_key(path: Path) -> str:
     key = path.read_text(encoding="ascii").strip()
-    if len(key) < 32:  # a file being written by another worker, or truncated
+    if len(key) < 32:  # truncated or edited by hand
         raise RuntimeError(f"{path}: the cookie-signing key is too short; delete the file")
     return key
 

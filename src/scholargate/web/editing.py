@@ -208,7 +208,7 @@ class _Page:
             else url_for("editing.new_method", lang=lang)
         )
         body = render_template(
-            "method_form.html",
+            "resource_form.html",
             lang=lang,
             fields=self.fields,
             entries=entries,
