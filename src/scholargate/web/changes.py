@@ -9,19 +9,21 @@ A signed-in curator gets a revert button per change (a POST to
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import URIRef
 
 from ..errors import InputError
+from ..formats import by_name
 from ..i18n import t
 from ..namespaces import BASE, PAGE_KINDS
-from ..render.changes import atom_feed
+from ..render.curating import ChangesFeed, ChangesPage
 from ..services.editing.changes import ChangeLog, quads_about
 from ..services.editing.statements import labels_of, show_delta
 from ..services.resources.service import resources_for
 from ..terms import check_slug
 from .context import get_store, get_writer, request_lang
 from .curators import current_curator
+from .respond import respond
 
 bp = Blueprint("changes", __name__)
 
@@ -59,31 +61,22 @@ def changes() -> Response:
         for e in entries
     ]
     older = entries[-1].seq if len(entries) == PAGE_SIZE else None
-    body = render_template(
-        "changes.html",
-        lang=lang,
-        changes=shown,
-        older=older,
-        curator=current_curator(),
-        here=request.full_path.rstrip("?"),
-        title=t("changes.title", lang),
-        resource=None,
-    )
-    return Response(body, content_type="text/html; charset=utf-8")
+    here = request.full_path.rstrip("?")
+    page = ChangesPage(t("changes.title", lang), shown, older, None, current_curator(), here)
+    return respond(page, by_name("html"), lang=lang)
 
 
 @bp.get("/changes.atom")
 def feed() -> Response:
     lang = request_lang()
     entries = change_log().recent(PAGE_SIZE)
-    body = atom_feed(
+    feed = ChangesFeed(
         entries,
-        title=t("changes.feed_title", lang),
-        self_url=url_for("changes.feed", _external=True),
-        page_url=url_for("changes.changes", _external=True),
-        lang=lang,
+        t("changes.feed_title", lang),
+        url_for("changes.feed", _external=True),
+        url_for("changes.changes", _external=True),
     )
-    return Response(body, content_type="application/atom+xml; charset=utf-8")
+    return respond(feed, by_name("atom"), lang=lang)
 
 
 @bp.get(f"/<{_KIND_RULE}:kind>/<slug>/history")
@@ -101,14 +94,7 @@ def history(kind: str, slug: str) -> Response:
     for entry in entries:
         removed, added = quads_about(entry.delta, iri)
         shown.append((entry, show_delta(store, removed, added, lang, most=SHOWN_PER_CHANGE)))
-    body = render_template(
-        "changes.html",
-        lang=lang,
-        changes=shown,
-        older=None,
-        curator=current_curator(),
-        here=request.full_path.rstrip("?"),
-        title=t("changes.history_title", lang, name=str(label) if label is not None else slug),
-        resource=(kind, slug),
-    )
-    return Response(body, content_type="text/html; charset=utf-8")
+    title = t("changes.history_title", lang, name=str(label) if label is not None else slug)
+    here = request.full_path.rstrip("?")
+    page = ChangesPage(title, shown, None, (kind, slug), current_curator(), here)
+    return respond(page, by_name("html"), lang=lang)

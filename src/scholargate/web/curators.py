@@ -34,7 +34,6 @@ from flask import (
     Response,
     current_app,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -44,11 +43,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from ..durable import fsync_folder
+from ..formats import by_name
 from ..i18n import t
+from ..render.curating import SignInPage
 from ..services.tokens import Holder, tokens_path
 from .auth import token_book
 from .context import request_lang
 from .errors import error_response
+from .respond import respond
 
 bp = Blueprint("curators", __name__)
 csrf = CSRFProtect()
@@ -184,11 +186,8 @@ def sign_in() -> Response | str:
             holder = token_book(current_app.config).holder_of_digest(digest)
             session[SIGNED_IN] = holder.name if holder else ""
             return redirect(back or url_for("curators.sign_in", lang=lang), code=303)
-    status = 400 if error else 200
-    body = render_template(
-        "sign_in.html", lang=lang, error=error, back=back, signed_in=current_curator()
-    )
-    return Response(body, status=status, content_type="text/html; charset=utf-8")
+    page = SignInPage(error, back, current_curator())
+    return respond(page, by_name("html"), status=400 if error else 200, lang=lang)
 
 
 @bp.post("/-/sign-out")

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 from rdflib import URIRef
 
 from ..errors import ForbiddenError, NotFoundError, WriteRefusedError
+from ..formats import by_name
 from ..i18n import t
 from ..namespaces import BASE, LANGUAGES
+from ..render.curating import ResourceForm
 from ..services.editing.changes import revert_delta
 from ..services.editing.fields import MAX_FORM_FIELDS, SHAPES_OF, FieldSpec, form_fields
 from ..services.editing.statements import labels_of, show_delta
@@ -39,6 +41,7 @@ from .changes import change_log
 from .context import get_store, get_writer, request_lang
 from .curators import current_curator, redirect_to_sign_in, safe_next
 from .errors import error_response
+from .respond import respond
 
 bp = Blueprint("editing", __name__)
 
@@ -207,19 +210,17 @@ class _Page:
             if slug
             else url_for("editing.new_method", lang=lang)
         )
-        body = render_template(
-            "resource_form.html",
-            lang=lang,
+        form = ResourceForm(
             fields=self.fields,
             entries=entries,
-            errors=errors or {},
-            general=list(general),
-            preview=preview,
             action=action,
             slug=slug,
             name=name,
-            base=BASE,
             pick_labels=labels,
+            base=BASE,
             languages=LANGUAGES,
+            errors=errors or {},
+            general=list(general),
+            preview=preview,
         )
-        return Response(body, status=status, content_type="text/html; charset=utf-8")
+        return respond(form, by_name("html"), status=status, lang=lang)
