@@ -231,6 +231,8 @@ def test_a_graph_the_role_may_not_change_is_a_403_on_the_form(
     response = _post(curator, f"/method/{slug}/edit?lang=en", form, "save")
     assert response.status_code == 403
     assert "pwc-methods" in response.text  # the graph it may not change, named
+    role = t("curate.role.writer", "en")
+    assert t("curate.forbidden_graph", "en", role=role) in _unescape(response.text)
     assert 'value="1999"' in response.text  # the form as typed
     unchanged.check()
 

@@ -112,7 +112,9 @@ def _form(kind: str, slug: str | None) -> Response:
         errors, general = _refusal_messages(refused, target, fields, lang)
         return page.render(entries, errors=errors, general=general, status=422)
     except ForbiddenError as forbidden:
-        return page.render(entries, general=[forbidden.message], status=403)
+        graphs = ", ".join(forbidden.details.get("graphs") or []) or "?"
+        message = t("curate.forbidden_graph", lang, role=t(f"curate.role.{holder.role}", lang))
+        return page.render(entries, general=[message, graphs], status=403)
     return redirect(url_for("resources.page", kind=kind, slug=local, lang=lang), 303)
 
 
