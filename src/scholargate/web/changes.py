@@ -18,7 +18,7 @@ from ..i18n import t
 from ..namespaces import BASE, PAGE_KINDS
 from ..render.curating import ChangesFeed, ChangesPage
 from ..services.editing.changes import ChangeLog, quads_about
-from ..services.editing.statements import labels_of, show_delta
+from ..services.editing.statements import labels_of, show_deltas
 from ..services.resources.service import resources_for
 from ..terms import check_slug
 from .context import get_store, get_writer, request_lang
@@ -56,10 +56,8 @@ def changes() -> Response:
     before = _before()
     entries = change_log().recent(PAGE_SIZE, before=before)
     store = get_store()
-    shown = [
-        (e, show_delta(store, e.delta.removed, e.delta.added, lang, most=SHOWN_PER_CHANGE))
-        for e in entries
-    ]
+    pairs = [(e.delta.removed, e.delta.added) for e in entries]
+    shown = list(zip(entries, show_deltas(store, pairs, lang, most=SHOWN_PER_CHANGE), strict=True))
     older = entries[-1].seq if len(entries) == PAGE_SIZE else None
     here = request.full_path.rstrip("?")
     page = ChangesPage(t("changes.title", lang), shown, older, None, current_curator(), here)
@@ -90,10 +88,8 @@ def history(kind: str, slug: str) -> Response:
         resources_for(store).describe(kind, slug, lang)  # a 404 when it never existed
     quads = [q for e in entries for q in (*e.delta.removed, *e.delta.added) if q[0] == iri]
     label = labels_of(store, [iri], lang, also=quads).get(iri)
-    shown = []
-    for entry in entries:
-        removed, added = quads_about(entry.delta, iri)
-        shown.append((entry, show_delta(store, removed, added, lang, most=SHOWN_PER_CHANGE)))
+    pairs = [quads_about(e.delta, iri) for e in entries]
+    shown = list(zip(entries, show_deltas(store, pairs, lang, most=SHOWN_PER_CHANGE), strict=True))
     title = t("changes.history_title", lang, name=str(label) if label is not None else slug)
     here = request.full_path.rstrip("?")
     page = ChangesPage(title, shown, None, (kind, slug), current_curator(), here)

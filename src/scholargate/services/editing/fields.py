@@ -13,6 +13,7 @@ give it no row, so its label is the property's name (``resources/property_names.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -72,13 +73,25 @@ def method_fields(store: Store) -> list[FieldSpec]:
     return form_fields(store, "method")
 
 
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def form_fields(store: Store, kind: str) -> list[FieldSpec]:
     """The form's fields for a ``kind`` of :data:`SHAPES_OF`. A shape with rows
     (``sh:order``: a method's) gives those, after the preferred name; one without gives
     every property shape on a single property, by name (a person's, a work's: a path
-    such as a work's author list is edited through SPARQL, not here)."""
-    shapes = store.graph(SHAPES_GRAPH)
-    return list(_fields(shapes, SHAPES_OF[kind], PropertyNames(store).label))
+    such as a work's author list is edited through SPARQL, not here).
+
+    Kept per store until a write changes it (its ``generation``): reading the shapes
+    graph costs ~25 ms on the bundled graph."""
+    generation, kept = _CACHE.get(store, (None, {}))
+    if generation != store.generation:
+        kept = {}
+        _CACHE[store] = (store.generation, kept)
+    if kind not in kept:
+        shapes = store.graph(SHAPES_GRAPH)
+        kept[kind] = _fields(shapes, SHAPES_OF[kind], PropertyNames(store).label)
+    return list(kept[kind])
 
 
 def _fields(shapes: Graph, shape: URIRef, label) -> tuple[FieldSpec, ...]:  # noqa: ANN001

@@ -4,7 +4,7 @@ subject, property and value in the page's language (what a preview and a history
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -54,11 +54,30 @@ def show_delta(
     """The statements of a delta with their labels, sorted by subject and property, at
     most ``most`` a side. Labels the delta itself adds or removes count too (a new
     method's names, or those of one a revert took away)."""
-    gone = sorted(removed, key=_order)
-    new = sorted(added, key=_order)
-    shown_gone, shown_new = gone[:most], new[:most]
-    nodes = {n for q in shown_gone + shown_new for n in (q[0], q[2]) if isinstance(n, URIRef)}
-    labels = labels_of(store, nodes, lang, also=new + gone)
+    return show_deltas(store, [(removed, added)], lang, most=most)[0]
+
+
+def show_deltas(
+    store: Store,
+    deltas: Sequence[tuple[Iterable[Quad], Iterable[Quad]]],
+    lang: str,
+    *,
+    most: int = MAX_SHOWN,
+) -> list[ShownDelta]:
+    """:func:`show_delta` of several (removed, added) pairs, their labels read at once."""
+    cut = []
+    for removed, added in deltas:
+        gone, new = sorted(removed, key=_order), sorted(added, key=_order)
+        cut.append((gone, new, gone[:most], new[:most]))
+    nodes = {
+        n
+        for _g, _n, shown_gone, shown_new in cut
+        for q in shown_gone + shown_new
+        for n in (q[0], q[2])
+        if isinstance(n, URIRef)
+    }
+    also = [q for gone, new, _sg, _sn in cut for q in new + gone]
+    labels = labels_of(store, nodes, lang, also=also)
     names = PropertyNames(store)
 
     def statement(q: Quad) -> Statement:
@@ -70,9 +89,10 @@ def show_delta(
             str(q[3]),
         )
 
-    return ShownDelta(
-        [statement(q) for q in shown_gone], [statement(q) for q in shown_new], len(gone), len(new)
-    )
+    return [
+        ShownDelta([statement(q) for q in sg], [statement(q) for q in sn], len(g), len(n))
+        for g, n, sg, sn in cut
+    ]
 
 
 def _order(q: Quad) -> tuple[str, str, str]:
@@ -96,7 +116,7 @@ def labels_of(
     """One label per IRI for ``lang`` (the usual fallback), read in batches; the labels
     in ``also`` (quads about to be added: a new method's names) count too."""
     nodes = sorted(nodes, key=str)
-    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     found: dict[URIRef, dict[str, list[Literal]]] = {}
     wanted = set(nodes)
     for s, p, o, _g in also:
@@ -104,8 +124,10 @@ def labels_of(
             found.setdefault(s, {}).setdefault(str(p), []).append(o)
     for start in range(0, len(nodes), 200):
         batch = " ".join(terms.term(n) for n in nodes[start : start + 200])
+        # FILTER, not a second VALUES: Oxigraph joins two VALUES blocks slowly (~20 ms
+        # for 14 nodes, against 0.2 ms)
         rows = store.select(
-            f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {batch} }} VALUES ?p {{ {props} }} ?s ?p ?l }}"
+            f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {batch} }} ?s ?p ?l FILTER (?p IN ({props})) }}"
         )
         for row in rows:
             if isinstance(row["l"], Literal):
