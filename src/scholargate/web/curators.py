@@ -73,7 +73,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_refused)
     for name in CURATOR_BLUEPRINTS:
         app.before_request_funcs.setdefault(name, []).append(_check_csrf)
-    app.context_processor(lambda: {"curator": current_curator})
     app.register_blueprint(bp)
 
 
