@@ -50,7 +50,7 @@ def test_history_shows_who_when_and_the_statements_with_labels(
     page = app.test_client().get(f"/method/{slug}/history?lang=fa")  # reading: no sign-in
     assert page.status_code == 200
     assert "روش آزمایش تاریخچه" in page.text  # the title and the subjects, by their labels
-    assert f'id="change-{seq}"' in page.text and "از ana" in page.text
+    assert f'id="change-{seq}"' in page.text and t("changes.by", "fa", by="ana") in page.text
     assert "یادگیری عمیق" in page.text  # the field's label
     assert t("changes.revert", "fa") not in page.text  # not signed in: no revert
     signed = curator.get(f"/method/{slug}/history?lang=fa")

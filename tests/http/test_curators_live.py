@@ -121,6 +121,6 @@ def test_a_sign_in_on_one_worker_holds_on_both(live: LiveServer) -> None:
     _on_both(
         browser,
         "/method/live-form-method/history?lang=fa",
-        lambda s, t: s == 200 and "روش فرم زنده" in t and "از ana" in t,
+        lambda s, t: s == 200 and "روش فرم زنده" in t and "ana" in t and "ثبت‌کننده" in t,
     )
     _on_both(browser, "/changes.atom", lambda s, t: s == 200 and "live-form-method" in t)
