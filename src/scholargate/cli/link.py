@@ -44,6 +44,7 @@ def link(
     """
     from ..services.link import link as run_link
     from ..services.link import load_mapping, summary
+    from ..services.link.errors import EndpointUnreachableError
 
     mapping = load_mapping(source).with_endpoint(endpoint)
 
@@ -53,13 +54,18 @@ def link(
         def progress(label: str, done: int, total: int) -> None:
             shown.update(f"{label} (batches)", done, total)
 
-        report = run_link(
-            store,
-            mapping,
-            output=output or ctx.root / "data" / "links",
-            state=ctx.root / "var" / "link" / mapping.name,
-            dry_run=dry_run,
-            resume=resume,
-            progress=progress,
-        )
+        try:
+            report = run_link(
+                store,
+                mapping,
+                output=output or ctx.root / "data" / "links",
+                state=ctx.root / "var" / "link" / mapping.name,
+                dry_run=dry_run,
+                resume=resume,
+                progress=progress,
+            )
+        except EndpointUnreachableError as error:
+            raise EndpointUnreachableError(
+                f"{error.message}; check the network, or give another endpoint with --endpoint URL"
+            ) from None
     click.echo("\n".join(summary(report)))
