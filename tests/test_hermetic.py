@@ -3,7 +3,7 @@
 A copy of the checkout (its sources, tests and manual) gets a var/ of its own the way a
 developer's does: a live ``scholargate serve`` on the copy (its default store,
 ``var/store``, and journal), a token (``var/tokens.json``), and a legacy saved
-comparison that breaks the shapes (``var/comparisons.nt``). While that server keeps
+comparison (``var/comparisons.nt``). While that server keeps
 saving comparisons into the copy's journal, tests that once read the checkout's var/
 run in the copy and must pass. A canary test in the copy opens the copy's var/: the
 guard in tests/conftest.py must fail it, so the guard is shown to work, not assumed.
@@ -30,9 +30,9 @@ import scholargate
 
 pytestmark = pytest.mark.slow
 
-# Tests that read the checkout's var/ before it was kept out of the suite (the bundled
-# data's validation read var/comparisons.nt), and others that open the app or the CLI on
-# the checkout's root.
+# Tests that read the checkout's var/ before it was kept out of the suite (validating the
+# bundled data read var/comparisons.nt; the allow-list and route tests opened apps on the
+# default paths), and others that open the app or the CLI on the checkout's root.
 HERMETIC = (
     "tests/test_cli_validate.py::test_bundled_data_conforms",
     "tests/test_description.py",
@@ -48,8 +48,9 @@ def test_reads_the_checkouts_var():
     (ROOT / "var" / "comparisons.nt").read_bytes()
 """
 SLUGS = ("multi-head-self-attention", "bert-fine-tuning", "lora", "transformer", "qlora")
-# a comparison that the shapes refuse (no methods): validating the checkout's data with
-# it loaded fails, as the suite did when a server had saved into var/comparisons.nt
+# a saved comparison in the legacy file (where servers saved before the journal): a test
+# that built the checkout's graph with it would find an sgg:comparisons graph and a
+# comparison that the bundled data does not have
 LEGACY = (
     "<https://w3id.org/scholargate/comparison/0123456789ab> "
     "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
