@@ -41,26 +41,25 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # runs tests beside a live server that saves comparisons into a copy's var/.
 
 CHECKOUT_VAR = ROOT / "var"
-_VAR_EVENTS = frozenset(
-    {
-        "open",
-        "os.listdir",
-        "os.scandir",
-        "os.mkdir",
-        "os.rename",
-        "os.remove",
-        "os.rmdir",
-        "os.truncate",
-        "os.chmod",
-        "os.link",
-        "os.symlink",
-        "os.utime",
-        "shutil.rmtree",
-        "shutil.copyfile",
-        "shutil.copytree",
-        "shutil.move",
-    }
-)
+# audit event → how many of its first arguments are paths
+_VAR_EVENTS = {
+    "open": 1,
+    "os.listdir": 1,
+    "os.scandir": 1,
+    "os.mkdir": 1,
+    "os.remove": 1,
+    "os.rmdir": 1,
+    "os.truncate": 1,
+    "os.chmod": 1,
+    "os.utime": 1,
+    "shutil.rmtree": 1,
+    "os.rename": 2,
+    "os.link": 2,
+    "os.symlink": 2,
+    "shutil.copyfile": 2,
+    "shutil.copytree": 2,
+    "shutil.move": 2,
+}
 _var_touches: list[str] = []
 
 
@@ -72,15 +71,19 @@ def _under_checkout_var(path: object) -> str | None:
     if not isinstance(path, str):  # a file descriptor
         return None
     if not os.path.isabs(path):
-        path = os.path.join(os.getcwd(), path)
+        try:
+            path = os.path.join(os.getcwd(), path)
+        except OSError:  # the working directory is gone: nothing relative to it is var/
+            return None
     path = os.path.normpath(path)
     var = str(CHECKOUT_VAR)
     return path if path == var or path.startswith(var + os.sep) else None
 
 
 def _var_audit(event: str, args: tuple) -> None:
-    if event in _VAR_EVENTS:
-        for arg in args[:2]:
+    paths = _VAR_EVENTS.get(event)
+    if paths:
+        for arg in args[:paths]:
             touched = _under_checkout_var(arg)
             if touched is not None:
                 _var_touches.append(f"{event} {touched}")

@@ -28,7 +28,7 @@ import pytest
 
 import scholargate
 
-pytestmark = pytest.mark.slow
+from .conftest import CHECKOUT_VAR, _var_touches
 
 # Tests that read the checkout's var/ before it was kept out of the suite (validating the
 # bundled data read var/comparisons.nt; the allow-list and route tests opened apps on the
@@ -154,6 +154,7 @@ def live_copy(tmp_path: Path, project_root: Path) -> Iterator[tuple[Path, _Saver
         log.close()
 
 
+@pytest.mark.slow
 def test_the_suite_passes_while_a_server_on_the_same_checkout_saves_comparisons(
     live_copy: tuple[Path, _Saver],
 ) -> None:
@@ -187,3 +188,20 @@ def test_the_suite_passes_while_a_server_on_the_same_checkout_saves_comparisons(
     summary = out.strip().splitlines()[-1]
     assert re.search(r"\b1 error\b", summary) and "failed" not in summary, out[-3000:]
     assert re.search(r"\b\d+ passed\b", summary), summary
+
+
+def test_the_guard_sees_a_file_call_under_the_checkouts_var(tmp_path: Path) -> None:
+    """An open under the checkout's var/ is recorded (this one finds no file: nothing is
+    read); the same call elsewhere is not."""
+    missing = CHECKOUT_VAR / "no-such-file-the-guard-test-asks-for"
+    with pytest.raises(FileNotFoundError):
+        open(missing, "rb")  # noqa: SIM115 - the call is what is tested
+    with pytest.raises(FileNotFoundError):
+        os.listdir(CHECKOUT_VAR / "no-such-folder-the-guard-test-asks-for")
+    (tmp_path / "elsewhere").write_text("x")
+    seen = list(_var_touches)
+    _var_touches.clear()  # seen: the guard would fail this test for it
+    assert seen == [
+        f"open {missing}",
+        f"os.listdir {CHECKOUT_VAR / 'no-such-folder-the-guard-test-asks-for'}",
+    ]
