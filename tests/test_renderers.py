@@ -241,7 +241,10 @@ def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5 + 4 + 2 + 4
+    assert (
+        len(cases)
+        == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5 + 4 + 2 + 4
+    )
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():
