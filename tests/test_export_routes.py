@@ -444,7 +444,7 @@ def test_get_export_index_page_in_persian(client) -> None:
 def test_every_page_links_the_dataset_description(client, url: str) -> None:
     page = client.get(url, headers=HTML).get_data(as_text=True)
     assert '<link rel="alternate" type="text/turtle" href="/.well-known/void"' in page
-    assert '<footer class="site">' in page and 'href="/sparql"' in page
+    assert '<footer class="site">' in page and 'href="/sparql?lang=en"' in page
     assert 'href="/export?lang=en#licences"' in page
 
 
