@@ -80,8 +80,8 @@ def _remote(ctx: Context, url: str, update_url: str | None, gsp_url: str | None)
 
 
 def _summary(moved: Moved, verb: str, where: str) -> str:
-    graphs = len(moved.outcomes)
-    return f"{moved.triples} triples in {graphs} graphs {verb} {where} in {moved.seconds:.2f} s"
+    graphs = f"{len(moved.outcomes)} graph{'s' if len(moved.outcomes) != 1 else ''}"
+    return f"{moved.triples} triples in {graphs} {verb} {where} in {moved.seconds:.2f} s"
 
 
 @click.command()

@@ -2,19 +2,21 @@
 
 :func:`push` loads every named graph of a store into a SPARQL server (a remote store):
 each graph's N-Triples cut into pieces (``store/remote/bulk.py``: the first piece
-replaces the graph on the server, the others add to it, by the Graph Store Protocol or
-SPARQL Update; blank nodes never split). It can be run again after an interruption
+replaces the graph on the server — or is added, when the server's graph is empty — the
+others add to it, by the Graph Store Protocol or SPARQL Update; blank nodes never
+split). It can be run again after an interruption
 and never sends a triple twice:
 
 - a graph whose triple count on the server already equals the local one is skipped
   (``fresh`` sends it anyway);
 - a graph begun and not finished is taken up where it stopped: a small state file
-  records, after each piece the server took, how many pieces of which graph (and a hash
-  of the graph's N-Triples, the piece size and the method) have arrived. A run finding
-  the same graph, the same piece size and method, and on the server exactly the
-  triples of those pieces (or of one more, taken just before the interruption) sends
-  the rest; anything else starts the graph again with a replacing first piece — so a
-  blank-node piece, which would make new nodes if sent twice, never is.
+  records, after the first piece the server took and then every ``RECORD_EVERY``
+  seconds, how many pieces of which graph (and a hash of the graph's N-Triples, the
+  piece size and the method) have arrived. A run finding the same graph, the same piece
+  size and method, and on the server exactly the triples of the first ``j`` pieces for
+  a ``j`` at least that many sends the rest; anything else starts the graph again with
+  a replacing first piece — so a blank-node piece, which would make new nodes if sent
+  twice, never is.
 
 :func:`pull` copies named graphs of any store (a server) into another (a new local
 store), in pieces of lines. Both check every graph's triple count afterwards; a graph
@@ -29,10 +31,10 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Literal, Protocol
 
 from rdflib import URIRef
 
@@ -40,8 +42,12 @@ from ..errors import InputError, ScholarGateError
 from ..formats import by_name
 from . import Store
 
+if TYPE_CHECKING:
+    from .remote.bulk import Piece
+
 NTRIPLES = by_name("nt")
 DEFAULT_PIECE = 20000
+RECORD_EVERY = 1.0  # seconds between two writes of the state file during one graph
 
 
 class CountMismatchError(ScholarGateError):
@@ -172,6 +178,27 @@ def _digest(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
+def _arrived(queue: Iterator[Piece], recorded: int, found: int) -> int | None:
+    """How many pieces of ``queue`` a server holding ``found`` triples of the graph has
+    taken, when the state file says at least ``recorded`` (None: not a number of whole
+    pieces, so the graph starts again); ``queue`` is left at the next piece to send.
+
+    Pieces go one after the other, each in one request that the server takes whole or
+    not at all, and the state file is written after the first and then now and then:
+    the server holds the first ``j`` pieces for one ``j >= recorded``, and as pieces
+    hold different triples, ``found`` is the sum of their sizes for that ``j`` only."""
+    if recorded < 1:
+        return None
+    total = 0
+    for taken, part in enumerate(queue, start=1):
+        total += part.triples
+        if total == found and taken >= recorded:
+            return taken
+        if total > found:
+            return None
+    return None
+
+
 def push(
     source: Store,
     target: Store,
@@ -219,30 +246,26 @@ def push(
             same = begun is not None and all(begun.get(k) == v for k, v in mark.items())
             if same and not fresh:
                 assert begun is not None
-                # The pieces that arrived, and perhaps one more taken before the stop.
-                arrived = int(begun["pieces"])
-                held = list(itertools.islice(queue, arrived + 1))
-                totals = list(itertools.accumulate((p.triples for p in held), initial=0))
-                for k in (arrived, arrived + 1):
-                    if 0 < k <= len(held) and totals[k] == found:
-                        first, sent = k, found
-                        queue = itertools.chain(held[k:], queue)
-                        break
-                else:
+                taken = _arrived(queue, int(begun["pieces"]), found)
+                if taken is None:
                     dump.seek(0)
                     queue = pieces(dump, piece)
+                else:
+                    first, sent = taken, found
             progress.advance(sent)
-            index = first
+            index, noted = first, time.monotonic()
             for part in queue:
-                if index == 0:
+                if index == 0 and found:  # on an empty graph adding is cheaper, and the same
                     sender.replace(graph, part)
                 else:
                     sender.add(graph, part)
                 index += 1
                 sent += part.triples
-                marks.record(graph, {**mark, "pieces": index, "sent": sent})
+                if index == 1 or time.monotonic() >= noted + RECORD_EVERY:
+                    marks.record(graph, {**mark, "pieces": index, "sent": sent})
+                    noted = time.monotonic()
                 progress.advance(part.triples)
-            if index == 0:  # an empty graph: empty it on the server too
+            if index == 0 and found:  # an empty graph: empty it on the server too
                 sender.replace(graph, None)
         after = target.count(graph)
         if after == local:
