@@ -292,3 +292,22 @@ def test_on_a_terminal_a_bar_shows_on_stderr(
     triples = local_counts(built)[GRAPH["ontology"]]
     assert out.decode().startswith(f"sgg:ontology: {triples} triples, sent, ")
     assert b"\x1b" not in out and b"#" not in out  # the bar goes to the terminal only
+
+
+def test_a_count_that_differs_is_an_error_naming_the_graph() -> None:
+    from scholargate.cli.moving import line
+    from scholargate.store.moving import CountMismatchError, Moved, Outcome
+
+    fine = Outcome(GRAPH["curated"], 10, 10, "sent", 1)
+    short = Outcome(GRAPH["shapes"], 10, 7, "resumed", 2, 3)
+    Moved([fine]).check("there")
+    with pytest.raises(CountMismatchError) as caught:
+        Moved([fine, short]).check("the server at 127.0.0.1:1 differs")
+    assert caught.value.exit_code == 2
+    assert (
+        str(GRAPH["shapes"]) in caught.value.message and "7 triples, not 10" in caught.value.message
+    )
+    assert str(GRAPH["curated"]) not in caught.value.message
+    assert (
+        line(short) == "sgg:shapes: 10 triples, resumed, 2 pieces from piece 4; MISMATCH: 7 there"
+    )
