@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ from scholargate.services.compare import comparer_for
 from scholargate.store import Store, new_store, remote_store
 from scholargate.store.remote.bulk import pieces
 
-from .conftest import ROOT, OxigraphServer, free_port
+from .conftest import ROOT, OxigraphServer, free_port, require
 
 pytestmark = pytest.mark.slow
 SEEDS = ["multi-head-self-attention", "bert-fine-tuning", "lora"]
@@ -311,3 +312,20 @@ def test_a_count_that_differs_is_an_error_naming_the_graph() -> None:
     assert (
         line(short) == "sgg:shapes: 10 triples, resumed, 2 pieces from piece 4; MISMATCH: 7 there"
     )
+
+
+def test_the_benchmark_runs() -> None:
+    """``bench/push_pull.py`` measures push and pull once each and prints its table (no
+    timing is asserted: bench/README.md)."""
+    program = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    require(Path(program).is_file(), "the Oxigraph server is not installed (oxigraph on PyPI)")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "push_pull.py"), "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = done.stdout.splitlines()
+    assert rows[0].startswith("bundled graph: ") and len(rows) == 10, rows
+    assert rows[2].startswith("build into the server (baseline)") and rows[2].endswith(" 1.00")
