@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from scholargate.build import pulled_from
 from scholargate.cli import main
@@ -27,6 +27,8 @@ from scholargate.namespaces import GRAPH
 from scholargate.render.comparison import to_json
 from scholargate.render.text import term_text
 from scholargate.services.compare import comparer_for
+from scholargate.services.writes.delta import Delta
+from scholargate.services.writes.journal import Journal
 from scholargate.store import Store, new_store, remote_store
 from scholargate.store.remote.bulk import pieces
 
@@ -34,6 +36,7 @@ from .conftest import ROOT, OxigraphServer, free_port, require
 
 pytestmark = pytest.mark.slow
 SEEDS = ["multi-head-self-attention", "bert-fine-tuning", "lora"]
+EXAMPLE = Namespace("https://example.org/")
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +234,7 @@ def test_pull_gives_the_servers_graphs_and_the_same_comparison(
     there.close()
 
     pulled = tmp_path / "pulled"
+    note(pulled, 1)  # a write to the store the pull replaces: not replayed over the copy
     result = run(
         "--store", str(pulled), "pull", "--from", f"{server.url}/query",
         "--gsp", f"{server.url}/store", "--piece", "1000",
@@ -253,8 +257,23 @@ def test_pull_gives_the_servers_graphs_and_the_same_comparison(
     shown = run("--store", str(pulled), "stats", "--format", "json")
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["graphs"][str(extra)] == 1
+    note(pulled, 2)  # a write after the pull is replayed over the copy
+    shown = run("--store", str(pulled), "stats", "--format", "json")
+    assert json.loads(shown.stdout)["graphs"][str(extra)] == 2
+    assert pulled_from(pulled) is not None
     assert run("--store", str(pulled), "build").exit_code == 0
-    assert pulled_from(pulled) is None and extra not in local_counts(pulled)
+    rebuilt = local_counts(pulled)  # the sources, and the whole journal replayed over them
+    assert pulled_from(pulled) is None and rebuilt.pop(extra) == 2
+    assert rebuilt == counts(bundled_store)
+
+
+def note(store: Path, seq: int) -> None:
+    """Append entry ``seq`` to the change journal beside ``store``: one triple added to
+    sgg:contributed."""
+    journal = Journal(store.with_name(store.name + ".journal.jsonl"))
+    quad = (EXAMPLE["note"], EXAMPLE["seq"], Literal(seq), GRAPH["contributed"])
+    with journal.locked(5):
+        journal.append(seq, "ana", "a note", Delta(added=frozenset({quad})), end=journal.size())
 
 
 def test_a_pull_that_fails_leaves_the_store_as_it_was(built: Path, tmp_path: Path) -> None:

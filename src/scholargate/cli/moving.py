@@ -18,6 +18,7 @@ from rdflib import URIRef
 
 from ..build import open_remote, record_seq, replace_store
 from ..build.opening import journal_beside
+from ..build.snapshots import undo_file
 from ..errors import InputError
 from ..namespaces import GRAPH
 from ..render.text import term_text
@@ -50,10 +51,14 @@ class Shown:
             self.bar.update(triples)
 
     def end(self, outcome: Outcome) -> None:
+        self.close()
+        click.echo(line(outcome))
+
+    def close(self) -> None:
+        """End the bar (a move that stops with an error says so on a line of its own)."""
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
-        click.echo(line(outcome))
 
 
 def line(o: Outcome) -> str:
@@ -121,16 +126,20 @@ def push(
             state = place.path.with_name(f"{place.path.name}.{state_name(target)}")
         else:
             state = Path(tempfile.gettempdir()) / f"scholargate-{state_name(target)}"
-        moved = push_graphs(
-            source,
-            target,
-            method=method,
-            piece=piece,
-            state=state,
-            fresh=fresh,
-            graphs=_named(source, names, "in the store") if names else None,
-            progress=Shown("pushing"),
-        )
+        shown = Shown("pushing")
+        try:
+            moved = push_graphs(
+                source,
+                target,
+                method=method,
+                piece=piece,
+                state=state,
+                fresh=fresh,
+                graphs=_named(source, names, "in the store") if names else None,
+                progress=shown,
+            )
+        finally:
+            shown.close()
         click.echo(_summary(moved, "pushed to", moved.where))
         moved.check(f"the server at {moved.where} differs from the local store")
     finally:
@@ -191,15 +200,21 @@ def pull(
         graphs = _chosen(source, names, all_graphs)
 
         def fill(store: Store) -> Moved:
-            moved = pull_graphs(source, store, graphs, piece=piece, progress=Shown("pulling"))
+            shown = Shown("pulling")
+            try:
+                moved = pull_graphs(source, store, graphs, piece=piece, progress=shown)
+            finally:
+                shown.close()
             moved.check(f"the copy differs from the server at {moved.where}; {path} is unchanged")
             return moved
 
         moved = replace_store(path, fill, pulled=url)
     finally:
         source.close()
-    # The journal's entries so far were writes to the store the pull replaced: they are
-    # not replayed over the copy; writes made from now on are.
+    # The journal's entries so far, and a write killed half-way (the undo log), were
+    # writes to the store the pull replaced: neither is replayed over the copy; writes
+    # made from now on are.
+    undo_file(path).unlink(missing_ok=True)
     journal = place.journal or journal_beside(path)
     entries = Journal(journal).entries() if journal.is_file() else []
     record_seq(path, entries[-1].seq if entries else 0)
