@@ -187,10 +187,16 @@ class OxigraphServer:
     def __init__(self, folder: Path) -> None:
         program = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         require(Path(program).is_file(), "the Oxigraph server is not installed (oxigraph on PyPI)")
+        self.program, self.folder = program, folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "oxigraph.log"
-        with self.log.open("wb") as log:
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (again, after ``stop``: the same port and database)."""
+        program, folder = self.program, self.folder
+        with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [program, "serve", "--location", str(folder / "db"), "--bind", self.url[7:]],
                 stdout=log,
@@ -221,5 +227,16 @@ class OxigraphServer:
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """One Oxigraph server for the session; a test empties it before use (``clear``)."""
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """An Oxigraph server of the test's own, with an empty database (``start`` after
+    ``stop`` brings it back on the same port and database)."""
+    folder = tmp_path / "oxigraph"
+    folder.mkdir()
+    server = OxigraphServer(folder)
     yield server
     server.stop()
