@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,6 +38,16 @@ from .conftest import ROOT, OxigraphServer, free_port, require
 pytestmark = pytest.mark.slow
 SEEDS = ["multi-head-self-attention", "bert-fine-tuning", "lora"]
 EXAMPLE = Namespace("https://example.org/")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_saved_comparisons(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds here read saved comparisons of the module's own, never the checkout's var/
+    (the CLI and the subprocesses it starts both read the variable)."""
+    with pytest.MonkeyPatch.context() as patch:
+        saved = tmp_path_factory.mktemp("saved") / "comparisons.nt"
+        patch.setenv("SCHOLARGATE_SAVED", str(saved))
+        yield
 
 
 @pytest.fixture(scope="module")
