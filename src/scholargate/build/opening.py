@@ -168,6 +168,7 @@ def open_remote(url: str, settings: Mapping[str, Any]) -> Store:
         timeout=float(settings.get("STORE_TIMEOUT") or 30.0),
         max_bytes=256 << 20 if max_bytes is None else (int(max_bytes) or None),
         profile=str(settings.get("STORE_PROFILE") or "auto"),
+        poll=float(settings.get("STORE_POLL", 2.0)),
     )
 
 
