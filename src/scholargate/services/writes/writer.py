@@ -282,6 +282,7 @@ class Writer:
                     for step in steps:
                         delta = step(store)
                         if getattr(self.journal, "in_store", False):
+                            check_graphs(role, delta.graphs)  # before a blank node's 400
                             delta = skolemised(delta)
                         cut = True
                         store.change(delta.removed, delta.added)

@@ -16,7 +16,8 @@ made on the server directly. A :class:`ServerState` sees both, cheaply:
 :meth:`ServerState.generation` is a local number that moves on whenever either reading
 differs from the last one (and at once after a write through this store), so caches
 keyed on it (answers, search index, label tables, comparer, VoID) follow the server
-within the bound above. The state graph is hidden from the graph list, counts and dumps.
+within the bound above. The state graph is hidden from the graph list, counts and
+dumps (:func:`not_private`, :func:`copy_data`).
 """
 
 from __future__ import annotations
@@ -24,17 +25,20 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from typing import IO
 
 from rdflib import URIRef
 
 from ...namespaces import PRIVATE_GRAPHS, STATE_GRAPH
 from ...terms import iri as sparql_iri
+from .transport import Response
 
 STAMP = URIRef(str(STATE_GRAPH) + "#stamp")
 _COUNT_SHARE = 20  # count at most every 20 × its own duration (≤ 5 % of the server)
 
 _G, _S, _P = sparql_iri(str(STATE_GRAPH)), sparql_iri(str(STATE_GRAPH)), sparql_iri(str(STAMP))
 STAMP_QUERY = f"SELECT ?stamp WHERE {{ GRAPH {_G} {{ {_S} {_P} ?stamp }} }}"
+_PRIVATE_ENDS = tuple(f" {sparql_iri(str(g))} .".encode() for g in PRIVATE_GRAPHS)
 
 
 def not_private(variable: str) -> str:
@@ -100,3 +104,19 @@ class ServerState:
         self._adopt = self._adopt and (None in (stamp, count))
         self._seen = (stamp, count)
         return self.generation
+
+
+def copy_data(response: Response, out: IO[bytes]) -> None:
+    """N-Quads as they come, but for the lines of the graphs ScholarGate keeps for
+    itself (looked for only in the chunks that name one)."""
+    rest = b""
+    for chunk in response.chunks():
+        data = rest + chunk
+        cut = data.rfind(b"\n") + 1
+        block, rest = data[:cut], data[cut:]
+        if any(end[1:-2] in block for end in _PRIVATE_ENDS):
+            lines = block.splitlines(keepends=True)
+            block = b"".join(x for x in lines if not x.rstrip().endswith(_PRIVATE_ENDS))
+        out.write(block)
+    if rest and not rest.rstrip().endswith(_PRIVATE_ENDS):
+        out.write(rest)

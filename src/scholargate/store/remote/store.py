@@ -59,14 +59,13 @@ from .answers import (
 )
 from .profiles import Profile
 from .protocol import Endpoint
-from .state import STAMP_QUERY, ServerState, bump, not_private
+from .state import STAMP_QUERY, ServerState, bump, copy_data, not_private
 from .text import prologue, query_form
 from .transport import Auth, Response
 
 DEFAULT_MAX_BYTES = 256 << 20
 # the server's own default graph too
 _EVERY_QUAD = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } " + not_private("g") + " }"
-_PRIVATE_ENDS = tuple(f" {sparql_iri(str(g))} .".encode() for g in PRIVATE_GRAPHS)
 
 
 class RemoteStore(Store):
@@ -299,10 +298,7 @@ class RemoteStore(Store):
             with response:
                 expect(response, NQUADS)
                 if fmt.name == "nq":
-                    # the graphs ScholarGate keeps for itself left out
-                    while line := response.readline():
-                        if not line.rstrip().endswith(_PRIVATE_ENDS):
-                            out.write(line)
+                    copy_data(response, out)
                 else:
                     private = {ox.NamedNode(str(g)) for g in PRIVATE_GRAPHS}
                     kept = (q for q in quads(response) if q.graph_name not in private)
