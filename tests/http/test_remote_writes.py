@@ -8,11 +8,13 @@ store):
 * a change made on the server directly is seen by both within the bound;
 * conditional increments sent to both instances at once lose nothing: the counter ends
   at the number of increments, and the journal on the server numbers them one after
-  another, each from the value the one before left.
+  another, each from the value the one before left;
+* ``scholargate history`` reads the journal on the server.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import urllib.request
@@ -20,7 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scholargate.cli import main
 from scholargate.services.tokens import TokenBook
 from scholargate.services.writes.server_journal import ServerJournal
 from scholargate.store import Store, remote_store
@@ -203,3 +207,19 @@ def test_increments_through_both_instances_lose_nothing(
         values.append((int(gone), int(new)))
     assert values == [(n, n + 1) for n in range(total)]
     print(f"{len(clients)} clients on two instances x {INCREMENTS} increments: {total}, none lost")
+
+
+def test_history_reads_the_journal_on_the_server(
+    a: LiveServer, token: str, backend: OxigraphServer, project_root: Path
+) -> None:
+    client = Client(a, token)
+    status, receipt = client.update(
+        PREFIX + "INSERT DATA { <https://w3id.org/scholargate/trial/h> sg:count 7 }"
+    )
+    client.close()
+    assert status == 200, receipt
+    env = {"SCHOLARGATE_STORE": f"{backend.url}/query", "SCHOLARGATE_ROOT": str(project_root)}
+    result = CliRunner().invoke(main, ["history", "--json", "--limit", "1"], env=env)
+    assert result.exit_code == 0, result.output
+    [line] = [json.loads(x) for x in result.stdout.splitlines()]
+    assert (line["seq"], line["by"], line["added"]) == (receipt["seq"], "two-instances", 1)
