@@ -24,7 +24,8 @@ the stores of every size given open at once, so that their inserts alternate too
 * with ``--store URL``, the guarded insert on a SPARQL server (``scholargate serve
   --store URL``: the steps, the guard and the journal on the server, its claim of the
   entry number first): the server is EMPTIED (``DROP ALL``) and loaded with the same
-  graph for each size, so give it one of its own, e.g. a throwaway ``oxigraph serve``;
+  graph (one ``--methods`` size only), so give it one of its own, e.g. a throwaway
+  ``oxigraph serve``;
 * one validation of the whole graph (``services.validation.run.validate_store``), what
   the guard saves a write from doing.
 
@@ -405,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile of the guarded inserts")
     parser.add_argument("--no-validate", action="store_true", help="skip the full validation")
     args = parser.parse_args(argv)
+    if args.store and len(args.methods) > 1:
+        parser.error("--store takes one --methods size: the server holds one graph at a time")
     run.use_allocator(args.allocator)
     args.data.mkdir(exist_ok=True)
     print(f"ScholarGate write benchmark; {run.allocator_name()}; load average {run.loadavg()}")
