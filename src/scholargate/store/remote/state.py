@@ -14,7 +14,8 @@ made on the server directly. A :class:`ServerState` sees both, cheaply:
   the count (a literal replaced by another) is not seen until the stamp moves.
 
 :meth:`ServerState.generation` is a local number that moves on whenever either reading
-differs from the last one (and at once after a write through this store), so caches
+differs from the last one (and at once after a write through this store; a write seen
+from elsewhere may move it twice, by the stamp and then by the count), so caches
 keyed on it (answers, search index, label tables, comparer, VoID) follow the server
 within the bound above. The state graph is hidden from the graph list, counts and
 dumps (:func:`not_private`, :func:`copy_data`).
