@@ -21,6 +21,11 @@ the stores of every size given open at once, so that their inserts alternate too
   no guard: the baseline of the ratio;
 * with ``--memory``, the guarded insert on an in-memory copy of the store (what a
   ``serve`` worker writes when the store holds at most ``MEMORY_COPY`` quads);
+* with ``--store URL``, the guarded insert on a SPARQL server (``scholargate serve
+  --store URL``: the steps, the guard and the journal on the server, its claim of the
+  entry number first): the server is EMPTIED (``DROP ALL``) and loaded with the same
+  graph (one ``--methods`` size only), so give it one of its own, e.g. a throwaway
+  ``oxigraph serve``;
 * one validation of the whole graph (``services.validation.run.validate_store``), what
   the guard saves a write from doing.
 
@@ -155,6 +160,7 @@ KINDS = {
     "unguarded": "the same, guard off",
     "raw": "raw: store.change + journal append",
     "memory": "guarded, on an in-memory copy",
+    "server": "guarded, on the SPARQL server (--store)",
 }
 
 
@@ -197,6 +203,9 @@ class Size:
         if args.memory:
             copy = self.store.in_memory()
             self.memory = Writer(copy, Journal(folder / "memory.journal.jsonl"))
+        self.server = None
+        if args.store:
+            self.server = self._server(args.store, folder)
         self.rng = random.Random(args.seed)
         self.around = neighbours(self.store, self.rng)
         self.wall: dict[str, list[float]] = {k: [] for k in KINDS}
@@ -205,6 +214,28 @@ class Size:
         self.validated: float | None = None
         self.results = 0
         print(f"graph: {methods:,} methods, {quads:,} quads; built in {build_s:.1f} s")
+
+    def _server(self, url: str, folder: Path) -> Any:
+        """A Writer on the server at ``url``, emptied and loaded with this graph."""
+        import io
+        import urllib.request
+
+        from scholargate.formats import by_name
+        from scholargate.services.writes.server_journal import ServerJournal
+        from scholargate.services.writes.writer import Writer
+        from scholargate.store import remote_store
+
+        base = url.rsplit("/", 1)[0]
+        remote = remote_store(url, update_url=f"{base}/update", gsp_url=f"{base}/store")
+        remote.clear()
+        out = io.BytesIO()
+        self.store.dump(by_name("nq"), out)
+        request = urllib.request.Request(
+            f"{base}/store", data=out.getvalue(), headers={"Content-Type": "application/n-quads"}
+        )
+        with urllib.request.urlopen(request, timeout=600):
+            pass
+        return Writer(remote, ServerJournal(remote, folder / "server.journal"))
 
     def write(self, writer: Any, quads: frozenset, *, guarded: bool = True) -> None:
         from scholargate.services.writes.delta import effective
@@ -236,6 +267,8 @@ class Size:
         """The guard compiles the shapes on its first write."""
         if self.memory is not None:
             self.write(self.memory, new_method(0, "warm-memory", self.around, self.rng))
+        if self.server is not None:
+            self.write(self.server, new_method(0, "warm-server", self.around, self.rng))
         started = time.perf_counter()
         self.write(self.writer, new_method(0, "warm", self.around, self.rng))
         self.first = time.perf_counter() - started
@@ -254,6 +287,8 @@ class Size:
             self.write(self.writer, quads, guarded=False)
         elif kind == "raw":
             self.raw(quads)
+        elif kind == "server":
+            self.write(self.server, quads)
         else:
             self.write(self.memory, quads)
         self.cpu[kind].append(time.thread_time() - cpu)
@@ -269,6 +304,10 @@ class Size:
     def close(self) -> None:
         entries = self.journal.entries()
         assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+        if self.server is not None:
+            entries = self.server.journal.entries()
+            assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+            self.server.store.close()
         self.store.close()
 
 
@@ -330,6 +369,11 @@ def table(sizes: list[Size]) -> None:
                 f"; one full validation {size.validated:.1f} s ({size.results:,} results) "
                 f"= {size.validated / p50:,.0f} guarded inserts"
             )
+        if size.wall["server"]:
+            server = percentile(size.wall["server"], 0.5)
+            print(
+                f"{size.methods:,} methods: guarded on the server / on disk p50 {server / p50:.1f}x"
+            )
         print(line)
     big = max(sizes, key=lambda s: s.methods)
     p50 = percentile(big.wall["guarded"], 0.5)
@@ -358,9 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
     parser.add_argument("--allocator", choices=("auto", "jemalloc", "system"), default="auto")
     parser.add_argument("--memory", action="store_true", help="also on an in-memory copy")
+    parser.add_argument("--store", help="also on this SPARQL server's query URL (EMPTIED)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the guarded inserts")
     parser.add_argument("--no-validate", action="store_true", help="skip the full validation")
     args = parser.parse_args(argv)
+    if args.store and len(args.methods) > 1:
+        parser.error("--store takes one --methods size: the server holds one graph at a time")
     run.use_allocator(args.allocator)
     args.data.mkdir(exist_ok=True)
     print(f"ScholarGate write benchmark; {run.allocator_name()}; load average {run.loadavg()}")
@@ -369,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for size in sizes:
                 size.warm()
-            kinds = [k for k in KINDS if k != "memory" or args.memory]
+            kinds = [k for k in KINDS if (k != "memory" or args.memory)]
+            kinds = [k for k in kinds if k != "server" or args.store]
             profiler = None
             if args.profile:
                 import cProfile

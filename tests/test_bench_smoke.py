@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from .conftest import require
+from .conftest import OxigraphServer, require
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -162,7 +162,9 @@ def test_runner_measures_a_live_server_and_agrees_with_rdflib(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_write_benchmark_inserts_through_the_write_path(tmp_path: Path) -> None:
+def test_write_benchmark_inserts_through_the_write_path(
+    tmp_path: Path, oxigraph_server: OxigraphServer
+) -> None:
     run = subprocess.run(
         [
             sys.executable,
@@ -185,6 +187,22 @@ def test_write_benchmark_inserts_through_the_write_path(tmp_path: Path) -> None:
     for line in ("insert one method, guarded", "raw: store.change", "in-memory copy"):
         assert line in run.stdout
     assert "one full validation" in run.stdout and "within 1.5x of 60" in run.stdout
+    # on a SPARQL server too (emptied by the benchmark, as other tests empty it before use)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "writes.py"),
+            *("--methods", "60", "--inserts", "2", "--no-validate"),
+            *("--store", f"{oxigraph_server.url}/query", "--data", str(tmp_path / "data")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "guarded, on the SPARQL server" in run.stdout
+    assert "guarded on the server / on disk p50" in run.stdout
 
 
 def test_curators_pages_benchmark_runs(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from scholargate.build import build_store
 from scholargate.cli import main
 from scholargate.namespaces import CONTRIBUTED_GRAPH, CURATED_GRAPH, GRAPH, METHOD, SG
 from scholargate.services.writes.delta import Delta, effective
-from scholargate.services.writes.journal import Entry, Journal, _line
+from scholargate.services.writes.journal import Entry, Journal, line_of
 from scholargate.store import Store, new_store
 
 ALPHA, BETA, GAMMA = METHOD["alpha"], METHOD["beta"], METHOD["gamma"]
@@ -77,7 +77,7 @@ def journal(tmp_path: Path) -> Path:
         _entry(5, "2025-03-04T00:00:00.000+00:00", "ana", "two\nlines", GRAPH["x/y"], 0, 1),
     ]
     path = tmp_path / "journal.jsonl"
-    path.write_bytes(b"".join(_line(e) for e in entries))
+    path.write_bytes(b"".join(line_of(e) for e in entries))
     return path
 
 

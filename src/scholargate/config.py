@@ -61,6 +61,14 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "limit-exceeded, beyond; 0: no cap); /sparql answers are also held to "
         "MAX_ANSWER_BYTES. Dumps are not capped.",
     ),
+    "STORE_POLL": (
+        2.0,
+        float,
+        "Seconds between reads of the SPARQL server's state (the stamp every write through "
+        "ScholarGate sets, and a count of its quads, at most every 20 times the count's own "
+        "time): how soon caches see a change made through another instance or on the "
+        "server directly (0: only this process's own writes).",
+    ),
     "STORE_PROFILE": (
         "auto",
         str,

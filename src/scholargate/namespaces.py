@@ -118,6 +118,11 @@ METADATA_GRAPH = GRAPH["metadata"]
 # comparisons live.
 CONTRIBUTED_GRAPH = GRAPH["contributed"]
 COMPARISONS_GRAPH = GRAPH["comparisons"]
+# Graphs a SPARQL server store keeps for ScholarGate itself, never data: hidden from
+# the graph list, counts and dumps (store/remote/state.py, services/writes/remote_journal.py).
+STATE_GRAPH = GRAPH["state"]  # a stamp every write through ScholarGate changes
+JOURNAL_GRAPH = GRAPH["journal"]  # the journal of writes, on the server
+PRIVATE_GRAPHS = frozenset({STATE_GRAPH, JOURNAL_GRAPH})
 # Graphs a Graph Store POST to /store itself creates: GRAPH["contributed/<uuid>"].
 CONTRIBUTED_GRAPHS = Namespace(BASE + "graph/contributed/")
 # The project's JSON-LD context (ontology/context.jsonld, served at /ontology/context.jsonld):

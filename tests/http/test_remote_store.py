@@ -1,6 +1,7 @@
 """``scholargate serve --store http://…``: a live server whose store is a real Oxigraph
 server, loaded by ``scholargate build --store URL``. It answers the seed comparison
-byte for byte as the embedded store's server does; its ``/sparql`` answers, cuts at
+byte for byte as the embedded store's server does; it saves a comparison as a write
+with its journal on the server; its ``/sparql`` answers, cuts at
 ``MAX_ROWS``, refuses past ``MAX_ANSWER_BYTES`` and stops at ``QUERY_TIMEOUT``; and once
 the Oxigraph server is stopped it answers a clear 503 JSON error, no traceback.
 
@@ -108,19 +109,22 @@ def test_the_seed_comparison_is_byte_identical(
     assert health["quads"] == server.request("GET", "/-/health").json()["quads"]
 
 
-def test_saving_a_comparison_is_a_clear_501(remote_server: LiveServer) -> None:
-    # a save is a write through ScholarGate's embedded store, which this server has not
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
+def test_saving_a_comparison_writes_it_on_the_server(remote_server: LiveServer) -> None:
+    # a save is a write through the Writer, its journal entry on the server
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     body = urlencode({"m": "lora,bert-fine-tuning"}).encode()
-    for accept in ("application/json", "text/html"):
-        reply = remote_server.request(
-            "POST", "/compare/save", body=body, headers={**form, "Accept": accept}
-        )
-        assert reply.status == 501, reply.text
-        assert reply.media_type == accept and "Traceback" not in reply.text
-        assert "SPARQL server" in reply.text
-        if accept == "application/json":
-            assert reply.json()["error"] == "not-implemented"
+    reply = remote_server.request("POST", "/compare/save", body=body, headers=form)
+    assert reply.status == 201, reply.text
+    saved = reply.json()
+    assert saved["created"] is True
+    page = remote_server.request("GET", saved["url"])
+    assert page.status == 200 and "Traceback" not in page.text
+    found = remote_server.query(
+        f"ASK {{ GRAPH sgg:comparisons {{ <{saved['comparison']}> ?p ?o }} }}"
+    )
+    assert found.json()["boolean"] is True
+    again = remote_server.request("POST", "/compare/save", body=body, headers=form)
+    assert again.status == 200 and again.json()["created"] is False
 
 
 def test_sparql_answers_a_select_cut_at_the_row_cap(

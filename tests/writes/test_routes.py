@@ -1,5 +1,6 @@
 """Every refusal of the write routes, as an attacker would try them, through the app:
-the status, a message a person can act on, and the store and journal unchanged."""
+the status, a message a person can act on, and the store and journal unchanged — on the
+bundled graph in memory and on a real Oxigraph server (``store_settings``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from flask.testing import FlaskClient
 
 from scholargate.services.tokens import TokenBook
 from scholargate.web.app import create_app
-from scholargate.web.context import get_store
+from scholargate.web.context import get_store, get_writer
 
 from .conftest import digest
 
+ROOT = Path(__file__).resolve().parents[2]
 CONTRIBUTED = "https://w3id.org/scholargate/graph/contributed"
 LORA = "https://w3id.org/scholargate/method/lora"
 BAD_YEAR = (
@@ -29,17 +31,23 @@ XML_WITH_DTD = (
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: dict[str, object]
+) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("routes")
-    return create_app(
+    made = create_app(
         {
-            "MEMORY": True,
+            **store_settings,
+            "ROOT": ROOT,
             "SAVED": folder / "c.nt",
             "JOURNAL": folder / "j.jsonl",
             "TOKENS": folder / "t.json",
             "TESTING": True,
         }
     )
+    yield made
+    with made.app_context():
+        get_store().close()  # a SPARQL server's kept-alive connections
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +60,11 @@ def client(app: Flask) -> Iterator[FlaskClient]:
     """The app's client; the store and the journal must be as they were afterwards."""
     with app.app_context():
         before = digest(get_store())
-    journal = Path(app.config["JOURNAL"])
-    size = journal.stat().st_size if journal.exists() else 0
+        entries = get_writer().journal.entries()
     yield app.test_client()
     with app.app_context():
         assert digest(get_store()) == before
-    assert (journal.stat().st_size if journal.exists() else 0) == size
+        assert get_writer().journal.entries() == entries
 
 
 def auth(token: str, content_type: str | None = None, **more: str) -> dict[str, str]:

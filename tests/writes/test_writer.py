@@ -1,6 +1,8 @@
 """The one write path on the bundled graph: an accepted write is applied and journaled;
 a write the shapes or the roles refuse leaves the store and the journal exactly as they
-were; another process follows the journal; a rebuild replays it."""
+were; another process follows the journal; a rebuild replays it. The first of these run
+both in the embedded store and on a real Oxigraph server with the journal on the server
+(``place``, ``conftest.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from rdflib import XSD, Literal
 from rdflib.namespace import RDFS, SKOS
 
-from scholargate.build import build_store, open_configured
+from scholargate.build import open_configured
 from scholargate.errors import ForbiddenError, WriteRefusedError
 from scholargate.namespaces import (
     COMPARISONS_GRAPH,
@@ -23,27 +25,20 @@ from scholargate.namespaces import (
 from scholargate.services.writes.delta import Delta, effective
 from scholargate.services.writes.journal import Journal
 from scholargate.services.writes.writer import Writer
-from scholargate.store import Store, new_store
+from scholargate.store import new_store
 
-from .conftest import digest
+from .conftest import Place, digest
 
 ROOT = Path(__file__).resolve().parents[2]
 MHSA = METHOD["multi-head-self-attention"]
-
-
-@pytest.fixture
-def store() -> Store:
-    built = new_store()
-    build_store(built, ROOT)
-    return built
 
 
 def adds(*quads: tuple) -> list:
     return [lambda s: effective(s, [], quads)]
 
 
-def test_an_accepted_write_is_applied_and_journaled(store: Store, tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.jsonl")
+def test_an_accepted_write_is_applied_and_journaled(place: Place) -> None:
+    store, journal = place.store, place.journal()
     writer = Writer(store, journal)
     note = (MHSA, RDFS.comment, Literal("یادداشت", lang="fa"), CONTRIBUTED_GRAPH)
     receipt = writer.write(adds(note), by="alice", role="writer", what="a note")
@@ -53,8 +48,8 @@ def test_an_accepted_write_is_applied_and_journaled(store: Store, tmp_path: Path
     assert (entry.by, entry.what, entry.delta.added) == ("alice", "a note", frozenset({note}))
 
 
-def test_a_write_the_shapes_refuse_changes_nothing(store: Store, tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.jsonl")
+def test_a_write_the_shapes_refuse_changes_nothing(place: Place) -> None:
+    store, journal = place.store, place.journal()
     writer = Writer(store, journal)
     before = digest(store)
     # a year outside the shapes' range on a curated method
@@ -70,8 +65,9 @@ def test_a_write_the_shapes_refuse_changes_nothing(store: Store, tmp_path: Path)
     assert journal.entries() == [] and not journal.path.exists()
 
 
-def test_a_writer_may_not_change_an_imported_graph(store: Store, tmp_path: Path) -> None:
-    writer = Writer(store, Journal(tmp_path / "j.jsonl"))
+def test_a_writer_may_not_change_an_imported_graph(place: Place) -> None:
+    store = place.store
+    writer = Writer(store, place.journal())
     before = digest(store)
     quad = (MHSA, RDFS.comment, Literal("x"), GRAPH["pwc-methods"])
     with pytest.raises(ForbiddenError, match="pwc-methods"):
@@ -81,18 +77,18 @@ def test_a_writer_may_not_change_an_imported_graph(store: Store, tmp_path: Path)
     assert receipt.entry is not None
 
 
-def test_what_was_already_wrong_does_not_refuse_an_unrelated_write(
-    store: Store, tmp_path: Path
-) -> None:
+def test_what_was_already_wrong_does_not_refuse_an_unrelated_write(place: Place) -> None:
+    store = place.store
     bad = (MHSA, SG.yearIntroduced, Literal("1066", datatype=XSD.gYear), CURATED_GRAPH)
     store.change([], [bad])  # there before the write, not through it
-    writer = Writer(store, Journal(tmp_path / "j.jsonl"))
+    writer = Writer(store, place.journal())
     note = (MHSA, RDFS.comment, Literal("unrelated", lang="en"), CONTRIBUTED_GRAPH)
     assert writer.write(adds(note), by="alice", role="writer", what="note").entry is not None
 
 
-def test_a_write_that_changes_nothing_is_not_journaled(store: Store, tmp_path: Path) -> None:
-    writer = Writer(store, Journal(tmp_path / "j.jsonl"))
+def test_a_write_that_changes_nothing_is_not_journaled(place: Place) -> None:
+    store = place.store
+    writer = Writer(store, place.journal())
     label = next(
         iter(
             store.select(
@@ -103,14 +99,12 @@ def test_a_write_that_changes_nothing_is_not_journaled(store: Store, tmp_path: P
     existing = (MHSA, SKOS.prefLabel, label["o"], label["g"])
     receipt = writer.write(adds(existing), by="alice", role="admin", what="again")
     assert receipt.entry is None and not receipt.delta
+    assert writer.journal.entries() == []
 
 
-def test_another_process_follows_the_journal(tmp_path: Path) -> None:
-    journal = tmp_path / "j.jsonl"
-    first, second = new_store(), new_store()
-    build_store(first, ROOT)
-    build_store(second, ROOT)
-    a, b = Writer(first, Journal(journal)), Writer(second, Journal(journal))
+def test_another_process_follows_the_journal(place: Place) -> None:
+    (first, journal), (second, other) = (place.store, place.journal()), place.another()
+    a, b = Writer(first, journal), Writer(second, other)
     note = (MHSA, RDFS.comment, Literal("seen everywhere", lang="en"), CONTRIBUTED_GRAPH)
     a.write(adds(note), by="alice", role="writer", what="note")
     assert b.follow() == 1 and b.seq == 1

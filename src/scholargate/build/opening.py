@@ -42,6 +42,7 @@ from typing import Any
 from ..config import is_url
 from ..errors import InputError, StoreUnavailableError
 from ..services.writes.journal import Journal
+from ..services.writes.server_journal import ServerJournal
 from ..services.writes.writer import Replayed, replay
 from ..store import Store, new_store, remote_store
 from .disk import open_built, record_seq, recorded_seq
@@ -115,10 +116,14 @@ def open_configured(
             report = build_store(
                 store, place.root, saved=place.saved, progress=progress, own_graphs_only=True
             )
+            # the journal on the server, over the sources just reloaded: each quad ends as
+            # the last entry that touched it left it (writes to a source graph come back)
+            journal = ServerJournal(store, Path(settings.get("JOURNAL") or "journal"))
+            replayed = replay(store, journal, fresh=False)
         except BaseException:
             store.close()
             raise
-        return Opened(store, place, report)
+        return Opened(store, place, report, seq=replayed.seq, replayed=replayed)
     if place.path is None:
         store = new_store()
         report = build_store(store, place.root, saved=place.saved, progress=progress)
@@ -168,6 +173,7 @@ def open_remote(url: str, settings: Mapping[str, Any]) -> Store:
         timeout=float(settings.get("STORE_TIMEOUT") or 30.0),
         max_bytes=256 << 20 if max_bytes is None else (int(max_bytes) or None),
         profile=str(settings.get("STORE_PROFILE") or "auto"),
+        poll=float(settings.get("STORE_POLL", 2.0)),
     )
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import click
 from rdflib import URIRef
 
-from ..build import build_store, discover, place_of
+from ..build import build_store, discover, open_remote, place_of
 from ..render.edits import ADDED, REMOVED, file_stem, patch, report, summary
 from ..render.journal import history_json, history_table
 from ..render.text import compact
 from ..services.writes.edits import catch_up, edits
 from ..services.writes.history import graph_named, parse_since, select
 from ..services.writes.journal import Journal
+from ..services.writes.server_journal import ServerJournal
 from ..store import new_store
 from .context import Context, pass_context, reports_errors
 
@@ -31,8 +32,8 @@ def _journal(ctx: Context) -> Journal | None:
         return Journal(place.journal)
     if place.url is not None:
         click.echo(
-            f"no journal: the store is a SPARQL server ({place.url}), and ScholarGate keeps "
-            "no journal for one (writes through ScholarGate need the embedded store)"
+            f"no journal file: the store is a SPARQL server ({place.url}), whose journal is "
+            "its graph sgg:journal (`scholargate history` reads it); this command reads a file"
         )
     else:
         click.echo(
@@ -90,20 +91,31 @@ def history(
     name), the graphs touched, how many quads removed and added, and the summary.
 
     Reads the journal file only (JOURNAL, else the one beside the on-disk store); the
-    store is not opened. With --json, one JSON object a line: seq, at, by, what, graphs
+    store is not opened. On a SPARQL server as the store, reads the journal there (the
+    graph sgg:journal). With --json, one JSON object a line: seq, at, by, what, graphs
     (full IRIs), removed, added (counts); a note about an empty journal goes to stderr.
     """
     since = parse_since(since_text) if since_text is not None else None
     graph = graph_named(graph_name) if graph_name is not None else None
-    journal = _journal(ctx)
-    if journal is None or _nothing(journal, err=as_json):
-        return
-    entries = journal.entries()
+    place = place_of(ctx.settings(memory=ctx.memory))
+    if place.url is not None:  # the journal on the server (graph sgg:journal)
+        store = open_remote(place.url, ctx.settings(memory=False))
+        try:
+            entries = ServerJournal(store, Path("journal")).entries()
+        finally:
+            store.close()
+        where = f"the graph sgg:journal on {place.url}"
+        if not entries:
+            click.echo(f"{where} has no entries: no write has been accepted", err=as_json)
+            return
+    else:
+        journal = _journal(ctx)
+        if journal is None or _nothing(journal, err=as_json):
+            return
+        entries, where = journal.entries(), f"the journal at {journal.path}"
     chosen = select(entries, since=since, by=by, graph=graph, limit=limit)
     if not chosen:
-        click.echo(
-            f"no entries match ({len(entries)} in the journal at {journal.path})", err=as_json
-        )
+        click.echo(f"no entries match ({len(entries)} in {where})", err=as_json)
         return
     if as_json:
         for entry in chosen:

@@ -63,11 +63,8 @@ def build(ctx: Context) -> None:
     if opened.replayed is not None and place.path is not None:
         journal = place.journal or journal_beside(place.path)
         click.echo(replay_report(opened.replayed, journal, fresh=bool(report.rebuilt)), nl=False)
-    elif place.url is not None and ctx.config.get("JOURNAL"):
-        click.echo(
-            f"journal {ctx.config['JOURNAL']}: not replayed (a SPARQL server as the store "
-            "keeps no journal here)"
-        )
+    elif opened.replayed is not None:  # the journal on the server (graph sgg:journal)
+        click.echo(replay_report(opened.replayed, Path("sgg:journal"), fresh=False), nl=False)
 
 
 @click.command()

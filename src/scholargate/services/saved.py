@@ -250,8 +250,8 @@ class SavedComparisons:
         if self.writer is None:
             raise SavingUnavailableError(
                 "this server cannot save new comparisons: its graph lives on a SPARQL "
-                "server (STORE is a URL), and saving is a write through ScholarGate's "
-                "embedded store; share the comparison by its /compare URL instead",
+                "server that takes no writes from it (STORE is a URL, with no STORE_UPDATE "
+                "or STORE_GSP); share the comparison by its /compare URL instead",
                 reason="remote-store",
             )
         self.rate.take(client)

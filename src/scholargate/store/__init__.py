@@ -293,13 +293,14 @@ def remote_store(
     timeout: float = 30.0,
     max_bytes: int | None = 256 << 20,
     profile: str = "auto",
+    poll: float = 2.0,
 ) -> Store:
     """Open a SPARQL 1.1 server as the store (``store/remote/``): ``url`` is its query
     endpoint, ``update_url`` and ``gsp_url`` its Update and Graph Store endpoints (with
     neither it is read-only), ``user``/``password`` sent by ``auth`` (basic or digest);
     each request ends within ``timeout`` s, an answer read holds at most ``max_bytes``
-    (None: no cap); ``profile``: auto, oxigraph, virtuoso or standard. Connects on
-    first use."""
+    (None: no cap); ``profile``: auto, oxigraph, virtuoso or standard; ``poll``: seconds
+    between reads of the server's state (its generation). Connects on first use."""
     from urllib.parse import urlsplit
 
     from .remote import RemoteStore
@@ -323,6 +324,7 @@ def remote_store(
             timeout=timeout,
             max_bytes=max_bytes,
             profile=profile,
+            poll=poll,
         )
     except ValueError as error:  # not an http(s) URL, an unknown profile
         raise InputError(str(error)) from None

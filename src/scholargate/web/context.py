@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,10 +12,11 @@ from flask import Flask, current_app, request
 from rdflib import URIRef
 
 from ..build import open_configured, record_seq
-from ..errors import ScholarGateError
+from ..errors import ForbiddenError
 from ..namespaces import LANGUAGES
 from ..services.saved import SavedComparisons
 from ..services.writes.journal import Journal
+from ..services.writes.server_journal import ServerJournal
 from ..services.writes.writer import Writer
 from ..store import Store
 
@@ -28,8 +30,8 @@ def init_app(app: Flask) -> None:
     """Open the store the settings name (``build.open_configured``: a graph built in
     memory, the on-disk store rebuilt first if a source changed, under ``serve`` a copy
     in memory of the store it built or its newest snapshot, or a SPARQL server, never
-    loaded here), its write path (none on a SPARQL server) and the saved comparisons,
-    which are written through it.
+    loaded here), its write path (on a SPARQL server with an update or Graph Store URL,
+    the journal on the server) and the saved comparisons, which are written through it.
 
     Under ``serve`` on disk the app's store is replaced when the worker moves to a newer
     snapshot (:func:`_switched`): a request in flight keeps the store object it got
@@ -61,11 +63,17 @@ def init_app(app: Flask) -> None:
         writer.switched = lambda new: _switched(app, new)
         app.extensions[_WRITER] = writer
         app.before_request(_follow)
+    elif store.writable:  # a SPARQL server: the journal on the server (server_journal.py)
+        lock = Path(app.config.get("JOURNAL") or _host_lock(opened.place.url or ""))
+        journal = ServerJournal(store, lock, poll=float(app.config["STORE_POLL"]))
+        writer = Writer(store, journal, timeout=float(app.config["WRITE_TIMEOUT"]))
+        app.extensions[_WRITER] = writer
+        app.before_request(_follow)
     app.extensions[_EXTENSION] = store
     saved = opened.place.saved  # read-only legacy: a source of the build, no longer written
     app.extensions[_SAVED] = SavedComparisons(
         store,
-        writer,  # None on a SPARQL server: no new saves (501)
+        writer,  # None on a read-only SPARQL server: no new saves (501)
         rate_file=saved.with_name(saved.name + ".rate"),
         limit=int(app.config["SAVED_MAX"]),
         rate=int(app.config["SAVE_RATE"]),
@@ -79,6 +87,13 @@ def _switched(app: Flask, store: Store) -> None:
     comparisons read the writer's store."""
     app.extensions[_EXTENSION] = store
     app.extensions.pop(QUADS, None)  # /-/health counts again
+
+
+def _host_lock(url: str) -> Path:
+    """Where the writers on this host to the server at ``url`` take their lock (with no
+    JOURNAL): one file per server, so instances on one host write in turn."""
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"scholargate-server-{digest}.journal"
 
 
 def _private_journal() -> Path:
@@ -104,13 +119,12 @@ def journal_seq(graph: URIRef | None = None) -> int:
 
 
 def get_writer() -> Writer:
-    """The write path of this app's store; a SPARQL server store has none yet (501)."""
+    """The write path of this app's store; a read-only SPARQL server has none (403)."""
     writer = current_app.extensions.get(_WRITER)
     if writer is None:
-        raise ScholarGateError(
-            "writes through ScholarGate need its embedded store: this server's graph lives "
-            "on a SPARQL server (STORE is a URL); write to that server directly for now",
-            status=501,
+        raise ForbiddenError(
+            "this server's graph lives on a SPARQL server that takes no writes from it "
+            "(no STORE_UPDATE or STORE_GSP URL is set); set one to write through ScholarGate"
         )
     return writer
 

@@ -10,12 +10,15 @@ it lacks (:func:`effective` makes them so), so that two of them compose with
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
+from ...errors import InputError
+from ...namespaces import BASE
 from ...store import Quad, Store
 from ...terms import term
 
@@ -56,6 +59,35 @@ class Delta:
             if isinstance(o, (URIRef, BNode)):
                 found.add(o)
         return frozenset(found)
+
+
+GENID = BASE + ".well-known/genid/"  # skolem IRIs (RDF 1.1 Concepts, 3.5)
+
+
+def skolemised(delta: Delta) -> Delta:
+    """The delta with each blank node it adds replaced by a new skolem IRI (one per
+    label), for a store that cannot name a blank node it holds (a SPARQL server); a
+    delta that removes a triple with a blank node is refused (400): the server's blank
+    nodes cannot be named in an update."""
+    if any(_has_blank(q) for q in delta.removed):
+        raise InputError(
+            "this write removes triples with a blank node, which a SPARQL server store "
+            "cannot name in an update; give the node an IRI, or make the change on the "
+            "server directly"
+        )
+    if not any(_has_blank(q) for q in delta.added):
+        return delta
+    names: dict[BNode, URIRef] = {}
+
+    def named(node: Node) -> Node:
+        if not isinstance(node, BNode):
+            return node
+        if node not in names:
+            names[node] = URIRef(GENID + secrets.token_hex(12))
+        return names[node]
+
+    added = frozenset((named(s), p, named(o), g) for s, p, o, g in delta.added)
+    return Delta(removed=delta.removed, added=added)
 
 
 def quads_of(name: URIRef, graph: Graph) -> Iterator[Quad]:

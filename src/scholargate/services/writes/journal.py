@@ -95,7 +95,7 @@ def _from_quads(rows: list[list[Any]]) -> frozenset[Quad]:
     return frozenset(tuple(_node(t) for t in row) for row in rows)  # type: ignore[misc]
 
 
-def _line(entry: Entry) -> bytes:
+def line_of(entry: Entry) -> bytes:
     body = {
         "seq": entry.seq,
         "at": entry.at,
@@ -110,7 +110,7 @@ def _line(entry: Entry) -> bytes:
     return (text[:-1] + f',"crc":{crc}}}\n').encode("utf-8")
 
 
-def _read_line(raw: bytes) -> Entry | None:
+def read_line(raw: bytes) -> Entry | None:
     """The entry on one complete line, or None when the line is torn or damaged."""
     try:
         data = json.loads(raw)
@@ -148,7 +148,7 @@ class Journal:
         for raw in data.splitlines(keepends=True):
             if not raw.endswith(b"\n"):
                 break
-            entry = _read_line(raw)
+            entry = read_line(raw)
             if entry is None:
                 break
             entries.append(entry)
@@ -197,7 +197,7 @@ class Journal:
         durable, and give it with the offset after it. The caller holds :meth:`locked`
         and has read the journal up to ``end`` (``seq`` is one past the last entry)."""
         entry = Entry(seq, datetime.now(UTC).isoformat(timespec="milliseconds"), by, what, delta)
-        line = _line(entry)
+        line = line_of(entry)
         created = not self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         try:

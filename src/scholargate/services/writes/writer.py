@@ -19,6 +19,14 @@ the write, brought up to the journal, snapshotted once the write is accepted; th
 worker then reads the new snapshot (``reopen``), as every other worker does when it
 follows the journal past the snapshot it reads.
 
+On a SPARQL server store the journal is on the server too (``server_journal.py``,
+``in_store``): the entries are already in the store, so following the journal only
+learns their numbers, and the steps, the guard and the take-back run on the server
+itself, so a write the guard refuses is on the server (never in the journal) for the
+milliseconds the guard takes. Blank nodes a write adds are skolemised first
+(:func:`~scholargate.services.writes.delta.skolemised`): no update can name a blank node
+the server holds, so the write could not be taken back or reverted later.
+
 Nothing another request reads changes before step 4 (a gevent worker runs one request
 at a time between waits, and no step waits; the primary is read by nobody), and other
 processes see the write only from the journal or a snapshot published after it, so a
@@ -41,7 +49,7 @@ from ...store import Store
 from ..validation.report import ValidationReport
 from . import refusal
 from .access import check_graphs
-from .delta import Delta, effective
+from .delta import Delta, effective, skolemised
 from .guard import Guard
 from .journal import Entry, Journal
 
@@ -195,6 +203,11 @@ class Writer:
     def _apply(self, entries: Sequence[Entry]) -> None:
         if not entries:
             return
+        if getattr(self.journal, "in_store", False):  # the server holds them already
+            for entry in entries:
+                self._touched(entry.delta)
+                self.seq = entry.seq
+            return
         if not self.store.writable:
             raise StoreUnavailableError(
                 "the journal has writes this server's store cannot take (it reads the "
@@ -268,6 +281,9 @@ class Writer:
                 try:
                     for step in steps:
                         delta = step(store)
+                        if getattr(self.journal, "in_store", False):
+                            check_graphs(role, delta.graphs)  # before a blank node's 400
+                            delta = skolemised(delta)
                         cut = True
                         store.change(delta.removed, delta.added)
                         cut = False

@@ -6,12 +6,14 @@ says, each failing answer turned into the project's error.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from urllib.parse import urlencode, urlsplit
 
 from rdflib import URIRef
 
 from ...errors import ForbiddenError
+from ...namespaces import PRIVATE_GRAPHS
 from .answers import JSON, NTRIPLES, TSV, expect, malformed, read_select
 from .profiles import Profile, detect, profile_named
 from .text import syntax_error
@@ -66,6 +68,8 @@ class Endpoint:
         else:
             self._profile = None if profile == "auto" else profile_named(profile)
         self._lock = threading.Lock()
+        self.names_ttl = 2.0  # seconds the graph list a union query names is kept
+        self._names: tuple[float, list[URIRef], bool] | None = None
 
     def _transport(self, url: str) -> Transport:
         return self._transports[_origin(url)]
@@ -115,14 +119,21 @@ class Endpoint:
         if default_graphs is not None:
             params += [("default-graph-uri", str(g)) for g in default_graphs]
         elif union and profile.union == "parameter" and not named_graphs:
-            params.append((profile.union_parameter, "true"))
+            # a store that cannot write keeps the plain union (no graph list to read)
+            names, private = self._known_names() if self.writable else ([], False)
+            if private:  # the union parameter would show them: the data graphs listed
+                listed = [str(g) for g in names or [_NONE]]
+                params += [("default-graph-uri", g) for g in listed]
+                params += [("named-graph-uri", g) for g in listed]
+            else:
+                params.append((profile.union_parameter, "true"))
         elif union and profile.union != "native":
             # Oxigraph refuses its union parameter beside named-graph-uri: list them all.
-            params += [("default-graph-uri", str(g)) for g in self.graph_names()]
+            params += [("default-graph-uri", str(g)) for g in self.graph_names() or [_NONE]]
         params += [("named-graph-uri", str(g)) for g in named_graphs or ()]
         transport = self._transport(self.query_url)
         headers = {"Accept": accept}
-        if profile.form_post:
+        if profile.form_post or len(params) > 20:  # a long list goes in the body
             body = urlencode([("query", sparql), *params]).encode("utf-8")
             to = target(self.query_url)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -141,12 +152,29 @@ class Endpoint:
             raise transport.failure(response, "a query")
 
     def graph_names(self) -> list[URIRef]:
-        """Every named graph, sorted."""
+        """Every named graph that holds data, sorted (not the graphs ScholarGate keeps
+        for itself on the server)."""
         sparql = self.profile.graph_names
         with self.query(sparql, TSV, union=False, max_bytes=self.max_bytes) as response:
             expect(response, TSV)
             rows = read_select(response, None).rows
-        return sorted({row["g"] for row in rows if isinstance(row.get("g"), URIRef)})
+        names = {row["g"] for row in rows if isinstance(row.get("g"), URIRef)}
+        found = sorted(names - PRIVATE_GRAPHS)
+        self._names = (time.monotonic() + self.names_ttl, found, bool(names & PRIVATE_GRAPHS))
+        return found
+
+    def _known_names(self) -> tuple[list[URIRef], bool]:
+        """The data graphs, and whether the server holds ScholarGate's own graphs, as
+        read at most ``names_ttl`` seconds ago (:meth:`forget_names` after a write)."""
+        known = self._names
+        if known is None or time.monotonic() >= known[0]:
+            self.graph_names()
+            known = self._names
+            assert known is not None
+        return known[1], known[2]
+
+    def forget_names(self) -> None:
+        self._names = None
 
     # ---- updates ---------------------------------------------------------------
 
@@ -211,6 +239,9 @@ class Endpoint:
                 raise malformed(self.server, f"N-Triples refused ({response.text()})")
             if not 200 <= response.status < 300:
                 raise transport.failure(response, f"a Graph Store {method}")
+
+
+_NONE = "urn:scholargate:no-graph"  # a default graph of nothing: an empty union
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:

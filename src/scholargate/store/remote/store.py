@@ -9,10 +9,13 @@ it). Writes are parsed and checked here first — a syntax error or a bad term s
 nothing — then sent as N-Triples: by the Graph Store Protocol when there is a Graph
 Store URL, else as SPARQL Update ``INSERT DATA``.
 
-``generation`` counts the writes made through this object, as the interface says; a
-remote store cannot see writes made elsewhere (another instance, or on the server), so
-caches keyed on it miss those until the store reads a generation from the server
-(issue 13, stateless web tier: not done yet). ``extension_functions()`` is empty: no
+``generation`` follows the server (``state.py``): every write through a RemoteStore sets
+a new stamp in the graph ``sgg:state`` in the same request, and the generation moves on
+when the stamp or the count of quads read from the server (at most every ``poll``
+seconds) differs, so caches keyed on it see writes made by other instances, or on the
+server directly, within a bounded time. The graphs ScholarGate keeps for itself
+(``sgg:state``, ``sgg:journal``) are left out of the graph list, counts and dumps.
+``extension_functions()`` is empty: no
 server evaluates ``sg:label``. ``answer`` (``/sparql``) keeps the embedded store's
 bounds: ``answering.py``.
 """
@@ -28,7 +31,7 @@ from rdflib.term import Node
 
 from ...errors import InputError
 from ...formats import Format
-from ...namespaces import PREFIXES
+from ...namespaces import PREFIXES, PRIVATE_GRAPHS
 from ...terms import iri as sparql_iri
 from .. import Answer, AnswerRequest, Cells, QueryKind, QueryResult, Store
 from ..conversion import native_format, rdf_parse_error
@@ -56,11 +59,13 @@ from .answers import (
 )
 from .profiles import Profile
 from .protocol import Endpoint
+from .state import STAMP_QUERY, ServerState, bump, copy_data, not_private
 from .text import prologue, query_form
 from .transport import Auth, Response
 
 DEFAULT_MAX_BYTES = 256 << 20
-_EVERY_QUAD = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"  # the server's own default graph too
+# the server's own default graph too
+_EVERY_QUAD = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } " + not_private("g") + " }"
 
 
 class RemoteStore(Store):
@@ -73,7 +78,8 @@ class RemoteStore(Store):
     each read waits at most that long); an answer read into memory or streamed by
     ``query_to`` may hold at most ``max_bytes`` (None: no cap). ``profile``: ``auto``
     (from the server's ``Server`` header), ``oxigraph``, ``virtuoso`` or ``standard``
-    (``profiles.py``).
+    (``profiles.py``). ``poll``: seconds between reads of the server's state for
+    ``generation`` (0: only writes through this object move it; ``state.py``).
     """
 
     remote = True
@@ -90,6 +96,7 @@ class RemoteStore(Store):
         timeout: float = 30.0,
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         profile: str | Profile = "auto",
+        poll: float = 2.0,
     ) -> None:
         self.endpoint = Endpoint(
             query_url,
@@ -104,11 +111,24 @@ class RemoteStore(Store):
         )
         self.server = self.endpoint.server
         self.timeout, self.max_bytes = timeout, max_bytes
-        self.generation = 0
+        self.state = ServerState(self._stamp, self.count, poll=poll)
+        self.endpoint.names_ttl = poll
         self.writable = self.endpoint.writable
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint.query_url!r})"
+
+    @property
+    def generation(self) -> int:  # type: ignore[override]
+        """Moves on with the server's state (``state.py``)."""
+        return self.state.current()
+
+    def _stamp(self) -> str:
+        """The stamps in the state graph, sorted and joined ('' before the first write)."""
+        with self.endpoint.query(STAMP_QUERY, TSV, union=False, max_bytes=1 << 20) as response:
+            expect(response, TSV)
+            rows = read_select(response, None).rows
+        return " ".join(sorted(str(r["stamp"]) for r in rows if "stamp" in r))
 
     @property
     def profile(self) -> Profile:
@@ -226,7 +246,7 @@ class RemoteStore(Store):
         if graph is not None:
             pattern = f"GRAPH {sparql_iri(str(graph))} {{ ?s ?p ?o }}"
         elif self.profile.union == "native":
-            pattern = "GRAPH ?g { ?s ?p ?o }"
+            pattern = "GRAPH ?g { ?s ?p ?o } " + not_private("g")
         else:
             pattern = _EVERY_QUAD
         sparql = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
@@ -278,9 +298,11 @@ class RemoteStore(Store):
             with response:
                 expect(response, NQUADS)
                 if fmt.name == "nq":
-                    copy(response, out)
+                    copy_data(response, out)
                 else:
-                    ox.serialize(quads(response), out, native_format(fmt), prefixes=PREFIXES)
+                    private = {ox.NamedNode(str(g)) for g in PRIVATE_GRAPHS}
+                    kept = (q for q in quads(response) if q.graph_name not in private)
+                    ox.serialize(kept, out, native_format(fmt), prefixes=PREFIXES)
             return
         # Graph by graph: N-Quads and TriG documents may follow one another.
         for name in self.graph_names():
@@ -293,13 +315,27 @@ class RemoteStore(Store):
 
     # ---- writes ------------------------------------------------------------------
 
+    def _wrote(self) -> None:
+        """After a Graph Store request: a new stamp (a separate request: the protocol
+        has no way to send it along), and caches move on."""
+        self.state.wrote()
+        self.endpoint.forget_names()
+        if self.endpoint.update_url is not None:
+            self.endpoint.update(bump())
+
+    def _update(self, sparql: str) -> None:
+        """One update request with a new stamp set in the same request."""
+        text = sparql.rstrip()
+        self.state.wrote()
+        self.endpoint.forget_names()
+        self.endpoint.update(text + ("\n" if text.endswith(";") else "\n;\n") + bump())
+
     def _add(self, graph: URIRef, body: bytes) -> None:
         if self.endpoint.gsp_url is not None:
             self.endpoint.send("POST", graph, body)
+            self._wrote()
         else:
-            self.endpoint.update(
-                f"INSERT DATA {{ GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }} }}"
-            )
+            self._update(f"INSERT DATA {{ GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }} }}")
 
     def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
         if fmt.kind not in ("graph", "dataset"):
@@ -313,7 +349,6 @@ class RemoteStore(Store):
             parsed = [q.triple for q in ox.parse(data, native_format(fmt))]
         except SyntaxError as error:
             raise rdf_parse_error(error, source) from None
-        self.generation += 1
         if parsed:
             self._add(graph, ox.serialize(parsed, format=ox.RdfFormat.N_TRIPLES))
         return len(parsed)
@@ -322,7 +357,6 @@ class RemoteStore(Store):
         if not self.endpoint.writable:
             raise self.endpoint.read_only()
         body = ntriples(triples)
-        self.generation += 1
         if body:
             self._add(graph, body)
         return body.count(b"\n")
@@ -331,30 +365,30 @@ class RemoteStore(Store):
         if not self.endpoint.writable:
             raise self.endpoint.read_only()
         body = ntriples(triples)  # a bad term fails here, before the old graph is touched
-        self.generation += 1
         if self.endpoint.update_url is not None:
             # One update is one transaction: readers see the old graph or the new one.
             data, target = body.decode(), sparql_iri(str(name))
-            self.endpoint.update(
+            self._update(
                 f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {data} }} }}"
             )
         else:
             self.endpoint.send("PUT", name, body)
+            self._wrote()
 
     def update(self, sparql: str) -> None:
-        self.generation += 1
-        self.endpoint.update(sparql)
+        """Run ``sparql`` with a new stamp set in the same request."""
+        self._update(sparql)
 
     def clear(self) -> None:
         if not self.endpoint.writable:
             raise self.endpoint.read_only()
-        self.generation += 1
         if self.endpoint.update_url is not None:
-            self.endpoint.update("DROP ALL")
+            self._update("DROP ALL")
             return
         for name in self.graph_names():
             self.endpoint.send("DELETE", name)
         self.endpoint.send("DELETE", None)
+        self._wrote()
 
     def close(self) -> None:
         self.endpoint.close()
