@@ -121,6 +121,28 @@ def test_facet_labels_follow_the_page_language(client) -> None:
     assert '<span lang="fa" dir="auto">یادگیری عمیق</span>' in page
 
 
+def _script(item: dict) -> int:
+    """0: a Persian name in Persian script; 1: a Persian name in Latin letters (an
+    acronym); 2: no Persian name (the English one shown)."""
+    if item["lang"] != "fa":
+        return 2
+    return 0 if "\u0600" <= item["label"][0] <= "\u06ff" else 1
+
+
+def test_by_name_the_pages_language_comes_first(client) -> None:
+    items = walk(client, "lang=fa")
+    order = [_script(i) for i in items]
+    assert order == sorted(order)  # Persian script, then acronyms, then English
+    assert {0, 1, 2} <= set(order)
+    first = methods(client, "lang=fa")["items"]
+    assert first and all(_script(i) == 0 for i in first)
+    persian = [i["label"].lower() for i in items if _script(i) == 0]
+    assert persian == sorted(persian)
+    # English is unchanged: every method has an English name, sorted by it
+    english = [i["label"].lower() for i in walk(client, "lang=en")]
+    assert english == sorted(english)
+
+
 def test_html_facets_link_to_narrower_listings(client) -> None:
     page = client.get("/methods?lang=en", headers=HTML).get_data(as_text=True)
     assert 'href="/methods?field=deep-learning&amp;lang=en"' in page

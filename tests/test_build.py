@@ -65,6 +65,38 @@ def test_one_named_graph_per_source(tmp_path: Path) -> None:
     assert sum(report.triples.values()) == report.quads == store.count()
 
 
+def test_translated_names_are_a_graph_of_their_own(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    (root / "data" / "translations").mkdir()
+    for name, label in (("methods", '"آ"@fa'), ("concepts", '"Ç"@tr')):
+        (root / "data" / "translations" / f"{name}.ttl").write_text(
+            PREFIXES + f"sgm:{'a' if name == 'methods' else 'c'} skos:prefLabel {label} .\n",
+            encoding="utf-8",
+        )
+    (root / "data" / "translations.meta.ttl").write_text(
+        "@prefix sgg: <https://w3id.org/scholargate/graph/> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "sgg:translations dcterms:license <https://creativecommons.org/licenses/by/4.0/> .\n"
+    )
+    store = OxigraphStore()
+    report = build_store(store, root)
+    assert report.triples[GRAPH["translations"]] == 2
+    assert not store.ask(
+        'ASK { GRAPH <https://w3id.org/scholargate/graph/curated> { ?m ?p "آ"@fa } }'
+    )
+    assert store.ask(
+        "ASK { GRAPH <https://w3id.org/scholargate/graph/translations> { "
+        "<https://w3id.org/scholargate/method/a> "
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "آ"@fa } }'
+    )
+    meta = store.graph(METADATA_GRAPH)
+    assert (
+        GRAPH["translations"],
+        URIRef("http://purl.org/dc/terms/license"),
+        URIRef("https://creativecommons.org/licenses/by/4.0/"),
+    ) in meta
+
+
 def test_related_is_made_symmetric_within_its_graph(tmp_path: Path) -> None:
     store = OxigraphStore()
     build_store(store, make_root(tmp_path))
@@ -138,7 +170,7 @@ def test_failed_rebuild_keeps_the_previous_store(tmp_path: Path) -> None:
 
 def test_discover_finds_every_source_of_the_repository(project_root: Path) -> None:
     roles = {s.role for s in discover(project_root)}
-    assert {"curated", "metadata"} <= roles
+    assert {"curated", "translations", "metadata"} <= roles
 
 
 def _dead_pid() -> int:

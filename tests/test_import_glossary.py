@@ -17,9 +17,11 @@ from scholargate.services.importing import (
     import_glossary_tr,
     import_pwc,
     read_curated,
+    read_methods,
     write_import,
 )
 from scholargate.services.importing.common import read_turtle
+from scholargate.services.importing.glossary import parse_tr
 
 FIXTURES = Path(__file__).parent / "fixtures" / "glossary"
 ZWNJ = "\u200c"
@@ -140,11 +142,37 @@ def test_a_missing_glossary_names_the_file(methods: Graph, tmp_path: Path) -> No
 
 def test_tr_pairs_and_comma_alternatives(tr: common.ImportResult) -> None:
     g = tr.graph
+    assert labels(g, METHOD["dropout"], "tr") == ["hattan düşme"]  # two spaces stripped
+    assert aliases(g, METHOD["dropout"], "tr") == ["seyreltme"]
+
+
+def test_tr_names_joined_by_veya_are_a_name_and_an_alias(tr: common.ImportResult) -> None:
+    g = tr.graph
+    # "eşiksiz en büyük işlev veya softmaks" is two names, not one
     assert labels(g, METHOD["softmax"], "tr") == ["eşiksiz en büyük işlev"]
     assert aliases(g, METHOD["softmax"], "tr") == ["softmaks"]
     assert (ALIAS["softmax-tr-1"], SG.aliasKind, SG.Translation) in g
     assert (ALIAS["softmax-tr-1"], DCTERMS.source, GRAPH["tr-d2l-terminology"]) in g
-    assert labels(g, METHOD["dropout"], "tr") == ["hattan düşme"]  # two spaces stripped
+    assert not any("veya" in str(o) for o in g.objects())
+
+
+def test_tr_veya_before_a_two_word_term_shares_its_last_word(tmp_path: Path) -> None:
+    path = tmp_path / "t.md"
+    path.write_text(
+        "loss function; kayıp veya yitim fonksiyonu\n"
+        "regression; bağlanım veya regresyon\n"
+        "machine learning; makine öğrenmesi veya yapay öğrenme\n"
+        "veyacı; veyacı\n",  # "veya" inside a word is no separator
+        encoding="utf-8",
+    )
+    entries, rejected, _ = parse_tr(path)
+    assert rejected == []
+    assert [e.translations for e in entries] == [
+        ["kayıp fonksiyonu", "yitim fonksiyonu"],
+        ["bağlanım", "regresyon"],
+        ["makine öğrenmesi", "yapay öğrenme"],
+        ["veyacı"],
+    ]
 
 
 def test_tr_reads_a_colon_and_the_parts_of_a_parenthesis(tr: common.ImportResult) -> None:
@@ -160,6 +188,28 @@ def test_tr_terms_with_two_meanings_are_rejected(tr: common.ImportResult) -> Non
     assert any(record.startswith("line 16") for record in rejected)  # no separator
     assert len(rejected) == 3
     assert [record.split()[1] for record, _ in tr.rejected] == ["6", "8", "16"]  # file order
+
+
+def test_a_translated_name_counts_as_the_methods_name(tmp_path: Path) -> None:
+    """read_methods reads data/translations/: a glossary gives no second preferred name."""
+    for folder in ("curated", "translations"):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+    prefixes = (
+        "@prefix sg: <https://w3id.org/scholargate/ontology#> .\n"
+        "@prefix sgm: <https://w3id.org/scholargate/method/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    )
+    (tmp_path / "data" / "curated" / "m.ttl").write_text(
+        prefixes + 'sgm:softmax a sg:Method ; skos:prefLabel "Softmax"@en .\n'
+        'sgm:transformer a sg:Method ; skos:prefLabel "Transformer"@en .\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "data" / "translations" / "n.ttl").write_text(
+        prefixes + 'sgm:softmax skos:prefLabel "softmaks"@tr .\n', encoding="utf-8"
+    )
+    result = import_glossary_tr(FIXTURES / "tr-small.md", read_methods(tmp_path))
+    assert labels(result.graph, METHOD["softmax"], "tr") == []
+    assert labels(result.graph, METHOD["transformer"], "tr") == ["dönüştürücü"]
 
 
 def test_tr_metadata(tr: common.ImportResult) -> None:

@@ -212,12 +212,15 @@ def read_curated(root: Path) -> Graph:
 
 
 def read_methods(root: Path) -> Graph:
-    """The curated methods plus the Papers with Code import: what glossaries label."""
+    """The curated methods plus the Papers with Code import: what glossaries label. With
+    them the names translated by the curators (``data/translations/``), so that a glossary
+    never gives a method a second name in a language nor repeats one as an alias."""
     root = Path(root)
     paths = list((root / "data" / "curated").glob("*.ttl"))
     pwc = root / "data" / "imported" / "pwc-methods.ttl"
     if pwc.is_file():
         paths.append(pwc)
+    paths.extend(sorted((root / "data" / "translations").glob("*.ttl")))
     return read_turtle(paths)
 
 

@@ -101,6 +101,7 @@ TR = SourceInfo(
 )
 
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
+_VEYA = re.compile(r"\s+veya\s+")
 
 
 @dataclass
@@ -158,10 +159,23 @@ def parse_fa(path: Path) -> tuple[list[Entry], list[tuple[str, str]], str]:
     return entries, rejected, sha256
 
 
+def _or_split(text: str) -> list[str]:
+    """Two Turkish names joined by "veya" (or) as two names: "eşiksiz en büyük işlev veya
+    softmaks" → "eşiksiz en büyük işlev", "softmaks". A one-word alternative before a
+    two-word term shares its last word: "kayıp veya yitim fonksiyonu" → "kayıp
+    fonksiyonu", "yitim fonksiyonu"."""
+    parts = [p.strip() for p in _VEYA.split(text) if p.strip()]
+    if len(parts) == 2 and len(parts[0].split()) == 1 and len(parts[1].split()) == 2:
+        head = parts[1].split()[1]
+        return [f"{parts[0]} {head}", parts[1]]
+    return parts
+
+
 def parse_tr(path: Path) -> tuple[list[Entry], list[tuple[str, str]], str]:
     """Entries of the Turkish terminology (Markdown, one ``english; türkçe`` a line);
-    Turkish alternatives are separated by ','. Headings and ``:label:`` lines are
-    skipped; a line with ``:`` instead of ``;`` is read the same way."""
+    Turkish alternatives are separated by ',' or joined by "veya" (:func:`_or_split`).
+    Headings and ``:label:`` lines are skipped; a line with ``:`` instead of ``;`` is
+    read the same way."""
     text, sha256 = read_text(Path(path))
     entries: list[Entry] = []
     rejected: list[tuple[str, str]] = []
@@ -176,6 +190,7 @@ def parse_tr(path: Path) -> tuple[list[Entry], list[tuple[str, str]], str]:
             continue
         english, _, turkish = line.partition(separator)
         translations = _split(turkish, ",")
+        translations = list(dict.fromkeys(n for t in translations for n in _or_split(t)))
         if not english.strip() or not translations:
             rejected.append((where, "needs an English term and a Turkish translation"))
             continue

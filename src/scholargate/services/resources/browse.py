@@ -12,6 +12,7 @@ from rdflib.namespace import SKOS, XSD
 
 from ... import terms as checked
 from ...errors import InputError, NotFoundError
+from ...i18n import direction
 from ...namespaces import BASE, SG, sparql_prefixes
 from ...store import Store
 from ..labels import pick
@@ -24,6 +25,8 @@ PAGE_SIZE = 50
 # facet name → (query parameter) → the property it filters on and the IRI prefix of values
 FACETS = {"field": "field/", "family": "family/", "type": "type/"}
 _FACET_PROPERTY = {"field": SG.field, "family": SG.family, "type": SG.methodType}
+# a name written in the Arabic script (Persian), as a SPARQL test on ?own
+_ARABIC_SCRIPT = 'REGEX(STR(?own), "^[\\u0600-\\u06FF]")'
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Item:
     lang: str
     year: int | None
     key: str = ""
+    first: int = 0  # 0 before 1 before 2: see _items
 
 
 @dataclass
@@ -222,19 +226,26 @@ class MethodListing:
         # method: no GROUP BY, and the engine keeps only the top of the sort.
         # The year is joined inside the sort only when it is the sort key (it costs a
         # third of the query); otherwise for the page's fifty methods alone.
+        # By name, the methods named in the page's language come first, and in a
+        # right-to-left language those whose name is written in its script (Persian
+        # names before acronyms kept in Latin letters, before English fallbacks).
         by_year = sort == "year"
         year = " OPTIONAL { ?m sg:yearIntroduced ?year }"
+        own_script = (
+            'REGEX(STR(?own), "^[\\u0600-\\u06FF]")' if direction(lang) == "rtl" else "true"
+        )
         rows = self.store.select(
             sparql_prefixes()
-            + "SELECT ?m ?key ?year ?l WHERE { { SELECT ?m ?key"
+            + "SELECT ?m ?key ?first ?year ?l WHERE { { SELECT ?m ?key ?first"
             + (" ?year" if by_year else "")
             + " WHERE { "
             + where
             + f" OPTIONAL {{ ?m skos:prefLabel ?own FILTER(LANG(?own) = {checked.literal(lang)}) }}"
             ' OPTIONAL { ?m skos:prefLabel ?en FILTER(LANG(?en) = "en") }'
             + (year if by_year else "")
+            + f" BIND(IF(BOUND(?own), IF({own_script}, 0, 1), 2) AS ?first)"
             + " BIND(LCASE(STR(COALESCE(?own, ?en, STR(?m)))) AS ?key) } "
-            + f"ORDER BY {'DESC(?year) ?key ?m' if by_year else '?key ?m'} "
+            + f"ORDER BY {'DESC(?year) ?key ?m' if by_year else '?first ?key ?m'} "
             + f"LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE} }}"
             + ("" if by_year else year)
             + " OPTIONAL { ?m skos:prefLabel ?l } }",
@@ -242,7 +253,13 @@ class MethodListing:
         found: dict[str, dict] = {}
         for row in rows:
             entry = found.setdefault(
-                str(row["m"]), {"key": str(row.get("key", "")), "year": row.get("year"), "l": []}
+                str(row["m"]),
+                {
+                    "key": str(row.get("key", "")),
+                    "first": int(row["first"].toPython()) if "first" in row else 0,
+                    "year": row.get("year"),
+                    "l": [],
+                },
             )
             if isinstance(row.get("l"), Literal) and row["l"] not in entry["l"]:
                 entry["l"].append(row["l"])
@@ -258,10 +275,11 @@ class MethodListing:
                     lang=(label.language or "") if label is not None else "",
                     year=year_of(entry["year"]),
                     key=entry["key"],
+                    first=entry["first"],
                 )
             )
         if sort == "year":
             items.sort(key=lambda i: (-(i.year if i.year is not None else -(10**6)), i.key, i.iri))
         else:
-            items.sort(key=lambda i: (i.key, i.iri))
+            items.sort(key=lambda i: (i.first, i.key, i.iri))
         return items
