@@ -18,6 +18,7 @@ from scholargate.namespaces import ALIAS, BIBO, FAMILY, FIELD, GRAPH, METHOD, SC
 from scholargate.services.importing import common, import_pwc, read_curated, write_import
 from scholargate.services.importing.common import read_turtle
 from scholargate.services.importing.pwc import ArxivId, parse_arxiv, parse_doi, work_slug
+from scholargate.services.importing.pwc.years import venue_year
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pwc"
 SMALL = FIXTURES / "methods-small.json"
@@ -138,6 +139,70 @@ def test_years_come_from_new_and_old_style_arxiv_ids(small: common.ImportResult)
     assert g.value(work, DCTERMS.issued) == Literal("1997", datatype=XSD.gYear)
 
 
+@pytest.mark.parametrize(
+    ("url", "year"),
+    [
+        ("http://openaccess.thecvf.com/content_cvpr_2017/html/X_CVPR_2017_paper.html", 2017),
+        ("http://openaccess.thecvf.com/content_ECCV_2018/html/Y_ECCV_2018_paper.html", 2018),
+        ("https://openaccess.thecvf.com/content/WACV2024/html/Z_WACV_2024_paper.html", 2024),
+        ("https://www.ecva.net/papers/eccv_2020/papers_ECCV/html/7039_ECCV_2020_paper.php", 2020),
+        ("http://proceedings.neurips.cc/paper/2020/hash/7d97-Abstract.html", 2020),
+        ("https://aclanthology.org/2021.naacl-main.376", 2021),
+        ("https://aclanthology.org/D14-1162", 2014),
+        ("https://aclanthology.org/K16-1006", 2016),
+        ("https://proceedings.mlr.press/v162/li22c.html", 2022),
+        ("http://jmlr.org/papers/v15/srivastava14a.html", 2014),
+        ("https://icml.cc/Conferences/2018/Schedule?showEvent=2268", 2018),
+        ("https://icml.cc/2011/papers/438_icmlpaper.pdf", 2011),
+        ("https://proceedings.icml.cc/static/paper_files/icml/2020/5691-Paper.pdf", 2020),
+        ("https://www.ijcai.org/proceedings/2021/105", 2021),
+        ("https://www.aaai.org/ocs/index.php/AAAI/AAAI18/paper/viewPaper/17146", 2018),
+        ("https://www.kdd.org/kdd2016/papers/files/rfp0191-wangAemb.pdf", 2016),
+        # no year in the address: none is guessed
+        ("http://papers.nips.cc/paper/4824-imagenet-classification", None),
+        ("https://openreview.net/forum?id=r1lyTjAqYX", None),
+        ("https://doi.org/10.1109/TAI.1994.346442", None),
+        ("https://ieeexplore.ieee.org/document/8578843", None),
+        (None, None),
+    ],
+)
+def test_venue_year_is_read_only_from_addresses_that_carry_it(
+    url: str | None, year: int | None
+) -> None:
+    assert venue_year(url) == year
+
+
+def test_one_meaning_of_year_with_its_basis(small: common.ImportResult) -> None:
+    """A method's year is its work's: the venue's year when known, else the preprint's;
+    the work says which (sg:yearBasis)."""
+    g = small.graph
+
+    def year(slug: str) -> str | None:
+        value = g.value(METHOD[slug], SG.yearIntroduced)
+        return None if value is None else str(value)
+
+    # AdaMax shares the curated Adam paper: ICLR 2015, not its arXiv id's 2014
+    assert year("adamax") == "2015"
+    assert (
+        g.value(METHOD["adamax"], SG.foundationalWork)
+        == WORK["adam-a-method-for-stochastic-optimization"]
+    )
+    # a curated work is not described again, its basis included
+    assert (WORK["adam-a-method-for-stochastic-optimization"], None, None) not in g
+    # Dropout's link is JMLR volume 15: the venue's year, 2014
+    dropout = g.value(METHOD["dropout"], SG.foundationalWork)
+    assert year("dropout") == "2014"
+    assert g.value(dropout, DCTERMS.issued) == Literal("2014", datatype=XSD.gYear)
+    assert g.value(dropout, SG.yearBasis) == SG.VenueYear
+    # arXiv only: the preprint's year
+    old = g.value(METHOD["old-style-example"], SG.foundationalWork)
+    assert g.value(old, SG.yearBasis) == SG.PreprintYear
+    # a work without a year has no basis either
+    nfn = g.value(METHOD["nfn"], SG.foundationalWork)
+    assert (nfn, DCTERMS.issued, None) not in g and (nfn, SG.yearBasis, None) not in g
+    assert small.counts["methods_with_venue_year"] >= 2
+
+
 def test_introduced_year_is_never_used(small: common.ImportResult) -> None:
     g = small.graph
     # 2013 in the record, 2015 from its arXiv id
@@ -189,7 +254,7 @@ def test_curated_works_are_linked_not_restated(small: common.ImportResult) -> No
     for slug in ("multi-head-attention", "scaled"):
         assert g.value(METHOD[slug], SG.foundationalWork) == work
     assert (work, None, None) not in g
-    assert small.counts["works_curated"] == 1
+    assert small.counts["works_curated"] == 2  # Attention Is All You Need and Adam
 
 
 def test_merges_by_iri_name_and_arxiv(small: common.ImportResult) -> None:
@@ -221,8 +286,9 @@ def test_related_links_come_from_description_links(small: common.ImportResult) -
     }
     # stated once per pair; the build adds the inverse
     assert len(list(g.subject_objects(SKOS.related))) == 2
-    # multi-head-attention <-> transformer and adam -> lstm touch curated methods
-    assert small.counts["related_dropped"] == 2
+    # multi-head-attention <-> transformer, adam -> lstm and adamax -> adam touch
+    # curated methods
+    assert small.counts["related_dropped"] == 3
     assert small.counts["related_unresolved"] == 1  # not-in-this-dump
 
 
@@ -263,7 +329,7 @@ def test_records_that_cannot_be_valid_are_rejected_with_a_reason(
     assert "URL" in rejected["record 15"]
     assert (METHOD["nameless"], None, None) not in small.graph
     assert (METHOD["cjk-only"], None, None) not in small.graph
-    assert small.counts["records"] == 15
+    assert small.counts["records"] == 16
     assert small.counts["records"] == (
         small.counts["methods"] + small.counts["merged"] + small.counts["rejected"]
     )
@@ -279,7 +345,7 @@ def test_no_description_prose_is_copied(small: common.ImportResult) -> None:
 def test_progress_is_reported(curated_small: Graph) -> None:
     seen: list[int] = []
     import_pwc(SMALL, curated_small, progress=seen.append)
-    assert seen and seen[-1] == 15
+    assert seen and seen[-1] == 16
 
 
 def test_metadata_describes_the_graph(small: common.ImportResult) -> None:
@@ -430,17 +496,36 @@ def test_real_dump_gives_thousands_of_methods(real: common.ImportResult) -> None
     assert real.counts["related_kept"] > 1000
 
 
-def test_real_years_match_arxiv_ids(real: common.ImportResult, real_curated: Graph) -> None:
+def test_real_years_follow_their_basis(real: common.ImportResult, real_curated: Graph) -> None:
+    """A preprint year is the arXiv id's; a venue year is a curated work's or its link's;
+    methods on one work share its year."""
     g = real.graph + real_curated  # a work may be a curated one
-    checked = 0
+    checked = {SG.PreprintYear: 0, SG.VenueYear: 0}
     for method, year in real.graph.subject_objects(SG.yearIntroduced):
         work = g.value(method, SG.foundationalWork)
-        arxiv = g.value(work, SG.arxivId)
-        assert arxiv is not None, f"{method} has a year but its work no arXiv id"
-        parsed = parse_arxiv(str(arxiv))
-        assert parsed is not None and str(parsed.year) == str(year), method
-        checked += 1
-    assert checked > 1500
+        assert g.value(work, DCTERMS.issued) == year or (work, SG.venue, None) in g, method
+        basis = g.value(work, SG.yearBasis)
+        if basis == SG.PreprintYear:
+            parsed = parse_arxiv(str(g.value(work, SG.arxivId)))
+            assert parsed is not None and str(parsed.year) == str(year), method
+        else:
+            assert basis == SG.VenueYear, method
+            link = g.value(work, SCHEMA.url)
+            assert (work, SG.venue, None) in g or str(venue_year(str(link))) == str(year)
+        checked[basis] += 1
+    assert checked[SG.PreprintYear] > 1500 and checked[SG.VenueYear] > 50
+    for slug, curated in [
+        ("adamax", "adam"),
+        ("vgg-16", "vgg"),
+        ("mbert", "bert"),
+        ("inception-module", "googlenet"),
+        ("dense-block", "densenet"),
+        ("residual-block", "resnet"),
+        ("stochastic-gradient-variational-bayes", "variational-autoencoder"),
+    ]:
+        assert g.value(METHOD[slug], SG.yearIntroduced) == g.value(
+            METHOD[curated], SG.yearIntroduced
+        ), slug
 
 
 def test_real_output_holds_no_description_text(real: common.ImportResult) -> None:

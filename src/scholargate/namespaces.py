@@ -63,6 +63,11 @@ class SG(DefinedNamespace):
     arxivId: URIRef
     venue: URIRef
     orcid: URIRef
+    yearBasis: URIRef
+    # year bases (individuals of sg:YearBasis)
+    YearBasis: URIRef
+    VenueYear: URIRef
+    PreprintYear: URIRef
     # comparison view annotations on property shapes
     display: URIRef
     LabelList: URIRef

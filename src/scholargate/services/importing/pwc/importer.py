@@ -37,6 +37,7 @@ from ..common import (
 from .matching import Curated, match_curated
 from .records import Record, parse_record
 from .works import Work, works_of
+from .years import basis_label, year_of
 
 NAME = "pwc-methods"
 GRAPH_IRI = GRAPH[NAME]
@@ -127,10 +128,12 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
         if work is not None and work.iri is not None:
             graph.add((method, SG.foundationalWork, work.iri))
             used_works[work.iri] = work
-            if work.arxiv:
-                year = Literal(str(work.arxiv.year), datatype=XSD.gYear)
+            dated = year_of(work, facts)
+            if dated:
+                year = Literal(str(dated[0]), datatype=XSD.gYear)
                 graph.add((method, SG.yearIntroduced, year))
                 counts["methods_with_year"] += 1
+                counts[f"methods_with_{basis_label(dated[1])}_year"] += 1
         else:
             counts["methods_without_paper"] += 1
         if record.year_field not in (None, PLACEHOLDER_YEAR):
@@ -155,7 +158,10 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
         graph.add((iri, DCTERMS.title, Literal(work.title, lang="en")))
         if work.arxiv:
             graph.add((iri, SG.arxivId, Literal(work.arxiv.id)))
-            graph.add((iri, DCTERMS.issued, Literal(str(work.arxiv.year), datatype=XSD.gYear)))
+        dated = year_of(work, facts)
+        if dated:
+            graph.add((iri, DCTERMS.issued, Literal(str(dated[0]), datatype=XSD.gYear)))
+            graph.add((iri, SG.yearBasis, dated[1]))
         if work.dois:
             # one DOI per work; a second one would be a slip in the dump
             graph.add((iri, BIBO.doi, Literal(min(work.dois))))
