@@ -262,7 +262,39 @@ def test_merges_by_iri_name_and_arxiv(small: common.ImportResult) -> None:
         ("adam", METHOD["adam-optimizer"], "name"),
         ("bert", METHOD["bert-fine-tuning"], "arxiv"),
         ("transformer", METHOD["transformer"], "iri"),
+        ("u-net", METHOD["u-net"], "iri"),
     ]
+
+
+def test_names_that_differ_by_a_symbol_are_not_merged(small: common.ImportResult) -> None:
+    """UNet++ (record "unet") is not U-Net, whose other name "UNet" differs from it only
+    by "++": it is a method of its own; the record "u-net" is U-Net's page."""
+    g = small.graph
+    merged = {record: iri for record, iri, _ in small.merged}
+    assert "unet" not in merged and merged["u-net"] == METHOD["u-net"]
+    assert g.value(METHOD["unet"], SKOS.prefLabel) == Literal("UNet++", lang="en")
+    work = g.value(METHOD["unet"], SG.foundationalWork)
+    assert g.value(work, SG.arxivId) == Literal("1807.10165")
+    assert set(g.objects(METHOD["u-net"], RDFS.seeAlso)) == {
+        URIRef("https://paperswithcode.com/method/u-net")
+    }
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("UNet++", "UNet", False),
+        ("C#", "C", False),
+        ("UNet++", "unet ++", True),
+        ("Multi-Head Attention", "multi head attention", True),
+        ("Transformer-XL", "Transformer XL", True),
+        ("VGG-16", "VGG16", True),
+        ("VGG-16", "VGG", False),
+        ("k-Means", "k–means", True),  # an en dash is a separator too
+    ],
+)
+def test_name_keys_keep_the_symbols_that_tell_names_apart(a: str, b: str, same: bool) -> None:
+    assert (common.marked(a) == common.marked(b)) is same
 
 
 def test_a_merged_record_adds_only_see_also(small: common.ImportResult) -> None:
@@ -286,9 +318,9 @@ def test_related_links_come_from_description_links(small: common.ImportResult) -
     }
     # stated once per pair; the build adds the inverse
     assert len(list(g.subject_objects(SKOS.related))) == 2
-    # multi-head-attention <-> transformer, adam -> lstm and adamax -> adam touch
-    # curated methods
-    assert small.counts["related_dropped"] == 3
+    # multi-head-attention <-> transformer, adam -> lstm, adamax -> adam and
+    # unet -> u-net touch curated methods
+    assert small.counts["related_dropped"] == 4
     assert small.counts["related_unresolved"] == 1  # not-in-this-dump
 
 
@@ -329,7 +361,7 @@ def test_records_that_cannot_be_valid_are_rejected_with_a_reason(
     assert "URL" in rejected["record 15"]
     assert (METHOD["nameless"], None, None) not in small.graph
     assert (METHOD["cjk-only"], None, None) not in small.graph
-    assert small.counts["records"] == 16
+    assert small.counts["records"] == 18
     assert small.counts["records"] == (
         small.counts["methods"] + small.counts["merged"] + small.counts["rejected"]
     )
@@ -345,7 +377,7 @@ def test_no_description_prose_is_copied(small: common.ImportResult) -> None:
 def test_progress_is_reported(curated_small: Graph) -> None:
     seen: list[int] = []
     import_pwc(SMALL, curated_small, progress=seen.append)
-    assert seen and seen[-1] == 16
+    assert seen and seen[-1] == 18
 
 
 def test_metadata_describes_the_graph(small: common.ImportResult) -> None:
@@ -547,6 +579,39 @@ def test_real_known_records_merge_once_curated(
     else:
         assert slug not in merged
         assert (METHOD[slug], RDF.type, SG.Method) in real.graph
+
+
+def test_real_merges_by_name_or_iri_share_a_name_symbols_and_all(
+    real: common.ImportResult, real_curated: Graph, data_candidates: Path
+) -> None:
+    """Every record merged by its IRI or name carries a name of the curated method, up to
+    case and separators only: no merge of names that differ by +, #, a digit or so."""
+    raw = json.loads((data_candidates / "pwc-methods-2024" / "methods.json").read_text())
+    names = {r["url"].rsplit("/", 1)[1]: {r["name"], r["full_name"]} for r in raw}
+    checked = 0
+    for record, iri, reason in real.merged:
+        if reason == "arxiv":
+            continue
+        labels = {
+            common.marked(str(label))
+            for p in (SKOS.prefLabel, SKOS.altLabel)
+            for label in real_curated.objects(iri, p)
+            if label.language == "en"
+        }
+        assert {common.marked(n) for n in names[record] if n} & labels, (record, iri)
+        checked += 1
+    assert checked > 50
+
+
+def test_real_unet_plus_plus_is_its_own_method(real: common.ImportResult) -> None:
+    g = real.graph
+    assert g.value(METHOD["unet"], SKOS.prefLabel) == Literal("UNet++", lang="en")
+    assert g.value(g.value(METHOD["unet"], SG.foundationalWork), SG.arxivId) == Literal(
+        "1807.10165"
+    )
+    assert set(g.objects(METHOD["u-net"], RDFS.seeAlso)) == {
+        URIRef("https://paperswithcode.com/method/u-net")
+    }
 
 
 def test_real_union_has_at_most_one_label_per_language(

@@ -1,5 +1,6 @@
-"""Which records name a curated method (same IRI; same normalised name; or the only
-record and the only curated method founded on one arXiv paper), and so are merged."""
+"""Which records name a curated method, and so are merged: the same IRI; the same name,
+up to case, spaces and separators but not symbols such as + or # (UNet++ is not U-Net);
+or the only record and the only curated method founded on one arXiv paper."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from ....namespaces import BIBO, SG
-from ..common import english_names, methods_of
+from ..common import english_names, marked, methods_of
 from .identifiers import parse_arxiv
 from .records import Record
 from .years import PREPRINT, VENUE
@@ -62,7 +63,8 @@ def match_curated(
     """Which records are curated methods: record id → (curated IRI, reason)."""
     merged: dict[str, tuple[URIRef, str]] = {}
     notes: list[tuple[str, str]] = []
-    names = english_names(curated.graph, curated.methods)
+    # names are compared with the symbols that tell them apart: UNet++ is not U-Net
+    names = english_names(curated.graph, curated.methods, key=marked)
     for record in records:
         if curated.defines(record.iri):
             merged[record.id] = (record.iri, "iri")
