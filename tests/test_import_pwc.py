@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -298,12 +299,14 @@ def test_name_keys_keep_the_symbols_that_tell_names_apart(a: str, b: str, same: 
 
 
 def test_a_merged_record_adds_only_see_also(small: common.ImportResult) -> None:
+    """...and the links between it and imported methods, stated on the curated method."""
     g = small.graph
     for record, iri, _ in small.merged:
-        assert set(g.predicate_objects(iri)) == {
-            (RDFS.seeAlso, URIRef(f"https://paperswithcode.com/method/{record}"))
-        }
-        assert (None, None, iri) not in g
+        assert set(g.predicates(iri)) <= {RDFS.seeAlso, SKOS.related}
+        assert (iri, RDFS.seeAlso, URIRef(f"https://paperswithcode.com/method/{record}")) in g
+        for other in chain(g.objects(iri, SKOS.related), g.subjects(SKOS.related, iri)):
+            assert (other, RDF.type, SG.Method) in g  # an imported method
+        assert set(g.subjects(None, iri)) <= set(g.subjects(SKOS.related, iri))
     # no duplicate: a merged record is not also its own method
     assert (METHOD["adam"], None, None) not in g
     assert (METHOD["bert"], None, None) not in g
@@ -315,12 +318,19 @@ def test_related_links_come_from_description_links(small: common.ImportResult) -
     assert related == {
         frozenset({METHOD["multi-head-attention"], METHOD["scaled"]}),
         frozenset({METHOD["dot-product-attention"], METHOD["location-based-attention"]}),
+        # links between an imported and a curated method are kept
+        frozenset({METHOD["multi-head-attention"], METHOD["transformer"]}),
+        frozenset({METHOD["adam-optimizer"], METHOD["lstm"]}),
+        frozenset({METHOD["adamax"], METHOD["adam-optimizer"]}),
+        frozenset({METHOD["unet"], METHOD["u-net"]}),
     }
     # stated once per pair; the build adds the inverse
-    assert len(list(g.subject_objects(SKOS.related))) == 2
-    # multi-head-attention <-> transformer, adam -> lstm, adamax -> adam and
-    # unet -> u-net touch curated methods
-    assert small.counts["related_dropped"] == 4
+    assert len(list(g.subject_objects(SKOS.related))) == 6
+    assert small.counts["related_to_curated"] == 4
+    # bert -> transformer joins two curated methods, whose related sets are hand-checked
+    assert (METHOD["bert-fine-tuning"], SKOS.related, METHOD["transformer"]) not in g
+    assert (METHOD["transformer"], SKOS.related, METHOD["bert-fine-tuning"]) not in g
+    assert small.counts["related_dropped"] == 1
     assert small.counts["related_unresolved"] == 1  # not-in-this-dump
 
 
@@ -526,6 +536,10 @@ def test_real_dump_gives_thousands_of_methods(real: common.ImportResult) -> None
     )
     assert real.counts["works"] > 1000
     assert real.counts["related_kept"] > 1000
+    # links to curated methods are kept (619 were dropped before); only those between
+    # two curated methods are left to the hand-checked curated data
+    assert real.counts["related_to_curated"] > 500
+    assert real.counts["related_dropped"] < 50
 
 
 def test_real_years_follow_their_basis(real: common.ImportResult, real_curated: Graph) -> None:

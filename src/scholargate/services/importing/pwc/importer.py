@@ -221,7 +221,9 @@ def _related(
     counts: Counter[str],
 ) -> None:
     """``skos:related`` for every description link between two records of the dump,
-    stated once per pair; links that touch a curated method are dropped."""
+    stated once per pair (the build adds the inverse). A link between an imported method
+    and a curated one is kept, in this graph; one between two curated methods is
+    dropped, because curated related sets are checked by hand."""
     kept: set[tuple[URIRef, URIRef]] = set()
     dropped: set[tuple[URIRef, URIRef]] = set()
     unresolved = 0
@@ -233,12 +235,16 @@ def _related(
                 unresolved += 1
                 continue
             a, b = sorted((final(record.id), final(target)))
-            if record.id in merged or target in merged:
+            if a == b:
+                continue
+            if record.id in merged and target in merged:
                 dropped.add((a, b))
-            elif a != b:
+            else:
                 kept.add((a, b))
     for a, b in sorted(kept):
         graph.add((a, SKOS.related, b))
     counts["related_kept"] = len(kept)
+    curated = {iri for iri, _ in merged.values()}
+    counts["related_to_curated"] = sum(1 for a, b in kept if a in curated or b in curated)
     counts["related_dropped"] = len(dropped)
     counts["related_unresolved"] = unresolved
