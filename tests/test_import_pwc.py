@@ -19,6 +19,7 @@ from scholargate.namespaces import ALIAS, BIBO, FAMILY, FIELD, GRAPH, METHOD, SC
 from scholargate.services.importing import common, import_pwc, read_curated, write_import
 from scholargate.services.importing.common import read_turtle
 from scholargate.services.importing.pwc import ArxivId, parse_arxiv, parse_doi, work_slug
+from scholargate.services.importing.pwc.summaries import summary_of
 from scholargate.services.importing.pwc.years import venue_year
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pwc"
@@ -377,11 +378,46 @@ def test_records_that_cannot_be_valid_are_rejected_with_a_reason(
     )
 
 
-def test_no_description_prose_is_copied(small: common.ImportResult) -> None:
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        (
+            "**SwaV**, or **Swapping Assignments**, is a method.",
+            "SwaV, or Swapping Assignments, is a method.",
+        ),
+        ("A [Tacotron](https://paperswithcode.com/method/tacotron) block.", "A Tacotron block."),
+        ("First\r\nline.\r\n\r\nSecond paragraph.", "First line."),
+        ("![](https://x.org/a.png)\r\n\r\nText after an image.", "Text after an image."),
+        ("Uses $C\\_{k}$ filters of width $k$.", "Uses C_k filters of width k."),
+        ("A gate $\\sigma(x) \\in [0, 1]$.", "A gate σ(x) ∈ [0, 1]."),
+        ("As in \\cite{NLSPN}, we go.", "As in, we go."),
+        ("Uses `torch.nn` and <b>HTML</b>.", "Uses torch.nn and HTML."),
+        # a link inside a link's brackets, as some descriptions have it
+        ("The [[ViT](https://x.org/vit)](https//x.org/vit) model.", "The ViT model."),
+        ("", ""),
+        ("   \r\n  ", ""),
+    ],
+)
+def test_summary_is_the_first_paragraph_as_plain_text(markdown: str, text: str) -> None:
+    assert summary_of(markdown) == text
+
+
+def test_summaries_come_from_descriptions(small: common.ImportResult) -> None:
+    """The first paragraph of a description, in plain text, is the method's English
+    summary; the rest of the description is not copied."""
+    g = small.graph
+    assert g.value(METHOD["adamax"], SG.summary) == Literal(
+        "AdaMax is a test description: a variant of Adam based on the infinity norm, "
+        "v_t = max(β_2v_t-1, |g_t|).",
+        lang="en",
+    )
+    assert (METHOD["lstm"], SG.summary, None) not in g  # no description, no summary
     for literal in literals(small.graph):
-        assert "**" not in literal
-        assert "prose" not in literal
-        assert len(literal) <= 300
+        assert "**" not in literal and "](" not in literal and "$" not in literal
+        assert "second paragraph" not in literal.casefold()
+    # a merged record's description says nothing about the curated method
+    assert (METHOD["adam-optimizer"], SG.summary, None) not in g
+    assert small.counts["summaries"] == len(list(g.subject_objects(SG.summary)))
 
 
 def test_progress_is_reported(curated_small: Graph) -> None:
@@ -574,11 +610,16 @@ def test_real_years_follow_their_basis(real: common.ImportResult, real_curated: 
         ), slug
 
 
-def test_real_output_holds_no_description_text(real: common.ImportResult) -> None:
+def test_real_summaries_are_plain_text(real: common.ImportResult) -> None:
+    summaries = list(real.graph.subject_objects(SG.summary))
+    assert len(summaries) > 1900  # 1,977 records have a description, 56 of them merged
+    for method, summary in summaries:
+        assert summary.language == "en", method
+        assert "**" not in summary and "](" not in summary and "\\cite" not in summary, method
+    # nothing else is long prose
     for literal in literals(real.graph):
-        assert len(literal) <= 300, literal[:80]
-        assert "**" not in literal, literal[:80]
-        assert "](" not in literal, literal[:80]
+        if (None, SG.summary, literal) not in real.graph:
+            assert len(literal) <= 300, literal[:80]
 
 
 @pytest.mark.parametrize("slug", ["adam", "dropout", "transformer"])

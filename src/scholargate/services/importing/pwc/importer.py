@@ -36,6 +36,7 @@ from ..common import (
 )
 from .matching import Curated, match_curated
 from .records import Record, parse_record
+from .summaries import summary_of
 from .works import Work, works_of
 from .years import basis_label, year_of
 
@@ -48,9 +49,11 @@ SOURCE = SourceInfo(
     title="Papers with Code methods",
     description=(
         "Methods from the Papers with Code methods dump (snapshot 2024-03-29): names, "
-        "full names, founding papers, collections, areas and the links between methods. "
-        "Descriptions are not copied. Records that name a curated method only add a "
-        "link to their Papers with Code page."
+        "full names, founding papers, collections, areas, the links between methods, "
+        "and an English summary: the first paragraph "
+        "of each description as plain text, by Papers with Code under CC BY-SA 4.0. "
+        "Records that name a curated method add a link to their Papers with Code page "
+        "and their links to imported methods."
     ),
     source=URIRef("https://paperswithcode.com/"),
     license=URIRef("https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -124,6 +127,10 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
             graph.add((alias, SG.aliasKind, SG.FullName))
             graph.add((alias, DCTERMS.source, GRAPH_IRI))
             counts["aliases"] += 1
+        summary = summary_of(record.description)
+        if summary:
+            graph.add((method, SG.summary, Literal(summary, lang="en")))
+            counts["summaries"] += 1
         work = work_of.get(record.id)
         if work is not None and work.iri is not None:
             graph.add((method, SG.foundationalWork, work.iri))
