@@ -300,10 +300,11 @@ def test_name_keys_keep_the_symbols_that_tell_names_apart(a: str, b: str, same: 
 
 
 def test_a_merged_record_adds_only_see_also(small: common.ImportResult) -> None:
-    """...and the links between it and imported methods, stated on the curated method."""
+    """...its usage count, and the links between it and imported methods, stated on the
+    curated method."""
     g = small.graph
     for record, iri, _ in small.merged:
-        assert set(g.predicates(iri)) <= {RDFS.seeAlso, SKOS.related}
+        assert set(g.predicates(iri)) <= {RDFS.seeAlso, SKOS.related, SG.usageCount}
         assert (iri, RDFS.seeAlso, URIRef(f"https://paperswithcode.com/method/{record}")) in g
         for other in chain(g.objects(iri, SKOS.related), g.subjects(SKOS.related, iri)):
             assert (other, RDF.type, SG.Method) in g  # an imported method
@@ -333,6 +334,34 @@ def test_related_links_come_from_description_links(small: common.ImportResult) -
     assert (METHOD["transformer"], SKOS.related, METHOD["bert-fine-tuning"]) not in g
     assert small.counts["related_dropped"] == 1
     assert small.counts["related_unresolved"] == 1  # not-in-this-dump
+
+
+def test_num_papers_is_kept_as_a_usage_count(small: common.ImportResult) -> None:
+    g = small.graph
+
+    def usage(iri: URIRef) -> Literal | None:
+        return g.value(iri, SG.usageCount)
+
+    assert usage(METHOD["adamax"]) == Literal(25, datatype=XSD.integer)
+    assert usage(METHOD["unet"]) == Literal(42, datatype=XSD.integer)
+    # a merged record's count is the curated method's, stated in this graph
+    assert usage(METHOD["u-net"]) == Literal(1883, datatype=XSD.integer)
+    assert len(list(g.objects(METHOD["u-net"], SG.usageCount))) == 1
+    assert small.counts["methods_with_usage"] == len(set(g.subjects(SG.usageCount)))
+
+
+def test_real_usage_counts(real: common.ImportResult, data_candidates: Path) -> None:
+    """Every record's num_papers is kept, on the method it became; a method with two
+    records keeps the larger count (the papers may overlap, so they are not added)."""
+    raw = json.loads((data_candidates / "pwc-methods-2024" / "methods.json").read_text())
+    merged = {record: iri for record, iri, _ in real.merged}
+    expected: dict[URIRef, int] = {}
+    for record in raw:
+        slug = record["url"].rsplit("/", 1)[1]
+        iri = merged.get(slug, METHOD[slug])
+        expected[iri] = max(expected.get(iri, 0), record["num_papers"])
+    found = {s: int(o) for s, o in real.graph.subject_objects(SG.usageCount)}
+    assert found == expected
 
 
 def test_families_and_fields(small: common.ImportResult) -> None:

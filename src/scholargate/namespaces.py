@@ -57,6 +57,7 @@ class SG(DefinedNamespace):
     foundationalWork: URIRef
     buildsOn: URIRef
     summary: URIRef
+    usageCount: URIRef
     # alias properties
     aliasKind: URIRef
     # work and person properties

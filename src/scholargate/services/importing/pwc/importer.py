@@ -50,10 +50,10 @@ SOURCE = SourceInfo(
     description=(
         "Methods from the Papers with Code methods dump (snapshot 2024-03-29): names, "
         "full names, founding papers, collections, areas, the links between methods, "
-        "and an English summary: the first paragraph "
-        "of each description as plain text, by Papers with Code under CC BY-SA 4.0. "
-        "Records that name a curated method add a link to their Papers with Code page "
-        "and their links to imported methods."
+        "how many papers use each method (num_papers, as sg:usageCount), and an "
+        "English summary: the first paragraph of each description as plain text, by "
+        "Papers with Code under CC BY-SA 4.0. Records that name a curated method add "
+        "their Papers with Code page, usage count and links to imported methods."
     ),
     source=URIRef("https://paperswithcode.com/"),
     license=URIRef("https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -108,7 +108,11 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
     families: dict[URIRef, str] = {}
     fields: dict[URIRef, str] = {}
     used_works: dict[URIRef, Work] = {}
+    usage: dict[URIRef, int] = {}  # the largest count of the records a method is
     for record in records:
+        if record.num_papers is not None:
+            iri = final(record.id)
+            usage[iri] = max(usage.get(iri, 0), record.num_papers)
         if record.id in merged:
             graph.add((merged[record.id][0], RDFS.seeAlso, URIRef(record.url)))
             continue
@@ -179,6 +183,9 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
         for page in sorted(work.pages):
             graph.add((iri, RDFS.seeAlso, URIRef(page)))
 
+    for iri, count in sorted(usage.items()):
+        graph.add((iri, SG.usageCount, Literal(count, datatype=XSD.integer)))
+    counts["methods_with_usage"] = len(usage)
     _concepts(graph, families, SG.Family, SCHEME.families, facts, counts, "families")
     _concepts(graph, fields, SG.Field, SCHEME.fields, facts, counts, "fields")
     _related(graph, records, by_id, merged, final, counts)
