@@ -15,10 +15,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from scholargate.errors import InputError, ParseError
-from scholargate.namespaces import ALIAS, BIBO, FAMILY, FIELD, GRAPH, METHOD, SCHEMA, SG, WORK
+from scholargate.namespaces import ALIAS, BIBO, FAMILY, FIELD, GRAPH, METHOD, SCHEMA, SG, TYPE, WORK
 from scholargate.services.importing import common, import_pwc, read_curated, write_import
 from scholargate.services.importing.common import read_turtle
 from scholargate.services.importing.pwc import ArxivId, parse_arxiv, parse_doi, work_slug
+from scholargate.services.importing.pwc.mapping import MAPPING_FILE, read_mapping
 from scholargate.services.importing.pwc.summaries import summary_of
 from scholargate.services.importing.pwc.years import venue_year
 
@@ -381,6 +382,74 @@ def test_families_and_fields(small: common.ImportResult) -> None:
     ) in g
 
 
+@pytest.fixture(scope="module")
+def mapped(curated_small: Graph) -> common.ImportResult:
+    return import_pwc(SMALL, curated_small, mapping=FIXTURES / "collections-small.tsv")
+
+
+def test_collections_map_onto_types_fields_and_families(
+    small: common.ImportResult, mapped: common.ImportResult
+) -> None:
+    g = mapped.graph
+    adamax = METHOD["adamax"]
+    # Stochastic Optimization (area General) → a type, and a field instead of General
+    assert set(g.objects(adamax, SG.methodType)) == {TYPE["optimization-algorithm"]}
+    assert set(g.objects(adamax, SG.field)) == {FIELD["machine-learning"]}
+    assert (adamax, SG.field, FIELD["general"]) in small.graph  # without the map
+    # the collection's own family stays; a mapped family is added
+    assert (adamax, SG.family, FAMILY["stochastic-optimization"]) in g
+    mha = METHOD["multi-head-attention"]
+    assert (mha, SG.family, FAMILY["attention-mechanisms"]) in g
+    assert (mha, SG.family, FAMILY["attention-modules"]) in g
+    # merged records take nothing from the map: curated types are checked by hand
+    assert (METHOD["adam-optimizer"], SG.methodType, None) not in g
+    assert mapped.counts["methods_with_type"] == 1
+    assert (None, SG.methodType, None) not in small.graph
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "collection\tconcept\tnote\nRegularization\tsgt:no-such-type\tx\n",
+            ":2: 'sgt:no-such-type'",
+        ),
+        ("collection\tconcept\tnote\nRegularization\tdropout\tx\n", ":2: 'dropout' is not"),
+        (
+            "collection\tconcept\tnote\nRegularization\tsgt:optimization-algorithm\n",
+            ":2: expected three",
+        ),
+        ("name\tiri\n", ":1: expected the header"),
+        (
+            "collection\tconcept\tnote\n# reviewed\nA\tsgf:machine-learning\tx\n"
+            "A\tsgf:machine-learning\ty\n",
+            ":4: 'A' → sgf:machine-learning is listed twice",
+        ),
+    ],
+)
+def test_a_bad_collection_map_is_refused_with_its_line(
+    curated_small: Graph, tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "map.tsv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_mapping(path, curated_small)
+    assert message in str(error.value)
+
+
+def test_real_collection_map_names_real_collections(
+    real: common.ImportResult, real_curated: Graph, data_candidates: Path, project_root: Path
+) -> None:
+    raw = json.loads((data_candidates / "pwc-methods-2024" / "methods.json").read_text())
+    collections = {c["collection"] for r in raw for c in r["collections"] or []}
+    mapping = read_mapping(project_root / MAPPING_FILE, real_curated)
+    assert set(mapping.by_collection) <= collections
+    assert len(mapping) > 50
+    # "General" shrinks (901 methods before the map) and most methods get a type
+    assert real.counts["methods_in_general"] < 600
+    assert real.counts["methods_with_type"] > 800
+
+
 def test_concepts_the_curated_graph_defines_are_not_labelled_again(
     small: common.ImportResult,
 ) -> None:
@@ -586,10 +655,10 @@ def real_curated(project_root: Path) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def real(data_candidates: Path, real_curated: Graph) -> common.ImportResult:
+def real(data_candidates: Path, real_curated: Graph, project_root: Path) -> common.ImportResult:
     path = data_candidates / "pwc-methods-2024" / "methods.json"
     assert path.is_file(), f"{path} is missing"
-    return import_pwc(path, real_curated)
+    return import_pwc(path, real_curated, mapping=project_root / MAPPING_FILE)
 
 
 def test_real_dump_gives_thousands_of_methods(real: common.ImportResult) -> None:

@@ -34,6 +34,7 @@ from ..common import (
     new_graph,
     read_json,
 )
+from .mapping import GENERAL, read_mapping
 from .matching import Curated, match_curated
 from .records import Record, parse_record
 from .summaries import summary_of
@@ -69,12 +70,20 @@ SOURCE = SourceInfo(
 )
 
 
-def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) -> ImportResult:
+def import_pwc(
+    path: Path,
+    curated: Graph,
+    *,
+    mapping: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Read the Papers with Code methods dump at ``path`` and build ``sgg:pwc-methods``.
 
     ``curated`` is the union of ``data/curated/*.ttl``: records that name its methods
-    are merged into them, and nothing it defines is labelled again.
+    are merged into them, and nothing it defines is labelled again. ``mapping`` is the
+    reviewed table of collections mapped onto curated concepts (``mapping.py``).
     """
+    collection_map = read_mapping(mapping, curated)
     data, sha256 = read_json(Path(path))
     if not isinstance(data, list):
         raise InputError(f"{path}: expected a JSON array of method records")
@@ -154,7 +163,15 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
                 family = FAMILY[slugify(collection)]
                 families.setdefault(family, collection)
                 graph.add((method, SG.family, family))
-            if slugify(area):
+            mapped = collection_map.of(collection)
+            for prop, concept in mapped:
+                if prop != SG.field:
+                    graph.add((method, prop, concept))
+            # a mapped field says more than the dump's area "General"
+            better = [c for p, c in mapped if p == SG.field] if area == GENERAL else []
+            for concept in better:
+                graph.add((method, SG.field, concept))
+            if slugify(area) and not better:
                 field_iri = FIELD[slugify(area)]
                 fields.setdefault(field_iri, area)
                 graph.add((method, SG.field, field_iri))
@@ -186,6 +203,8 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
     for iri, count in sorted(usage.items()):
         graph.add((iri, SG.usageCount, Literal(count, datatype=XSD.integer)))
     counts["methods_with_usage"] = len(usage)
+    counts["methods_with_type"] = len(set(graph.subjects(SG.methodType)))
+    counts["methods_in_general"] = len(set(graph.subjects(SG.field, FIELD["general"])))
     _concepts(graph, families, SG.Family, SCHEME.families, facts, counts, "families")
     _concepts(graph, fields, SG.Field, SCHEME.fields, facts, counts, "fields")
     _related(graph, records, by_id, merged, final, counts)
