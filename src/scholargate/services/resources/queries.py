@@ -42,11 +42,14 @@ def describe_query(iri: str, *, with_works: bool) -> str:
         # its SKOS-XL label resources: form, kind, source
         f'{{ {s} {xl} ?v . ?v ?p ?item BIND("alias" AS ?dir) {_labels_of("?item")} }}',
     ]
-    # who a summary is from and under which licence, when its graph asks for credit
-    # (``cc:attributionName`` in the graph's metadata): ?node the graph, ?l the licence
+    # who a summary is from and under which licence, when it was taken from a source
+    # that asks for credit (its graph's metadata has ``dcterms:source`` and
+    # ``cc:attributionName``; ScholarGate's own graphs have no source): ?node the
+    # graph, ?l the licence
     branches.append(
         f"{{ GRAPH ?node {{ {s} {checked.iri(SG.summary)} ?v }} "
-        f"?node {checked.iri(CC.attributionName)} ?item ; {checked.iri(DCTERMS.license)} ?l "
+        f"?node {checked.iri(CC.attributionName)} ?item ; {checked.iri(DCTERMS.license)} ?l ; "
+        f"{checked.iri(DCTERMS.source)} [] "
         f'BIND("credit" AS ?dir) }}'
     )
     if with_works:
