@@ -463,7 +463,7 @@ def test_facet_values_are_slugs(value: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "fa", "tr"])
 def test_an_imported_summary_credits_its_source_and_licence(client, store, lang) -> None:
     """A summary from Papers with Code says so, with its licence, wherever the page shows
-    it; a summary written for ScholarGate (the curated graph asks no credit) does not."""
+    it; a summary written for ScholarGate (its graph has no source) does not."""
     slug = "adamax"
     (row,) = store.select(
         "SELECT ?s WHERE { GRAPH <https://w3id.org/scholargate/graph/pwc-methods> { "
@@ -479,3 +479,20 @@ def test_an_imported_summary_credits_its_source_and_licence(client, store, lang)
     assert licence.groups() == ("https://creativecommons.org/licenses/by-sa/4.0/", "CC BY-SA 4.0")
     curated = client.get(f"/method/lora?lang={lang}", headers=HTML).get_data(as_text=True)
     assert 'class="summary"' in curated and 'class="credit' not in curated
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json", "image/png", "application/json, text/plain;q=0.5", "*/*"]
+)
+def test_unknown_slug_is_404_with_near_matches_whatever_accept_asks(client, accept) -> None:
+    response = client.get("/method/lorra", headers={"Accept": accept})
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"] == "not-found" and "lora" in body["details"]["suggestions"]
+
+
+def test_known_slug_in_a_format_it_has_not_is_still_406(client) -> None:
+    response = client.get("/method/lora", headers={"Accept": "application/json"})
+    assert response.status_code == 406
+    assert response.get_json()["error"] == "not-acceptable"

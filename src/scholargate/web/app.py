@@ -14,8 +14,11 @@ from ..config import load_config
 from ..i18n import NAMES, direction, number, t
 from . import (
     browse,
+    changes,
     compare,
     context,
+    curators,
+    editing,
     errors,
     export,
     graph_store,
@@ -42,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)  # every route: a cap on the parameters a request carries
     context.init_app(app)
     errors.init_app(app)
+    curators.init_app(app)  # the sign-in cookie, CSRF on the curators' forms
     app.register_blueprint(home.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(compare.bp)
@@ -53,6 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(releases.bp)
+    app.register_blueprint(editing.bp)
+    app.register_blueprint(changes.bp)
     return app
 
 
