@@ -91,6 +91,30 @@ def test_sort_by_year_puts_the_newest_first(client) -> None:
     assert years == sorted(years, reverse=True) and years[0] == max(years)
 
 
+def test_sort_by_usage_puts_the_most_used_first(client, app) -> None:
+    """sort=usage: by sg:usageCount, most used first, the store's own most used method on
+    top; the second page goes on where the first stops; unknown counts come last."""
+    with app.app_context():
+        (top,) = get_store().select(
+            "SELECT ?m ?u WHERE { ?m <https://w3id.org/scholargate/ontology#usageCount> ?u } "
+            "ORDER BY DESC(?u) ?m LIMIT 1"
+        )
+    first = methods(client, "sort=usage")
+    assert first["filters"]["sort"] == "usage"
+    assert first["items"][0]["iri"] == str(top["m"]) and first["items"][0]["usage"] == int(top["u"])
+    usage = [i["usage"] for i in first["items"]]
+    assert None not in usage and usage == sorted(usage, reverse=True)
+    second = methods(client, "sort=usage&page=2")["items"]
+    assert second[0]["usage"] <= usage[-1]
+    narrowed = methods(client, "sort=usage&field=natural-language-processing")["items"]
+    counts = [i["usage"] for i in narrowed if i["usage"] is not None]
+    assert counts == sorted(counts, reverse=True)
+    last = methods(client, f"sort=usage&page={first['pages']}")["items"]
+    assert last[-1]["usage"] is None  # curated methods Papers with Code has no record of
+    html = client.get("/methods?sort=usage&lang=fa", headers=HTML).get_data(as_text=True)
+    assert "<strong>پرکاربردترین نخست</strong>" in html and 'class="usage"' in html
+
+
 @pytest.mark.parametrize(
     "query",
     ["from=abc", "to=20x", "from=2020&to=2010", "sort=colour", "page=0", "field=not%20a%20slug"],

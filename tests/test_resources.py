@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -457,6 +458,27 @@ def test_facet_values_are_slugs(value: str) -> None:
     with pytest.raises(InputError) as caught:
         Filters(field=(value,))
     assert "is not a slug" in caught.value.message
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "tr"])
+def test_an_imported_summary_credits_its_source_and_licence(client, store, lang) -> None:
+    """A summary from Papers with Code says so, with its licence, wherever the page shows
+    it; a summary written for ScholarGate (its graph has no source) does not."""
+    slug = "adamax"
+    (row,) = store.select(
+        "SELECT ?s WHERE { GRAPH <https://w3id.org/scholargate/graph/pwc-methods> { "
+        f"<{iri('method', slug)}> <https://w3id.org/scholargate/ontology#summary> ?s }} }}"
+    )
+    page = client.get(f"/method/{slug}?lang={lang}", headers=HTML).get_data(as_text=True)
+    summary = re.search(r'<p class="summary"[^>]*>(.*?)</p>', page, re.S)
+    assert summary is not None and unescape(summary.group(1)) == str(row["s"])
+    credit = re.search(r'<p class="credit[^"]*">(.*?)</p>', page, re.S)
+    assert credit is not None and "Papers with Code" in credit.group(1)
+    licence = re.search(r'<a href="([^"]+)" rel="license"[^>]*>([^<]+)</a>', credit.group(1))
+    assert licence is not None
+    assert licence.groups() == ("https://creativecommons.org/licenses/by-sa/4.0/", "CC BY-SA 4.0")
+    curated = client.get(f"/method/lora?lang={lang}", headers=HTML).get_data(as_text=True)
+    assert 'class="summary"' in curated and 'class="credit' not in curated
 
 
 @pytest.mark.parametrize(

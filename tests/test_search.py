@@ -110,6 +110,12 @@ def test_more_connected_first(index: SearchIndex) -> None:
     assert slugs == ["batch-norm", "batch-size"]  # same length; batch-norm has links
 
 
+def test_more_used_first(index: SearchIndex) -> None:
+    slugs = [h.slug for h in index.search("gr").hits]
+    # same length; Graph norm is used by 40 papers, Group norm by 3 (but has a link)
+    assert slugs.index("graph-norm") < slugs.index("group-norm")
+
+
 def test_methods_before_persons_and_works(index: SearchIndex) -> None:
     hits = index.search("adam").hits
     assert [(h.kind, h.match) for h in hits] == [

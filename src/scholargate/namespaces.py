@@ -57,12 +57,18 @@ class SG(DefinedNamespace):
     foundationalWork: URIRef
     buildsOn: URIRef
     summary: URIRef
+    usageCount: URIRef
     # alias properties
     aliasKind: URIRef
     # work and person properties
     arxivId: URIRef
     venue: URIRef
     orcid: URIRef
+    yearBasis: URIRef
+    # year bases (individuals of sg:YearBasis)
+    YearBasis: URIRef
+    VenueYear: URIRef
+    PreprintYear: URIRef
     # comparison view annotations on property shapes
     display: URIRef
     LabelList: URIRef

@@ -54,6 +54,7 @@ def listing_json(listing: Listing, lang: str) -> dict[str, Any]:
                 "label": i.label,
                 "lang": i.lang,
                 "year": i.year,
+                "usage": i.usage,
             }
             for i in listing.items
         ],

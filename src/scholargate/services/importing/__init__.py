@@ -14,6 +14,7 @@ from ...errors import InputError
 from .common import ImportResult, Progress, read_curated, read_methods, write_import
 from .glossary import import_glossary_fa, import_glossary_tr
 from .pwc import import_pwc
+from .pwc.mapping import MAPPING_FILE
 
 SOURCES = ("pwc", "glossary-fa", "glossary-tr")
 
@@ -29,7 +30,9 @@ def run_import(
     Code first.
     """
     if source == "pwc":
-        result = import_pwc(file, read_curated(root), progress=progress)
+        result = import_pwc(
+            file, read_curated(root), mapping=root / MAPPING_FILE, progress=progress
+        )
     elif source == "glossary-fa":
         result = import_glossary_fa(file, read_methods(root), progress=progress)
     elif source == "glossary-tr":

@@ -78,12 +78,34 @@ def tidy(text: Any) -> str:
     return " ".join(text.split())
 
 
+# Separators a name may spell in several ways ("Multi-Head" = "Multi Head"); any other
+# character that is neither a letter nor a digit (+, #, *, &) tells names apart.
+_SEPARATORS = frozenset("-\u2010\u2011\u2012\u2013\u2014_.,:;/\\()[]{}'\"`\u2018\u2019\u201c\u201d")
+
+
+def marked(text: str) -> str:
+    """``normalise(text)`` followed by the symbols that tell names apart, so that "UNet++"
+    and "UNet", or "C#" and "C", get different keys: what method names are matched by.
+
+    >>> marked("UNet++"), marked("U-Net"), marked("Multi-Head Attention")
+    ('unet++', 'unet', 'multiheadattention')
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    marks = "".join(
+        sorted(
+            ch for ch in folded if not ch.isalnum() and not ch.isspace() and ch not in _SEPARATORS
+        )
+    )
+    return normalise(text) + marks
+
+
 @dataclass
 class LabelIndex:
     """Which resources carry which English names (prefLabel and altLabel), by key."""
 
     pref: dict[str, set[URIRef]] = field(default_factory=dict)
     alt: dict[str, set[URIRef]] = field(default_factory=dict)
+    key: Callable[[str], str] = normalise
 
     def add(self, key: str, iri: URIRef, *, preferred: bool) -> None:
         if key:
@@ -91,7 +113,7 @@ class LabelIndex:
 
     def lookup(self, names: Iterable[str]) -> tuple[set[URIRef], set[URIRef]]:
         """The resources whose preferred / alternative names match any of ``names``."""
-        keys = {normalise(n) for n in names} - {""}
+        keys = {self.key(n) for n in names if normalise(n)} - {""}
         pref: set[URIRef] = set()
         alt: set[URIRef] = set()
         for key in keys:
@@ -105,14 +127,16 @@ def methods_of(graph: Graph) -> set[URIRef]:
     return {s for s in graph.subjects(RDF.type, SG.Method) if isinstance(s, URIRef)}
 
 
-def english_names(graph: Graph, methods: Iterable[URIRef]) -> LabelIndex:
-    """An index of the English prefLabels and altLabels of ``methods``."""
-    index = LabelIndex()
+def english_names(
+    graph: Graph, methods: Iterable[URIRef], key: Callable[[str], str] = normalise
+) -> LabelIndex:
+    """An index of the English prefLabels and altLabels of ``methods``, by ``key``."""
+    index = LabelIndex(key=key)
     for method in methods:
         for predicate, preferred in ((SKOS.prefLabel, True), (SKOS.altLabel, False)):
             for label in graph.objects(method, predicate):
                 if isinstance(label, Literal) and (label.language or "").lower() == "en":
-                    index.add(normalise(str(label)), method, preferred=preferred)
+                    index.add(key(str(label)), method, preferred=preferred)
     return index
 
 

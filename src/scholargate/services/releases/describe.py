@@ -93,7 +93,7 @@ def add_release(g: Graph, summary: Mapping[str, Any], *, root: str = "/") -> URI
         g.add((dist, DCTERMS.format, Literal(media_type)))
         if name.endswith(".gz"):
             g.add((dist, DCAT3.compressFormat, URIRef(IANA_MEDIA_TYPES + "application/gzip")))
-        g.add((dist, DCAT.byteSize, Literal(about["bytes"], datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCAT.byteSize, Literal(about["bytes"], datatype=XSD.integer)))
         checksum = BNode()
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))

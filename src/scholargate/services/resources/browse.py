@@ -29,6 +29,11 @@ _FACET_PROPERTY = {"field": SG.field, "family": SG.family, "type": SG.methodType
 _ARABIC_SCRIPT = 'REGEX(STR(?own), "^[\\u0600-\\u06FF]")'
 
 
+# How /methods can be sorted: by name; by year, newest first; by usage (how many papers
+# use a method, sg:usageCount), most used first.
+SORTS = ("name", "year", "usage")
+
+
 @dataclass(frozen=True)
 class Filters:
     """What /methods is narrowed to: facet values as slugs, a year range, a sort."""
@@ -49,8 +54,8 @@ class Filters:
                         "digits and hyphens, such as deep-learning)",
                         reason="malformed-slug",
                     )
-        if self.sort not in ("name", "year"):
-            raise InputError(f"sort={self.sort!r}: sort by name or year")
+        if self.sort not in SORTS:
+            raise InputError(f"sort={checked.shown(self.sort)!r}: sort by name, year or usage")
         if (
             self.year_from is not None
             and self.year_to is not None
@@ -102,6 +107,7 @@ class Item:
     year: int | None
     key: str = ""
     first: int = 0  # 0 before 1 before 2: see _items
+    usage: int | None = None  # how many papers use it (sg:usageCount), when known
 
 
 @dataclass
@@ -224,30 +230,34 @@ class MethodListing:
     def _items(self, where: str, lang: str, page: int, sort: str) -> list[Item]:
         # At most one skos:prefLabel per language (docs/modelling.md), so one row per
         # method: no GROUP BY, and the engine keeps only the top of the sort.
-        # The year is joined inside the sort only when it is the sort key (it costs a
-        # third of the query); otherwise for the page's fifty methods alone.
+        # The year and the usage count are joined inside the sort only when they are
+        # its key (the year costs a third of the query); otherwise for the page's fifty
+        # methods alone. Unknown years and counts sort last.
         # By name, the methods named in the page's language come first, and in a
         # right-to-left language those whose name is written in its script (Persian
         # names before acronyms kept in Latin letters, before English fallbacks).
-        by_year = sort == "year"
-        year = " OPTIONAL { ?m sg:yearIntroduced ?year }"
-        own_script = (
-            'REGEX(STR(?own), "^[\\u0600-\\u06FF]")' if direction(lang) == "rtl" else "true"
-        )
+        joins = {
+            "year": " OPTIONAL { ?m sg:yearIntroduced ?year }",
+            "usage": " OPTIONAL { ?m sg:usageCount ?usage }",
+        }
+        inner = joins.get(sort, "")
+        outer = "".join(join for name, join in joins.items() if name != sort)
+        order = {"year": "DESC(?year) ?key ?m", "usage": "DESC(?usage) ?key ?m"}
+        own_script = _ARABIC_SCRIPT if direction(lang) == "rtl" else "true"
         rows = self.store.select(
             sparql_prefixes()
-            + "SELECT ?m ?key ?first ?year ?l WHERE { { SELECT ?m ?key ?first"
-            + (" ?year" if by_year else "")
+            + "SELECT ?m ?key ?first ?year ?usage ?l WHERE { { SELECT ?m ?key ?first"
+            + (f" ?{sort}" if sort in joins else "")
             + " WHERE { "
             + where
             + f" OPTIONAL {{ ?m skos:prefLabel ?own FILTER(LANG(?own) = {checked.literal(lang)}) }}"
             ' OPTIONAL { ?m skos:prefLabel ?en FILTER(LANG(?en) = "en") }'
-            + (year if by_year else "")
+            + inner
             + f" BIND(IF(BOUND(?own), IF({own_script}, 0, 1), 2) AS ?first)"
             + " BIND(LCASE(STR(COALESCE(?own, ?en, STR(?m)))) AS ?key) } "
-            + f"ORDER BY {'DESC(?year) ?key ?m' if by_year else '?first ?key ?m'} "
+            + f"ORDER BY {order.get(sort, '?first ?key ?m')} "
             + f"LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE} }}"
-            + ("" if by_year else year)
+            + outer
             + " OPTIONAL { ?m skos:prefLabel ?l } }",
         )
         found: dict[str, dict] = {}
@@ -258,6 +268,7 @@ class MethodListing:
                     "key": str(row.get("key", "")),
                     "first": int(row["first"].toPython()) if "first" in row else 0,
                     "year": row.get("year"),
+                    "usage": row.get("usage"),
                     "l": [],
                 },
             )
@@ -276,10 +287,22 @@ class MethodListing:
                     year=year_of(entry["year"]),
                     key=entry["key"],
                     first=entry["first"],
+                    usage=_count(entry["usage"]),
                 )
             )
         if sort == "year":
             items.sort(key=lambda i: (-(i.year if i.year is not None else -(10**6)), i.key, i.iri))
+        elif sort == "usage":
+            items.sort(key=lambda i: (-(i.usage if i.usage is not None else -1), i.key, i.iri))
         else:
             items.sort(key=lambda i: (i.first, i.key, i.iri))
         return items
+
+
+def _count(term: object) -> int | None:
+    """A usage count's value, or None when there is none (or it is not a number)."""
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, int):
+            return value
+    return None

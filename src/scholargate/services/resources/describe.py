@@ -17,7 +17,7 @@ from ..compare import normalise_doi
 from ..labels import pick, pick_by_property
 from .iris import curie, local_of
 from .links import links_of
-from .page import Description, Property, Value, Work, year_of
+from .page import Credit, Description, Property, Value, Work, licence_name, year_of
 from .property_names import INCOMING_ORDER, PROPERTY_ORDER, PropertyNames
 from .queries import LABEL_PROPERTIES
 
@@ -63,6 +63,7 @@ def assemble(
     orders: dict[str, dict[str, tuple[str, Node]]] = defaultdict(dict)  # work → node → …
     aliases: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
     works: dict[str, dict[str, Node]] = defaultdict(dict)
+    credits: dict[Node, Credit] = {}  # summary → who it is from
 
     seen: set[tuple] = set()
 
@@ -97,6 +98,9 @@ def assemble(
             add_label(row, row["item"])
         elif direction == "work":
             works[str(row["v"])][p] = row["item"]
+        elif direction == "credit":
+            licence = str(row["l"])
+            credits[row["v"]] = Credit(str(row["item"]), licence, licence_name(licence))
 
     picked: dict[str, Literal | None] = {}  # the label of each resource, picked once
 
@@ -220,6 +224,7 @@ def assemble(
         lang=lang,
         label=label,
         summary=Value(str(summary), summary.language or "") if summary is not None else None,
+        summary_credit=credits.get(summary) if summary is not None else None,
         types=[value_of(x, str(RDF.type)) for x in out.get(str(RDF.type), [])],
         properties=properties,
         incoming=incoming,

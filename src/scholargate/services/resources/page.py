@@ -93,6 +93,25 @@ class Work:
 
 
 @dataclass
+class Credit:
+    """Who a text is from and under which licence: "Papers with Code, CC BY-SA 4.0"."""
+
+    name: str
+    licence: str  # the licence's IRI
+    licence_name: str  # "CC BY-SA 4.0", or the IRI when it is not a Creative Commons one
+
+
+def licence_name(iri: str) -> str:
+    """A Creative Commons licence's short name from its IRI, else the IRI.
+
+    >>> licence_name("https://creativecommons.org/licenses/by-sa/4.0/")
+    'CC BY-SA 4.0'
+    """
+    match = re.match(r"^https?://creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)/?$", iri)
+    return f"CC {match.group(1).upper()} {match.group(2)}" if match else iri
+
+
+@dataclass
 class Description:
     iri: str
     kind: str
@@ -108,6 +127,7 @@ class Description:
     works: list[Work]  # foundational works (methods)
     neighbourhood: Neighbourhood | None = None
     queries: int = 0  # SPARQL queries it took
+    summary_credit: Credit | None = None  # the summary's source, when it asks for credit
 
     def find(self, iri: str | URIRef, *, inverse: bool = False) -> Property | None:
         """The property row ``iri`` (read backwards with ``inverse``), if the page has it."""

@@ -8,7 +8,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from ... import terms as checked
-from ...namespaces import BIBO, SCHEMA, SG, SKOSXL
+from ...namespaces import BIBO, CC, SCHEMA, SG, SKOSXL
 from ..labels import LABEL_PROPERTIES as NAMING_PROPERTIES
 
 # Properties that name a thing, best first: labels.LABEL_PROPERTIES, then the written
@@ -42,6 +42,16 @@ def describe_query(iri: str, *, with_works: bool) -> str:
         # its SKOS-XL label resources: form, kind, source
         f'{{ {s} {xl} ?v . ?v ?p ?item BIND("alias" AS ?dir) {_labels_of("?item")} }}',
     ]
+    # who a summary is from and under which licence, when it was taken from a source
+    # that asks for credit (its graph's metadata has ``dcterms:source`` and
+    # ``cc:attributionName``; ScholarGate's own graphs have no source): ?node the
+    # graph, ?l the licence
+    branches.append(
+        f"{{ GRAPH ?node {{ {s} {checked.iri(SG.summary)} ?v }} "
+        f"?node {checked.iri(CC.attributionName)} ?item ; {checked.iri(DCTERMS.license)} ?l ; "
+        f"{checked.iri(DCTERMS.source)} [] "
+        f'BIND("credit" AS ?dir) }}'
+    )
     if with_works:
         fields = ", ".join(checked.iri(p) for p in WORK_FIELDS)
         branches += [

@@ -20,7 +20,7 @@ from ...namespaces import BASE, SEARCH_KINDS
 from ..labels import pick
 from .folding import fold
 from .forms import Forms
-from .names import DISPLAYED, PROPERTIES, PROPERTY_NAMES, Row
+from .names import DISPLAYED, PROPERTIES, PROPERTY_NAMES, USAGE, Row
 from .results import MATCHES, Hit
 
 __all__ = ["Snapshot"]
@@ -45,8 +45,8 @@ class Snapshot:
     """An immutable index over one state of the store.
 
     Entries (one per resource and distinct name key) are numbered in ranking order —
-    kind, preferred/alias, length, popularity, key — so "best" is "lowest number"
-    within one kind of match. Three structures find them:
+    kind, preferred/alias, length, usage (how many papers use it), links, key — so
+    "best" is "lowest number" within one kind of match. Three structures find them:
 
     * the distinct keys, sorted, with ``by_key`` (entries in key order) and
       ``key_start`` (where each key's entries begin): exact and prefix matches;
@@ -62,6 +62,7 @@ class Snapshot:
         self.slugs: list[str] = []
         self.names: list[list[tuple[str, str]]] = []  # displayable (text, lang) per subject
         popularity: list[int] = []
+        usage: list[int] = []
         numbers: dict[str, int] = {}
         found: list[tuple[int, int, str, str, str]] = []  # (subject, property, key, text, lang)
         slug_property = PROPERTY_NAMES.index("slug")
@@ -83,7 +84,11 @@ class Snapshot:
                 slugs.append(slug)
                 names.append([])
                 popularity.append(0)
+                usage.append(0)
                 found.append((number, slug_property, fold(slug), slug, ""))
+            if p == USAGE:
+                usage[number] = max(usage[number], links)
+                continue
             if p is None or text is None:
                 if links > popularity[number]:
                     popularity[number] = links
@@ -102,6 +107,7 @@ class Snapshot:
                 self.kinds[number],
                 _PROPERTY_RANK[prop],
                 len(key),
+                -usage[number],
                 -popularity[number],
                 key,
                 number,
@@ -120,7 +126,7 @@ class Snapshot:
         seen: set[tuple[int, str]] = set()
         add_key, add_subject, add_prop = self.keys.append, self.subject.append, self.prop.append
         add_text, add_lang = self.text.append, self.lang.append
-        for _, _, _, _, key, number, lang, text, prop in ranked:
+        for *_, key, number, lang, text, prop in ranked:
             if (number, key) in seen:  # the same name again (languages, SKOS-XL): keep best
                 continue
             seen.add((number, key))

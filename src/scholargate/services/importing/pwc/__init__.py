@@ -1,25 +1,26 @@
 """Import the Papers with Code methods dump as the named graph ``sgg:pwc-methods``.
 
-Facts only: names and full names, the founding paper (title, arXiv id, DOI or link),
-collections (families) and areas (fields), and the links between methods that the
-descriptions make. The description prose is never copied.
+Names and full names, the founding paper (title, arXiv id, DOI or link), collections
+(families) and areas (fields), the links between methods that the descriptions make,
+and an English summary: the first paragraph of each description as plain text
+(``summaries.py``), shared like the dump under CC BY-SA 4.0 with credit to Papers with
+Code (the graph's metadata says so, and a method page shows it under the summary).
 
-Years come from the founding paper's arXiv id. The dump's ``introduced_year`` is the
-placeholder 2000 in almost every record; the few other values belong to records with no
-paper at all, so nothing in the dump backs them up, and some of them are visibly off (the
-year of a textbook or of a later re-statement rather than of the method). They are not
-used: a method without a paper gets no year, which the shapes report as a warning for
-imported graphs.
+Years follow the one meaning ScholarGate gives them (``years.py``): the founding
+paper's year at its venue, else its preprint's, with the basis on the work. The dump's
+``introduced_year`` is the placeholder 2000 in almost every record and is not used.
 
-A record that names a method the curated graph already has (same IRI; same normalised
-name; or, failing that, the only record and the only curated method founded on one arXiv
-paper) is *merged*: it adds only ``rdfs:seeAlso <its Papers with Code page>`` to the
-curated method, and links between it and other methods are dropped, because curated
+A record that names a method the curated graph already has (same IRI; same name up to
+case and separators, symbols such as + and # included; or, failing that, the only
+record and the only curated method founded on one arXiv paper) is *merged*: it adds
+``rdfs:seeAlso <its Papers with Code page>`` to the curated method and its links to
+imported methods; links between two curated methods are dropped, because curated
 related sets are checked by hand.
 
 The package, one job a file: ``identifiers.py`` (arXiv ids, DOIs, work slugs),
 ``records.py`` (one record of the dump), ``matching.py`` (which records are curated
-methods), ``works.py`` (the papers behind the records and their IRIs) and
+methods), ``works.py`` (the papers behind the records and their IRIs), ``years.py``
+(a work's year and its basis), ``summaries.py`` (descriptions into summaries) and
 ``importer.py`` (:func:`import_pwc`, the graph).
 """
 

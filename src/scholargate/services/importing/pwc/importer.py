@@ -34,9 +34,12 @@ from ..common import (
     new_graph,
     read_json,
 )
+from .mapping import GENERAL, read_mapping
 from .matching import Curated, match_curated
 from .records import Record, parse_record
+from .summaries import summary_of
 from .works import Work, works_of
+from .years import basis_label, year_of
 
 NAME = "pwc-methods"
 GRAPH_IRI = GRAPH[NAME]
@@ -47,9 +50,11 @@ SOURCE = SourceInfo(
     title="Papers with Code methods",
     description=(
         "Methods from the Papers with Code methods dump (snapshot 2024-03-29): names, "
-        "full names, founding papers, collections, areas and the links between methods. "
-        "Descriptions are not copied. Records that name a curated method only add a "
-        "link to their Papers with Code page."
+        "full names, founding papers, collections, areas, the links between methods, "
+        "how many papers use each method (num_papers, as sg:usageCount), and an "
+        "English summary: the first paragraph of each description as plain text, by "
+        "Papers with Code under CC BY-SA 4.0. Records that name a curated method add "
+        "their Papers with Code page, usage count and links to imported methods."
     ),
     source=URIRef("https://paperswithcode.com/"),
     license=URIRef("https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -65,12 +70,20 @@ SOURCE = SourceInfo(
 )
 
 
-def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) -> ImportResult:
+def import_pwc(
+    path: Path,
+    curated: Graph,
+    *,
+    mapping: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Read the Papers with Code methods dump at ``path`` and build ``sgg:pwc-methods``.
 
     ``curated`` is the union of ``data/curated/*.ttl``: records that name its methods
-    are merged into them, and nothing it defines is labelled again.
+    are merged into them, and nothing it defines is labelled again. ``mapping`` is the
+    reviewed table of collections mapped onto curated concepts (``mapping.py``).
     """
+    collection_map = read_mapping(mapping, curated)
     data, sha256 = read_json(Path(path))
     if not isinstance(data, list):
         raise InputError(f"{path}: expected a JSON array of method records")
@@ -104,7 +117,11 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
     families: dict[URIRef, str] = {}
     fields: dict[URIRef, str] = {}
     used_works: dict[URIRef, Work] = {}
+    usage: dict[URIRef, int] = {}  # the largest count of the records a method is
     for record in records:
+        if record.num_papers is not None:
+            iri = final(record.id)
+            usage[iri] = max(usage.get(iri, 0), record.num_papers)
         if record.id in merged:
             graph.add((merged[record.id][0], RDFS.seeAlso, URIRef(record.url)))
             continue
@@ -123,14 +140,20 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
             graph.add((alias, SG.aliasKind, SG.FullName))
             graph.add((alias, DCTERMS.source, GRAPH_IRI))
             counts["aliases"] += 1
+        summary = summary_of(record.description)
+        if summary:
+            graph.add((method, SG.summary, Literal(summary, lang="en")))
+            counts["summaries"] += 1
         work = work_of.get(record.id)
         if work is not None and work.iri is not None:
             graph.add((method, SG.foundationalWork, work.iri))
             used_works[work.iri] = work
-            if work.arxiv:
-                year = Literal(str(work.arxiv.year), datatype=XSD.gYear)
+            dated = year_of(work, facts)
+            if dated:
+                year = Literal(str(dated[0]), datatype=XSD.gYear)
                 graph.add((method, SG.yearIntroduced, year))
                 counts["methods_with_year"] += 1
+                counts[f"methods_with_{basis_label(dated[1])}_year"] += 1
         else:
             counts["methods_without_paper"] += 1
         if record.year_field not in (None, PLACEHOLDER_YEAR):
@@ -140,7 +163,15 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
                 family = FAMILY[slugify(collection)]
                 families.setdefault(family, collection)
                 graph.add((method, SG.family, family))
-            if slugify(area):
+            mapped = collection_map.of(collection)
+            for prop, concept in mapped:
+                if prop != SG.field:
+                    graph.add((method, prop, concept))
+            # a mapped field says more than the dump's area "General"
+            better = [c for p, c in mapped if p == SG.field] if area == GENERAL else []
+            for concept in better:
+                graph.add((method, SG.field, concept))
+            if slugify(area) and not better:
                 field_iri = FIELD[slugify(area)]
                 fields.setdefault(field_iri, area)
                 graph.add((method, SG.field, field_iri))
@@ -155,7 +186,10 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
         graph.add((iri, DCTERMS.title, Literal(work.title, lang="en")))
         if work.arxiv:
             graph.add((iri, SG.arxivId, Literal(work.arxiv.id)))
-            graph.add((iri, DCTERMS.issued, Literal(str(work.arxiv.year), datatype=XSD.gYear)))
+        dated = year_of(work, facts)
+        if dated:
+            graph.add((iri, DCTERMS.issued, Literal(str(dated[0]), datatype=XSD.gYear)))
+            graph.add((iri, SG.yearBasis, dated[1]))
         if work.dois:
             # one DOI per work; a second one would be a slip in the dump
             graph.add((iri, BIBO.doi, Literal(min(work.dois))))
@@ -166,6 +200,11 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
         for page in sorted(work.pages):
             graph.add((iri, RDFS.seeAlso, URIRef(page)))
 
+    for iri, count in sorted(usage.items()):
+        graph.add((iri, SG.usageCount, Literal(count, datatype=XSD.integer)))
+    counts["methods_with_usage"] = len(usage)
+    counts["methods_with_type"] = len(set(graph.subjects(SG.methodType)))
+    counts["methods_in_general"] = len(set(graph.subjects(SG.field, FIELD["general"])))
     _concepts(graph, families, SG.Family, SCHEME.families, facts, counts, "families")
     _concepts(graph, fields, SG.Field, SCHEME.fields, facts, counts, "fields")
     _related(graph, records, by_id, merged, final, counts)
@@ -215,7 +254,9 @@ def _related(
     counts: Counter[str],
 ) -> None:
     """``skos:related`` for every description link between two records of the dump,
-    stated once per pair; links that touch a curated method are dropped."""
+    stated once per pair (the build adds the inverse). A link between an imported method
+    and a curated one is kept, in this graph; one between two curated methods is
+    dropped, because curated related sets are checked by hand."""
     kept: set[tuple[URIRef, URIRef]] = set()
     dropped: set[tuple[URIRef, URIRef]] = set()
     unresolved = 0
@@ -227,12 +268,16 @@ def _related(
                 unresolved += 1
                 continue
             a, b = sorted((final(record.id), final(target)))
-            if record.id in merged or target in merged:
+            if a == b:
+                continue
+            if record.id in merged and target in merged:
                 dropped.add((a, b))
-            elif a != b:
+            else:
                 kept.add((a, b))
     for a, b in sorted(kept):
         graph.add((a, SKOS.related, b))
     counts["related_kept"] = len(kept)
+    curated = {iri for iri, _ in merged.values()}
+    counts["related_to_curated"] = sum(1 for a, b in kept if a in curated or b in curated)
     counts["related_dropped"] = len(dropped)
     counts["related_unresolved"] = unresolved

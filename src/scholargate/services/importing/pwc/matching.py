@@ -1,5 +1,6 @@
-"""Which records name a curated method (same IRI; same normalised name; or the only
-record and the only curated method founded on one arXiv paper), and so are merged."""
+"""Which records name a curated method, and so are merged: the same IRI; the same name,
+up to case, spaces and separators but not symbols such as + or # (UNet++ is not U-Net);
+or the only record and the only curated method founded on one arXiv paper."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
 
 from ....namespaces import BIBO, SG
-from ..common import english_names, methods_of
+from ..common import english_names, marked, methods_of
 from .identifiers import parse_arxiv
 from .records import Record
+from .years import PREPRINT, VENUE
 
 
 @dataclass
@@ -24,6 +27,8 @@ class Curated:
     work_by_arxiv: dict[str, URIRef] = field(default_factory=dict)
     work_by_doi: dict[str, URIRef] = field(default_factory=dict)
     sole_arxiv: dict[str, list[URIRef]] = field(default_factory=dict)  # arXiv id → methods
+    # curated work → (its year, the basis of that year): what a method founded on it takes
+    work_years: dict[URIRef, tuple[int, URIRef]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, graph: Graph) -> Curated:
@@ -45,6 +50,7 @@ class Curated:
             ids = {parsed.id for v in values if (parsed := parse_arxiv(str(v)))}
             if len(ids) == 1:
                 curated.sole_arxiv.setdefault(ids.pop(), []).append(method)
+        curated.work_years = _work_years(graph)
         return curated
 
     def defines(self, iri: URIRef) -> bool:
@@ -57,7 +63,8 @@ def match_curated(
     """Which records are curated methods: record id → (curated IRI, reason)."""
     merged: dict[str, tuple[URIRef, str]] = {}
     notes: list[tuple[str, str]] = []
-    names = english_names(curated.graph, curated.methods)
+    # names are compared with the symbols that tell them apart: UNet++ is not U-Net
+    names = english_names(curated.graph, curated.methods, key=marked)
     for record in records:
         if curated.defines(record.iri):
             merged[record.id] = (record.iri, "iri")
@@ -90,3 +97,24 @@ def match_curated(
             merged[record.id] = (method, "arxiv")
             taken.add(method)
     return merged, notes
+
+
+def _work_years(graph: Graph) -> dict[URIRef, tuple[int, URIRef]]:
+    """The year of each curated work and its basis: the year its curated methods agree
+    on (else the work's ``dcterms:issued``); venue when the work names its venue."""
+    years: dict[URIRef, tuple[int, URIRef]] = {}
+    for work in {w for w in graph.objects(None, SG.foundationalWork) if isinstance(w, URIRef)}:
+        said = {
+            str(y)
+            for m in graph.subjects(SG.foundationalWork, work)
+            for y in graph.objects(m, SG.yearIntroduced)
+        }
+        issued = graph.value(work, DCTERMS.issued)
+        text = said.pop() if len(said) == 1 else (str(issued) if issued is not None else "")
+        if not text.isdigit():
+            continue
+        basis = graph.value(work, SG.yearBasis)
+        if basis not in (VENUE, PREPRINT):
+            basis = VENUE if graph.value(work, SG.venue) is not None else PREPRINT
+        years[work] = (int(text), basis)
+    return years

@@ -12,6 +12,7 @@ from rdflib import URIRef
 from ....namespaces import METHOD, slugify
 from ..common import normalise, tidy
 from .identifiers import ArxivId, parse_arxiv, parse_doi
+from .years import venue_year
 
 _METHOD_URL = re.compile(r"^https?://(?:www\.)?paperswithcode\.com/method/([^/?#\s]+)", re.I)
 # the target of a Markdown link to another method: [text](https://paperswithcode.com/method/x)
@@ -28,6 +29,7 @@ class Paper:
     doi: str | None = None
     url: str | None = None  # a link, when the source is neither arXiv nor a DOI
     page: str | None = None  # the paper's Papers with Code page
+    venue_year: int | None = None  # the year a link to its venue's page carries
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Record:
     collections: list[tuple[str, str]]  # (collection, area)
     links: list[str]  # slugs of the methods its description links to
     year_field: Any = None
+    description: str = ""  # Markdown with LaTeX, as the dump has it
+    num_papers: int | None = None  # how many papers Papers with Code found using it
 
     @property
     def iri(self) -> URIRef:
@@ -67,6 +71,7 @@ def _paper(raw: dict[str, Any]) -> Paper | None:
         result.doi = parse_doi(source)
         if not result.arxiv and not result.doi:
             result.url = source
+            result.venue_year = venue_year(source)
     return result
 
 
@@ -101,4 +106,13 @@ def parse_record(raw: Any, position: int) -> Record | tuple[str, str]:
         collections=collections,
         links=[link for link in links if link],
         year_field=raw.get("introduced_year"),
+        description=description,
+        num_papers=_count(raw.get("num_papers")),
     )
+
+
+def _count(value: Any) -> int | None:
+    """A whole number of zero or more, or None (booleans are not counts)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None

@@ -23,6 +23,7 @@ class Work:
     dois: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
     pages: set[str] = field(default_factory=set)
+    venue_year: int | None = None
     iri: URIRef | None = None
     curated: bool = False  # the curated graph describes it; state nothing about it
 
@@ -54,6 +55,8 @@ def works_of(records: list[Record], curated: Curated) -> dict[str, Work]:
                 work.dois.add(paper.doi)
             if paper.url:
                 work.urls.add(paper.url)
+            if paper.venue_year:
+                work.venue_year = paper.venue_year
             if paper.page:
                 work.pages.add(paper.page)
             of_record[record.id] = work
