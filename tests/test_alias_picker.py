@@ -56,3 +56,19 @@ def test_the_picker_suggests_by_the_variants_search_finds(client, typed, lang, s
 def test_the_add_box_takes_an_alias(client) -> None:
     response = client.get(f"/compare.json?m=lora&add={quote('برت')}")
     assert [c["slug"] for c in response.get_json()["columns"]] == ["lora", "bert"]
+
+
+def test_the_add_box_takes_a_whole_name_in_another_form(client) -> None:
+    for typed, slug in [
+        ("destek vektör makineleri", "support-vector-machine"),  # a Turkish plural
+        ("نرمالسازی دسته ای", "batch-normalization"),  # a space for each ZWNJ
+    ]:
+        response = client.get(f"/compare.json?m=lora&add={quote(typed)}")
+        assert response.status_code == 200, response.get_json()
+        assert [c["slug"] for c in response.get_json()["columns"]] == ["lora", slug]
+
+
+def test_the_add_box_only_suggests_for_a_typo(client) -> None:
+    response = client.get(f"/compare.json?m=lora&add={quote('transfomer')}")
+    assert response.status_code == 404
+    assert "transfomer" in response.get_json()["message"]
