@@ -42,7 +42,7 @@ def test_the_picker_suggests_a_method_by_its_alias(client, typed, lang, slug, gr
 @pytest.mark.parametrize(
     ("typed", "lang", "slug"),
     [
-        ("destek vektör makineleri", "tr", "support-vector-machine"),  # a plural
+        ("destek vektör makinesini", "tr", "support-vector-machine"),  # accusative
         ("نرمالسازی دسته ای", "fa", "batch-normalization"),  # a space for the ZWNJ
         ("ترانسفورمر", "fa", "transformer"),  # a slip
     ],
@@ -60,7 +60,7 @@ def test_the_add_box_takes_an_alias(client) -> None:
 
 def test_the_add_box_takes_a_whole_name_in_another_form(client) -> None:
     for typed, slug in [
-        ("destek vektör makineleri", "support-vector-machine"),  # a Turkish plural
+        ("destek vektör makinesini", "support-vector-machine"),  # a Turkish accusative
         ("نرمالسازی دسته ای", "batch-normalization"),  # a space for each ZWNJ
     ]:
         response = client.get(f"/compare.json?m=lora&add={quote(typed)}")

@@ -312,7 +312,8 @@ TYPED = [
     ("خود رمزنگار", "fa", "autoencoder", "exact"),  # a space inside خودرمزنگار
     ("شبکه های عصبی پیچشی", "fa", "convolutional-neural-network", "inflected"),  # plural
     ("ترانسفورمر", "fa", "transformer", "fuzzy"),  # one letter from ترنسفورمر
-    ("destek vektör makineleri", "tr", "support-vector-machine", "inflected"),  # makinesi
+    # makinesi; the plural "makineleri" is an alias now (the Turkish Stanford cheatsheets)
+    ("destek vektör makinesini", "tr", "support-vector-machine", "inflected"),  # accusative
     ("evrişimli sinir ağları", "tr", "convolutional-neural-network", "inflected"),
     ("ağırlık sönümünü", "tr", "weight-decay", "inflected"),  # accusative
     ("transformers", "en", "transformer", "inflected"),  # not TransE, which stems to trans
