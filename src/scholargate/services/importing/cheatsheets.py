@@ -12,8 +12,10 @@ ones) and a ``<br>``. Term pairs are read from three shapes of segment:
   write the dash as ``–``): the parts before the dashes;
 - a short heading (at most six words, no full stop) beside its translation.
 
-A rendering is cleaned of Markdown, LaTeX dollars and parenthesised glosses
-("Destek Vektör Makineleri (DVM)"); one that only repeats the English is dropped. The
+A rendering is cleaned of Markdown, LaTeX dollars, parenthesised glosses ("Destek Vektör
+Makineleri (DVM)") and zero-width non-joiners that join nothing; "Üçlü yitim/kayıp" is
+two renderings; one that only repeats the English, or still has a slash between words,
+is dropped. The
 renderings of one English term across the files are kept together, since each
 cheatsheet had its own translator. These sources only add aliases
 (:func:`~.glossary.label_methods` with ``prefer=False``): the preferred labels stay
@@ -111,10 +113,12 @@ WRONG_PAIRS = {
     ("fa", "flip"): "flipping an image to augment data, not the FLIP method",
     ("tr", "flip"): "flipping an image to augment data, not the FLIP method",
     ("fa", "convolution"): "rendered by the adjective کانولوشنی (convolutional), not the noun",
+    ("tr", "randomforest"): "misspelt: Rastegele for Rastgele",
 }
 
 _SEGMENT = re.compile(r"^\*\*(\d+)\.\s*(.+?)\*\*\s*$(.*?)(?=^\*\*\d+\.|\Z)", re.M | re.S)
 _MARKUP = re.compile(r"<[^>]+>|&#10230;")
+_STRAY_ZWNJ = re.compile(r"\u200c+(?=\s|$)|(?<=\s)\u200c+|^\u200c+")
 _SLASHED = re.compile(r"^(.*\s)?([^\s/]+)/([^\s/]+)$")  # "Üçlü yitim/kayıp"
 _PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 _DASH = re.compile(r"\s[―–]\s")
@@ -123,6 +127,7 @@ MAX_WORDS = 6
 
 def _clean(text: str) -> str:
     text = _PARENTHESIS.sub("", _MARKUP.sub(" ", text).replace("$", ""))
+    text = _STRAY_ZWNJ.sub("", text)  # "مقداردهی‌ اولیه": a ZWNJ before a space joins nothing
     return " ".join(text.replace("*", " ").split()).strip(" .:;,،")
 
 
@@ -189,7 +194,10 @@ def parse(folder: Path, lang: str) -> tuple[list[Entry], list[tuple[str, str]], 
                 if wrong:
                     rejected.append((where, wrong))
                     continue
-                entries.append(Entry(where, term, _alternatives(rendering)))
+                # a slash left between words runs two names together ("A B/C D")
+                names = [name for name in _alternatives(rendering) if "/" not in name]
+                if names:
+                    entries.append(Entry(where, term, names))
     digest = hashlib.sha256("".join(listing).encode()).hexdigest()
     return entries, rejected, digest
 
