@@ -83,13 +83,15 @@ def summary(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
     }
 
 
-def bundled_index() -> SearchIndex:
+def bundled_store():
+    """The bundled graph in memory. The caller holds it while the index is used: a
+    SearchIndex refers to its store weakly (services/store_ref.py)."""
     from scholargate.build.loading import build_store
     from scholargate.store.oxigraph import OxigraphStore
 
     store = OxigraphStore()
     build_store(store, PROJECT)
-    return SearchIndex(store, background=False)
+    return store
 
 
 def report(numbers: dict[str, dict[str, float]]) -> str:
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list the queries that miss")
     parser.add_argument("--json", action="store_true", help="the numbers as JSON")
     args = parser.parse_args(argv)
-    outcomes = evaluate(bundled_index(), read_table())
+    store = bundled_store()
+    outcomes = evaluate(SearchIndex(store, background=False), read_table())
     numbers = summary(outcomes)
     print(json.dumps(numbers, indent=2) if args.json else report(numbers))
     if args.misses:

@@ -58,7 +58,7 @@ def test_first_alternative_is_the_label_and_the_rest_aliases(fa: common.ImportRe
     transformer = METHOD["transformer"]
     assert labels(g, transformer, "fa") == ["تبدیل" + ZWNJ + "گر"]  # ZWNJ kept
     assert aliases(g, transformer, "fa") == ["مبدل"]
-    alias = ALIAS["transformer-fa-1"]
+    alias = ALIAS["transformer-fa-ml-glossary-1"]  # named for its source
     assert (transformer, SKOSXL.altLabel, alias) in g
     assert (alias, RDF.type, SG.Alias) in g
     assert (alias, SKOSXL.literalForm, Literal("مبدل", lang="fa")) in g
@@ -66,19 +66,22 @@ def test_first_alternative_is_the_label_and_the_rest_aliases(fa: common.ImportRe
     assert (alias, DCTERMS.source, GRAPH["fa-ml-glossary"]) in g
 
 
-def test_altlabel_match_trims_and_numbers_after_existing_aliases(fa: common.ImportResult) -> None:
+def test_altlabel_match_trims_and_skips_names_the_method_has(fa: common.ImportResult) -> None:
     g = fa.graph
     gan = METHOD["gan"]
     assert labels(g, gan, "fa") == ["شبکه مولد خصمانه"]  # surrounding spaces stripped
-    # "جی‌ان" is already a curated alias (sga:gan-fa-1): not repeated; the new one is 2
+    # "جی‌ان" is already a curated alias (sga:gan-fa-1): not repeated
     assert aliases(g, gan, "fa") == ["شبکه مولد رقابتی"]
-    assert (gan, SKOSXL.altLabel, ALIAS["gan-fa-2"]) in g
+    assert (gan, SKOSXL.altLabel, ALIAS["gan-fa-ml-glossary-1"]) in g
     assert (ALIAS["gan-fa-1"], None, None) not in g
 
 
-def test_a_method_with_a_label_in_the_language_gets_nothing(fa: common.ImportResult) -> None:
-    assert (METHOD["dropout"], None, None) not in fa.graph
-    assert fa.counts["already_labelled"] == 1
+def test_a_method_with_a_label_in_the_language_gets_aliases(fa: common.ImportResult) -> None:
+    dropout = METHOD["dropout"]
+    assert labels(fa.graph, dropout, "fa") == []  # its curated label stays the label
+    assert aliases(fa.graph, dropout, "fa") == ["برون‌اندازی"]
+    alias = ALIAS["dropout-fa-ml-glossary-1"]
+    assert (alias, DCTERMS.source, GRAPH["fa-ml-glossary"]) in fa.graph
 
 
 def test_only_methods_are_labelled(fa: common.ImportResult) -> None:
@@ -87,9 +90,15 @@ def test_only_methods_are_labelled(fa: common.ImportResult) -> None:
 
 
 def test_fa_merged_lists_what_was_labelled(fa: common.ImportResult) -> None:
-    assert [iri for _, iri, _ in fa.merged] == [METHOD["gan"], METHOD["transformer"]]
+    assert [(iri, why) for _, iri, why in fa.merged] == [
+        (METHOD["dropout"], "alias"),
+        (METHOD["gan"], "alias"),
+        (METHOD["gan"], "name"),
+        (METHOD["transformer"], "alias"),
+        (METHOD["transformer"], "name"),
+    ]
     assert fa.counts["labels"] == 2
-    assert fa.counts["aliases"] == 2
+    assert fa.counts["aliases"] == 3
 
 
 def test_fa_entries_without_a_translation_are_rejected(fa: common.ImportResult) -> None:
@@ -151,8 +160,8 @@ def test_tr_names_joined_by_veya_are_a_name_and_an_alias(tr: common.ImportResult
     # "eşiksiz en büyük işlev veya softmaks" is two names, not one
     assert labels(g, METHOD["softmax"], "tr") == ["eşiksiz en büyük işlev"]
     assert aliases(g, METHOD["softmax"], "tr") == ["softmaks"]
-    assert (ALIAS["softmax-tr-1"], SG.aliasKind, SG.Translation) in g
-    assert (ALIAS["softmax-tr-1"], DCTERMS.source, GRAPH["tr-d2l-terminology"]) in g
+    assert (ALIAS["softmax-tr-d2l-terminology-1"], SG.aliasKind, SG.Translation) in g
+    assert (ALIAS["softmax-tr-d2l-terminology-1"], DCTERMS.source, GRAPH["tr-d2l-terminology"]) in g
     assert not any("veya" in str(o) for o in g.objects())
 
 
@@ -263,7 +272,7 @@ def real(
     return request.param, importer(data_candidates / relative, real_methods)
 
 
-def test_real_glossaries_fill_gaps_only(
+def test_real_glossaries_label_only_the_unlabelled(
     real: tuple[str, common.ImportResult], real_methods: Graph
 ) -> None:
     lang, result = real

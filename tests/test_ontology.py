@@ -89,7 +89,14 @@ def test_model(ontology: Graph) -> None:
     assert ontology.value(SG.introducedBy, RDFS.range) == URIRef("http://xmlns.com/foaf/0.1/Person")
     for p in (SG.field, SG.family, SG.methodType, SG.buildsOn):
         assert (p, RDFS.subPropertyOf, SKOS.semanticRelation) in ontology
-    for kind in (SG.Abbreviation, SG.Translation, SG.Synonym, SG.FormerName, SG.FullName):
+    for kind in (
+        SG.Abbreviation,
+        SG.Translation,
+        SG.Synonym,
+        SG.FormerName,
+        SG.FullName,
+        SG.Variant,
+    ):
         assert (kind, RDF.type, SG.AliasKind) in ontology
     displays = ontology.value(SG.display, RDFS.range)
     members = set(ontology.items(ontology.value(displays, OWL.oneOf)))

@@ -318,7 +318,8 @@ TYPED = [
     ("خود رمزنگار", "fa", "autoencoder", "exact"),  # a space inside خودرمزنگار
     ("شبکه های عصبی پیچشی", "fa", "convolutional-neural-network", "inflected"),  # plural
     ("ترانسفورمر", "fa", "transformer", "fuzzy"),  # one letter from ترنسفورمر
-    ("destek vektör makineleri", "tr", "support-vector-machine", "inflected"),  # makinesi
+    # makinesi; the plural "makineleri" is an alias now (the Turkish Stanford cheatsheets)
+    ("destek vektör makinesini", "tr", "support-vector-machine", "inflected"),  # accusative
     ("evrişimli sinir ağları", "tr", "convolutional-neural-network", "inflected"),
     ("ağırlık sönümünü", "tr", "weight-decay", "inflected"),  # accusative
     ("transformers", "en", "transformer", "inflected"),  # not TransE, which stems to trans
@@ -326,6 +327,8 @@ TYPED = [
     ("maxpooling", "en", "max-pooling", "exact"),
     ("transfomer", "en", "transformer", "fuzzy"),
     ("generative adverserial network", "en", "generative-adversarial-network", "fuzzy"),
+    # a word that is another name of a thing inside a longer name: برت is BERT's alias
+    ("تنظیم دقیق برت", "fa", "bert-fine-tuning", "inflected"),
 ]
 
 
@@ -551,3 +554,19 @@ def test_any_text_is_searched_as_text(client, raw: str) -> None:
     response = client.get("/search", query_string={"q": raw}, headers=JSON)
     assert response.status_code == 200
     assert response.get_json()["query"] == raw
+
+
+def test_a_word_is_swapped_only_for_one_word_names_of_the_same_thing() -> None:
+    from scholargate.services.search.forms import Forms
+
+    keys = ["bert", "برت", "تنظیم دقیق bert", "adam", "lora"]
+    subjects = [0, 0, 1, 2, 3]
+    forms = Forms(keys, keys, ["en", "fa", "fa", "en", "en"], range(len(keys)), subjects)
+    assert forms.one_word["برت"] == ("bert",)
+    assert forms.one_word["bert"] == ("برت",)
+    assert "adam" not in forms.one_word  # no other one-word name of its own
+    assert forms.swapped("تنظیم دقیق برت") == ["تنظیم دقیق bert"]
+    assert forms.swapped("برت") == []  # one word: the whole name is matched as it is
+    assert forms.swapped("تنظیم دقیق adam") == []  # nothing to swap
+    many = " ".join(["برت"] * 6)  # 2**6 combinations, at most 16 tried
+    assert len(forms.swapped(many)) == 16 and many not in forms.swapped(many)

@@ -48,6 +48,7 @@ class SG(DefinedNamespace):
     Synonym: URIRef
     FormerName: URIRef
     FullName: URIRef
+    Variant: URIRef
     # method properties
     field: URIRef
     family: URIRef

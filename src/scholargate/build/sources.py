@@ -7,6 +7,7 @@ Sources, relative to the project root:
 ``shapes/*.ttl``          ``sgg:shapes``
 ``data/curated/*.ttl``    ``sgg:curated`` (described by ``data/curated.meta.ttl``)
 ``data/imported/X.ttl``   ``sgg:X`` (described by ``data/imported/X.meta.ttl``)
+``data/aliases/X.ttl``    ``sgg:X``: aliases written by hand (``data/aliases/X.meta.ttl``)
 ``data/translations/*``   ``sgg:translations``: names translated by the curators
                           (described by ``data/translations.meta.ttl``)
 ``data/examples/*.ttl``   ``sgg:examples`` (example queries)
@@ -39,7 +40,7 @@ class Source:
 
     path: Path
     graph: URIRef
-    role: str  # ontology | shapes | curated | imported | translations | examples | metadata
+    role: str  # ontology | shapes | curated | imported | translations | aliases | examples | metadata
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -71,6 +72,7 @@ def discover(root: Path, saved: Path | None = None) -> list[Source]:
     add("shapes/*.ttl", SHAPES_GRAPH, "shapes")
     add("data/curated/*.ttl", GRAPH["curated"], "curated")
     add("data/imported/*.ttl", None, "imported")
+    add("data/aliases/*.ttl", None, "aliases")
     add("data/translations/*.ttl", GRAPH["translations"], "translations")
     add("data/examples/*.ttl", GRAPH["examples"], "examples")
     for path in sorted(root.glob("data/links/*.ttl")):  # `scholargate link` output

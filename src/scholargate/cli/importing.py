@@ -15,9 +15,12 @@ def import_() -> None:
     """Turn an external source into a named graph under data/imported/."""
 
 
-def _import_command(source: str, default_out: str, doc: str) -> None:
+def _import_command(source: str, default_out: str, doc: str, *, folder: bool = False) -> None:
     @import_.command(name=source, help=doc)
-    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument(
+        "folder" if folder else "file",
+        type=click.Path(dir_okay=folder, file_okay=not folder, path_type=Path),
+    )
     @click.option(
         "--output",
         "-o",
@@ -26,7 +29,8 @@ def _import_command(source: str, default_out: str, doc: str) -> None:
     )
     @pass_context
     @reports_errors
-    def command(ctx: Context, file: Path, output: Path | None) -> None:
+    def command(ctx: Context, output: Path | None, **source_path: Path) -> None:
+        file = source_path.get("folder") or source_path["file"]
         from ..services.importing import run_import
 
         out = output or ctx.root / "data" / "imported" / default_out
@@ -55,4 +59,21 @@ _import_command(
     "glossary-tr",
     "tr-d2l-terminology.ttl",
     "Add Turkish labels from the d2l Turkish terminology (Markdown).",
+)
+_import_command(
+    "cheatsheets-fa",
+    "fa-stanford-cheatsheets.ttl",
+    "Add Persian aliases from the Persian Stanford ML cheatsheets (the fa/ folder).",
+    folder=True,
+)
+_import_command(
+    "cheatsheets-tr",
+    "tr-stanford-cheatsheets.ttl",
+    "Add Turkish aliases from the Turkish Stanford ML cheatsheets (the tr/ folder).",
+    folder=True,
+)
+_import_command(
+    "dictionary-tr",
+    "tr-ai-dictionary.ttl",
+    "Add Turkish aliases from AI Safety Türkiye's English–Turkish AI dictionary (CSV).",
 )

@@ -9,12 +9,16 @@ import weakref
 from ...errors import InputError, NotFoundError
 from ...namespaces import sparql_prefixes
 from ...store import Store
+from ..search import index_for
 from ..store_ref import StoreRef
 from .model import Comparison
 from .query import build_query
 from .resolve import MethodIndex, distinct_names
 from .rows import RowSpec, read_rows
 from .table import assemble
+
+# how search matched a whole name (services/search/matching.py), not a part of one
+WHOLE_NAME = frozenset(("exact", "inflected"))
 
 
 class Comparer:
@@ -68,7 +72,7 @@ class Comparer:
             raise InputError("name at least one method to compare, e.g. ?m=lora,bert-fine-tuning")
         iris: dict[str, None] = {}
         for name in wanted:
-            iri = self.index.resolve(name)
+            iri = self.index.resolve(name) or self._searched(name)
             if iri is None:
                 hints = self.index.suggest(name)
                 hint = f"; did you mean: {', '.join(hints)}?" if hints else ""
@@ -77,6 +81,17 @@ class Comparer:
                 )
             iris.setdefault(iri)
         return list(iris)
+
+    def _searched(self, name: str) -> str | None:
+        """The method search finds for ``name`` as a whole name in another form (a space
+        for a ZWNJ, a Turkish plural: what the picker suggests), when exactly one method
+        is found so; a part of a name or a typo is not taken, only suggested."""
+        try:
+            hits = index_for(self.store).search(name, limit=2, kinds=["method"]).hits
+        except InputError:  # not something search takes (a control character …)
+            return None
+        whole = [hit for hit in hits if hit.match in WHOLE_NAME]
+        return whole[0].iri if len({hit.iri for hit in whole}) == 1 else None
 
     def compare(self, methods: list[str], lang: str = "en") -> Comparison:
         iris = self.resolve(methods)

@@ -11,12 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import InputError
-from .common import ImportResult, Progress, read_curated, read_methods, write_import
+from .ai_dictionary import import_ai_dictionary
+from .cheatsheets import import_cheatsheets
+from .common import (
+    ImportResult,
+    Progress,
+    read_curated,
+    read_methods,
+    read_named,
+    write_import,
+)
 from .glossary import import_glossary_fa, import_glossary_tr
 from .pwc import import_pwc
 from .pwc.mapping import MAPPING_FILE
 
-SOURCES = ("pwc", "glossary-fa", "glossary-tr")
+SOURCES = ("pwc", "glossary-fa", "glossary-tr", "cheatsheets-fa", "cheatsheets-tr", "dictionary-tr")
+# the sources read from a folder rather than a file
+FOLDER_SOURCES = ("cheatsheets-fa", "cheatsheets-tr")
 
 
 def run_import(
@@ -27,7 +38,8 @@ def run_import(
 
     Papers with Code is matched against ``data/curated/*.ttl``; the glossaries label the
     curated methods and those in ``data/imported/pwc-methods.ttl``, so import Papers with
-    Code first.
+    Code first. The cheatsheets and the Turkish AI dictionary only add aliases, matched
+    against all of those (:func:`~.common.read_named`), so import them last.
     """
     if source == "pwc":
         result = import_pwc(
@@ -37,6 +49,11 @@ def run_import(
         result = import_glossary_fa(file, read_methods(root), progress=progress)
     elif source == "glossary-tr":
         result = import_glossary_tr(file, read_methods(root), progress=progress)
+    elif source in ("cheatsheets-fa", "cheatsheets-tr"):
+        lang = source.rpartition("-")[2]
+        result = import_cheatsheets(file, read_named(root), lang, progress=progress)
+    elif source == "dictionary-tr":
+        result = import_ai_dictionary(file, read_named(root), progress=progress)
     else:
         raise InputError(f"unknown import source {source!r}; expected one of {', '.join(SOURCES)}")
     write_import(result, out)
@@ -44,13 +61,17 @@ def run_import(
 
 
 __all__ = [
+    "FOLDER_SOURCES",
     "SOURCES",
     "ImportResult",
+    "import_ai_dictionary",
+    "import_cheatsheets",
     "import_glossary_fa",
     "import_glossary_tr",
     "import_pwc",
     "read_curated",
     "read_methods",
+    "read_named",
     "run_import",
     "write_import",
 ]

@@ -248,6 +248,19 @@ def read_methods(root: Path) -> Graph:
     return read_turtle(paths)
 
 
+# the imports that give methods their preferred labels in Persian and Turkish
+LABEL_SOURCES = ("fa-ml-glossary", "tr-d2l-terminology")
+
+
+def read_named(root: Path) -> Graph:
+    """The methods with the names the label-giving glossaries gave them: what a source
+    that only adds aliases is matched against, so it never repeats a name. The other
+    alias sources are left out, so that no import depends on when another ran."""
+    root = Path(root)
+    paths = [root / "data" / "imported" / f"{name}.ttl" for name in LABEL_SOURCES]
+    return read_methods(root) + read_turtle(p for p in paths if p.is_file())
+
+
 # ---- describing and writing --------------------------------------------------------
 
 

@@ -1,18 +1,24 @@
 """Import English → Persian and English → Turkish glossaries as method labels.
 
 A glossary entry whose English term matches a method's English name (its prefLabel, or
-else one of its altLabels, compared by :func:`~.common.normalise`) fills a gap: when the
-method has no preferred label in the glossary's language, the entry's first translation
-becomes ``skos:prefLabel`` and the other translations become aliases
-(``sg:aliasKind sg:Translation``). A method that already has a label in that language
-gets nothing. Persian text is kept as written, zero-width non-joiners included.
+else one of its altLabels, compared by :func:`~.common.normalise`) names the method in the
+glossary's language. When the method has no preferred label in that language, the entry's
+first translation becomes ``skos:prefLabel``; every other translation, and all of them
+when the method already has a label, becomes an alias (``sg:aliasKind sg:Translation``,
+``dcterms:source`` the glossary's graph) unless the method already carries that name
+(compared case-folded, with spaces collapsed). So the terms people use beside the ones
+chosen are found by search and by the method picker. Persian text is kept as written,
+zero-width non-joiners included. An alias is ``sga:{slug}-{graph}-{n}``, so two
+sources never mint the same alias.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -25,7 +31,6 @@ from .common import (
     ImportResult,
     Progress,
     SourceInfo,
-    alias_numbers,
     describe,
     english_names,
     methods_of,
@@ -198,16 +203,25 @@ def parse_tr(path: Path) -> tuple[list[Entry], list[tuple[str, str]], str]:
     return entries, rejected, sha256
 
 
-def _unambiguous(entries: list[Entry], rejected: list[tuple[str, str]]) -> list[Entry]:
+def _unambiguous(
+    entries: list[Entry], rejected: list[tuple[str, str]], *, merge: bool = False
+) -> list[Entry]:
     """Drop English terms listed twice with different translations (two senses, as
-    with "bias"): which one names a method cannot be told. Exact repeats count once."""
+    with "bias"): which one names a method cannot be told. Exact repeats count once.
+    With ``merge`` (a translated text, where one term is rendered in several places
+    by different translators) the renderings of one English term are kept together
+    instead, in the order first seen."""
     by_key: dict[str, list[Entry]] = {}
     for entry in entries:
         by_key.setdefault(normalise(entry.english), []).append(entry)
     kept: list[Entry] = []
     for entry in entries:
         group = by_key[normalise(entry.english)]
-        if len({tuple(e.translations) for e in group}) > 1:
+        if merge:
+            if entry is group[0]:
+                names = list(dict.fromkeys(t for e in group for t in e.translations))
+                kept.append(Entry(entry.id, entry.english, names))
+        elif len({tuple(e.translations) for e in group}) > 1:
             rejected.append(
                 (
                     entry.id,
@@ -220,7 +234,12 @@ def _unambiguous(entries: list[Entry], rejected: list[tuple[str, str]]) -> list[
     return kept
 
 
-def _label(
+def _key(text: str) -> str:
+    """Two names of one language are the same name when this is equal."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def label_methods(
     entries: list[Entry],
     methods: Graph,
     lang: str,
@@ -228,8 +247,14 @@ def _label(
     sha256: str,
     rejected: list[tuple[str, str]],
     progress: Progress | None,
+    *,
+    merge: bool = False,
+    prefer: bool = True,
 ) -> ImportResult:
-    entries = _unambiguous(entries, rejected)
+    """The graph that names ``methods`` in ``lang`` from a glossary's ``entries``: a
+    preferred label where a method has none (unless ``prefer`` is false: a source that
+    only adds aliases), aliases for the other renderings."""
+    entries = _unambiguous(entries, rejected, merge=merge)
     candidates = sorted(methods_of(methods))
     index = english_names(methods, candidates)
     source = GRAPH[info.name]
@@ -237,13 +262,19 @@ def _label(
     counts: Counter[str] = Counter()
     merged: list[tuple[str, URIRef, str]] = []
     labelled: set[URIRef] = set()
-    used = alias_numbers(methods)
+    used: Counter[str] = Counter()
 
-    def has_label(method: URIRef) -> bool:
-        return method in labelled or any(
-            isinstance(o, Literal) and (o.language or "").lower() == lang
-            for o in methods.objects(method, SKOS.prefLabel)
-        )
+    def names_in_lang(method: URIRef) -> tuple[set[str], set[str]]:
+        """The method's keys of preferred labels, and of all its names, in ``lang``."""
+        pref: set[str] = set()
+        every: set[str] = set()
+        for predicate in (SKOS.prefLabel, SKOS.altLabel):
+            for o in chain(methods.objects(method, predicate), graph.objects(method, predicate)):
+                if isinstance(o, Literal) and (o.language or "").lower() == lang:
+                    every.add(_key(str(o)))
+                    if predicate == SKOS.prefLabel:
+                        pref.add(_key(str(o)))
+        return pref, every
 
     # an entry naming a method's preferred label goes before one naming an alias
     matches: list[tuple[int, int, Entry, URIRef]] = []
@@ -262,28 +293,25 @@ def _label(
 
     for _, _, entry, method in sorted(matches, key=lambda m: (m[0], m[1], m[3])):
         counts["matches"] += 1
-        if has_label(method):
-            counts["already_labelled"] += 1
-            continue
-        existing = {
-            str(o)
-            for o in methods.objects(method, SKOS.altLabel)
-            if isinstance(o, Literal) and (o.language or "").lower() == lang
-        }
-        names = [t for t in entry.translations if t not in existing]
+        preferred, existing = names_in_lang(method)
+        names = list({_key(t): t for t in reversed(entry.translations)}.values())[::-1]
+        names = [t for t in names if _key(t) not in existing]
         if not names:
-            counts["already_labelled"] += 1
+            counts["already_named"] += 1
             continue
-        labelled.add(method)
-        merged.append((entry.id, method, "name"))
-        graph.add((method, SKOS.prefLabel, Literal(names[0], lang=lang)))
-        counts["labels"] += 1
+        if prefer and not preferred and method not in labelled:
+            labelled.add(method)
+            merged.append((entry.id, method, "name"))
+            graph.add((method, SKOS.prefLabel, Literal(names.pop(0), lang=lang)))
+            counts["labels"] += 1
         slug = str(method)[len(str(METHOD)) :] if str(method).startswith(str(METHOD)) else ""
-        if not slug:
+        if not slug or not names:
             continue
-        for name in names[1:]:
-            used[f"{slug}-{lang}"] += 1
-            alias = ALIAS[f"{slug}-{lang}-{used[f'{slug}-{lang}']}"]
+        merged.append((entry.id, method, "alias"))
+        for name in names:
+            prefix = f"{slug}-{info.name}"
+            used[prefix] += 1
+            alias = ALIAS[f"{prefix}-{used[prefix]}"]
             graph.add((method, SKOS.altLabel, Literal(name, lang=lang)))
             graph.add((method, SKOSXL.altLabel, alias))
             graph.add((alias, RDF.type, SG.Alias))
@@ -298,7 +326,7 @@ def _label(
     return ImportResult(
         graph=graph,
         metadata=describe(info, sha256, graph),
-        merged=sorted(merged, key=lambda m: (str(m[1]), m[0])),
+        merged=sorted(merged, key=lambda m: (str(m[1]), m[0], m[2])),
         rejected=rejected,
         counts=dict(sorted(counts.items())),
         name=info.name,
@@ -311,7 +339,7 @@ def import_glossary_fa(
     """Persian labels from the English → Persian glossary at ``path`` for the methods in
     ``methods`` (the curated graph plus the Papers with Code import)."""
     entries, rejected, sha256 = parse_fa(path)
-    return _label(entries, methods, "fa", FA, sha256, rejected, progress)
+    return label_methods(entries, methods, "fa", FA, sha256, rejected, progress)
 
 
 def import_glossary_tr(
@@ -320,4 +348,4 @@ def import_glossary_tr(
     """Turkish labels from the d2l English → Turkish terminology at ``path`` for the
     methods in ``methods`` (the curated graph plus the Papers with Code import)."""
     entries, rejected, sha256 = parse_tr(path)
-    return _label(entries, methods, "tr", TR, sha256, rejected, progress)
+    return label_methods(entries, methods, "tr", TR, sha256, rejected, progress)

@@ -8,8 +8,9 @@ and stops as soon as it has enough. Whole names and prefixes come from the sorte
 occurs in; substrings from the vocabulary's trigrams (the words that contain the text)
 and those words' names. A text made only of very common parts walks all names in rank
 order instead, and stops after 200,000 of them: past that, only the lowest-ranked names
-(long names of persons and works) are left unsearched. Names without their spaces
-and in other inflections come from ``forms.py`` (methods, fields, families and types);
+(long names of persons and works) are left unsearched. Names without their spaces,
+in other inflections and with a word swapped for another one-word name of the same
+resource come from ``forms.py`` (methods, fields, families and types);
 names close to a key that found little from ``fuzzy.py``. Measured by bench/search.py.
 """
 
@@ -118,6 +119,11 @@ def find(
         inflected.sort(key=lambda e: (-fuzz.ratio(key, keys[e]), e))
     if take(inflected, 1):
         return done()
+    # ... or with a word swapped for another name of the same thing (برت for BERT)
+    if not found:
+        for swapped in forms.swapped(key):
+            if take(_keys_from(snapshot, swapped, exact=True), 1):
+                return done()
     whole = bool(found)  # the query is a whole name as written: no typo to look for
     # 3. prefix: the keys in [key, key + top) of the sorted keys, then compact starts
     last = bisect_left(snapshot.sorted_keys, key + _TOP, first)

@@ -188,7 +188,7 @@ class Snapshot:
         self.word_grams = {g: array("i", words) for g, words in grams.items()}
         # other forms of the names people look up by a term (not persons, not works)
         terms = range(0, self.kind_start[SEARCH_KINDS.index("person")])
-        self.forms = Forms(self.keys, self.text, self.lang, terms)
+        self.forms = Forms(self.keys, self.text, self.lang, terms, self.subject)
         self._shown: dict[tuple[int, str], tuple[str, str]] = {}
 
     def __len__(self) -> int:
