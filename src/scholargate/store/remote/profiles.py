@@ -28,6 +28,12 @@ class Profile:
     (the server's default graph already is the union), or a ``list`` of every named
     graph as ``default-graph-uri``. ``graph_names``: a SELECT of ``?g``.
     ``dataset_get``: a Graph Store GET of the store URL answers every quad as N-Quads.
+    ``results_as``: the one results format the server writes to the standard (SPARQL
+    XML for Virtuoso, whose TSV quotes IRIs as strings), asked for instead of any other
+    and written again in the format wanted (empty: ask for the format wanted).
+    ``system_graphs``: graphs of the server's own, never one of the store's (not listed,
+    counted, dumped or in the union). ``data_blank_nodes``: ``INSERT DATA`` takes blank
+    nodes (else data with them goes as ``INSERT { … } WHERE {}``).
     """
 
     name: str
@@ -36,6 +42,16 @@ class Profile:
     union_parameter: str = ""
     graph_names: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     dataset_get: bool = False
+    results_as: str = ""
+    system_graphs: tuple[str, ...] = ()
+    data_blank_nodes: bool = True
+
+    def hiding(self, variable: str = "?g") -> str:
+        """A FILTER that keeps the server's own graphs out of ``variable`` (or "")."""
+        if not self.system_graphs:
+            return ""
+        listed = ", ".join(f"<{g}>" for g in self.system_graphs)
+        return f" FILTER({variable} NOT IN ({listed}))"
 
 
 OXIGRAPH = Profile(
@@ -46,12 +62,25 @@ OXIGRAPH = Profile(
     graph_names="SELECT ?g WHERE { GRAPH ?g {} }",
     dataset_get=True,
 )
+_VIRTUOSO_GRAPHS = (
+    # what a new Virtuoso 7.2 database holds before anything is loaded
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
 VIRTUOSO = Profile(
-    # Virtuoso 7.2 hangs on a POST of application/sparql-query; its default graph is
-    # already the union of every graph (its own system graphs included).
+    # Virtuoso 7.2 hangs on a POST of application/sparql-query. Its default graph is
+    # the union of every graph, its own system graphs included: the store lists its
+    # graphs (default-graph-uri) instead, so its reads never see the system graphs.
     "virtuoso",
     form_post=True,
-    union="native",
+    union="list",
+    graph_names="SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o }"
+    + "".join(f" FILTER(?g != <{g}>)" for g in _VIRTUOSO_GRAPHS)
+    + " }",
+    results_as="application/sparql-results+xml",
+    system_graphs=_VIRTUOSO_GRAPHS,
+    data_blank_nodes=False,
 )
 STANDARD = Profile("standard", form_post=True, union="list")
 

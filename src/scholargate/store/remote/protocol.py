@@ -13,6 +13,7 @@ from rdflib import URIRef
 
 from ...errors import ForbiddenError
 from .answers import JSON, NTRIPLES, TSV, expect, malformed, read_select
+from .convert import Converted, converted, results_type
 from .profiles import Profile, detect, profile_named
 from .text import syntax_error
 from .transport import Auth, Response, Transport
@@ -102,15 +103,22 @@ class Endpoint:
         shift: int = 0,
         deadline: bool | float = True,
         max_bytes: int | None = None,
-    ) -> Response:
+    ) -> Response | Converted:
         """POST one query and hand back its 200 answer (anything else is raised).
 
         Without ``default_graphs``, the default graph is the union of the named graphs
         as the profile asks for it (``union``; else the server's own default graph).
         ``shift``: how long a prologue was put before the user's text (error columns);
-        ``deadline``: as :meth:`Transport.request` takes it.
+        ``deadline``: as :meth:`Transport.request` takes it. Results in a format the
+        profile's server does not write to the standard are asked for in its
+        ``results_as`` format and written again (``convert.py``).
         """
         profile = self.profile
+        wanted = results_type(accept) if profile.results_as else None
+        if wanted == profile.results_as:
+            wanted = None
+        if wanted is not None:
+            accept = accept.replace(wanted, profile.results_as, 1)
         params: list[tuple[str, str]] = []
         if default_graphs is not None:
             params += [("default-graph-uri", str(g)) for g in default_graphs]
@@ -134,6 +142,8 @@ class Endpoint:
             "POST", to, body=body, headers=headers, deadline=deadline, max_bytes=max_bytes
         )
         if response.status == 200:
+            if wanted is not None and response.media_type == profile.results_as:
+                return converted(response, wanted)
             return response
         with response:
             if response.status == 400:

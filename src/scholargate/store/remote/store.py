@@ -225,10 +225,8 @@ class RemoteStore(Store):
     def count(self, graph: URIRef | None = None) -> int:
         if graph is not None:
             pattern = f"GRAPH {sparql_iri(str(graph))} {{ ?s ?p ?o }}"
-        elif self.profile.union == "native":
-            pattern = "GRAPH ?g { ?s ?p ?o }"
         else:
-            pattern = _EVERY_QUAD
+            pattern = self._every_quad()
         sparql = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
         with self.endpoint.query(sparql, TSV, union=False, max_bytes=self.max_bytes) as response:
             expect(response, TSV)
@@ -248,7 +246,7 @@ class RemoteStore(Store):
         else:
             # A triple format for the whole store: the union of every graph (a triple
             # stated in two graphs may be written twice, which reads back as one).
-            pattern = "?s ?p ?o" if self.profile.union == "native" else _EVERY_QUAD
+            pattern = self._every_quad()
             sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
             with self.endpoint.query(sparql, NTRIPLES, union=False, deadline=False) as response:
                 expect(response, NTRIPLES)
@@ -256,6 +254,15 @@ class RemoteStore(Store):
                     copy(response, out)
                 else:
                     write_triples(triples(response), fmt, out)
+
+    def _every_quad(self) -> str:
+        """A pattern that matches each quad of the store once (per graph holding it)."""
+        profile = self.profile
+        if profile.system_graphs:  # every triple is in a named graph, some the server's
+            return "GRAPH ?g { ?s ?p ?o }" + profile.hiding("?g")
+        if profile.union == "native":
+            return "GRAPH ?g { ?s ?p ?o }"
+        return _EVERY_QUAD
 
     def _dump_graph(self, graph: URIRef, fmt: Format, out: IO[bytes]) -> None:
         response = self._graph(graph)
@@ -297,9 +304,15 @@ class RemoteStore(Store):
         if self.endpoint.gsp_url is not None:
             self.endpoint.send("POST", graph, body)
         else:
-            self.endpoint.update(
-                f"INSERT DATA {{ GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }} }}"
-            )
+            self.endpoint.update(self._insert(graph, body))
+
+    def _insert(self, graph: URIRef, body: bytes) -> str:
+        """An update that adds the N-Triples ``body`` to ``graph``: ``INSERT DATA``, or
+        a template with an empty WHERE where the server refuses blank nodes in data."""
+        data = f"GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }}"
+        if not self.profile.data_blank_nodes and b"_:" in body:
+            return f"INSERT {{ {data} }} WHERE {{}}"
+        return f"INSERT DATA {{ {data} }}"
 
     def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
         if fmt.kind not in ("graph", "dataset"):
@@ -334,10 +347,9 @@ class RemoteStore(Store):
         self.generation += 1
         if self.endpoint.update_url is not None:
             # One update is one transaction: readers see the old graph or the new one.
-            data, target = body.decode(), sparql_iri(str(name))
-            self.endpoint.update(
-                f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {data} }} }}"
-            )
+            dropping = f"DROP SILENT GRAPH {sparql_iri(str(name))}"
+            # an empty INSERT DATA is a syntax error to Virtuoso: none when there is no data
+            self.endpoint.update(f"{dropping} ; {self._insert(name, body)}" if body else dropping)
         else:
             self.endpoint.send("PUT", name, body)
 
