@@ -33,7 +33,8 @@ class Profile:
     and written again in the format wanted (empty: ask for the format wanted).
     ``system_graphs``: graphs of the server's own, never one of the store's (not listed,
     counted, dumped or in the union). ``data_blank_nodes``: ``INSERT DATA`` takes blank
-    nodes (else data with them goes as ``INSERT { … } WHERE {}``).
+    nodes (else data with them goes as ``INSERT { … } WHERE {}``). ``drop_all``: the
+    server empties itself on ``DROP ALL`` (else each graph is dropped by name).
     """
 
     name: str
@@ -45,6 +46,7 @@ class Profile:
     results_as: str = ""
     system_graphs: tuple[str, ...] = ()
     data_blank_nodes: bool = True
+    drop_all: bool = True
 
     def hiding(self, variable: str = "?g") -> str:
         """A FILTER that keeps the server's own graphs out of ``variable`` (or "")."""
@@ -81,6 +83,7 @@ VIRTUOSO = Profile(
     results_as="application/sparql-results+xml",
     system_graphs=_VIRTUOSO_GRAPHS,
     data_blank_nodes=False,
+    drop_all=False,  # Virtuoso 7.2 answers DROP ALL with 200 and drops nothing
 )
 STANDARD = Profile("standard", form_post=True, union="list")
 

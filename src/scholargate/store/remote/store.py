@@ -362,7 +362,12 @@ class RemoteStore(Store):
             raise self.endpoint.read_only()
         self.generation += 1
         if self.endpoint.update_url is not None:
-            self.endpoint.update("DROP ALL")
+            if self.profile.drop_all:
+                self.endpoint.update("DROP ALL")
+            elif names := self.graph_names():
+                self.endpoint.update(
+                    " ; ".join(f"DROP SILENT GRAPH {sparql_iri(str(g))}" for g in names)
+                )
             return
         for name in self.graph_names():
             self.endpoint.send("DELETE", name)
