@@ -53,7 +53,8 @@ def prologue(prefixes: Mapping[str, str] | None) -> str:
 def syntax_error(said: str, server: str, *, shift: int = 0, update: bool = False) -> InputError:
     """The error for a server's 400 answer to a query (an update when ``update``): a
     ParseError with line and column when the server gives them (Oxigraph's
-    ``error at L:C: …``; Virtuoso's ``SPARQL compiler, line L: …``, without a column), else an InputError quoting the server."""
+    ``error at L:C: …``; Virtuoso's ``SPARQL compiler, line L: …``, without a column),
+    else an InputError quoting the server."""
     match = _POSITION.search(said)
     if match:
         line, column = int(match.group(1)), int(match.group(2))
