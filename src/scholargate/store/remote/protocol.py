@@ -19,6 +19,9 @@ from .text import syntax_error
 from .transport import Auth, Response, Transport
 
 
+NO_GRAPH = "urn:x-scholargate:no-graph"  # an empty default graph, where none is no graph
+
+
 def target(url: str, params: Sequence[tuple[str, str]] = ()) -> str:
     """The request target for ``url`` (its path and query) with ``params`` added."""
     parts = urlsplit(url)
@@ -115,8 +118,6 @@ class Endpoint:
         """
         profile = self.profile
         wanted = results_type(accept) if profile.results_as else None
-        if wanted == profile.results_as:
-            wanted = None
         if wanted is not None:
             accept = accept.replace(wanted, profile.results_as, 1)
         params: list[tuple[str, str]] = []
@@ -126,7 +127,14 @@ class Endpoint:
             params.append((profile.union_parameter, "true"))
         elif union and profile.union != "native":
             # Oxigraph refuses its union parameter beside named-graph-uri: list them all.
-            params += [("default-graph-uri", str(g)) for g in self.graph_names()]
+            names = self.graph_names()
+            params += [("default-graph-uri", str(g)) for g in names]
+            if profile.system_graphs and named_graphs is None:
+                # and GRAPH ?g sees the store's graphs, not the server's own
+                named_graphs = [str(g) for g in names] or [NO_GRAPH]
+        if profile.system_graphs and not params and (default_graphs is not None or union):
+            # no graph listed would be Virtuoso's union of all, its system graphs too
+            params.append(("default-graph-uri", NO_GRAPH))
         params += [("named-graph-uri", str(g)) for g in named_graphs or ()]
         transport = self._transport(self.query_url)
         headers = {"Accept": accept}

@@ -371,7 +371,8 @@ class RemoteStore(Store):
             return
         for name in self.graph_names():
             self.endpoint.send("DELETE", name)
-        self.endpoint.send("DELETE", None)
+        if not self.profile.system_graphs:  # Virtuoso has no default graph of its own
+            self.endpoint.send("DELETE", None)
 
     def close(self) -> None:
         self.endpoint.close()
