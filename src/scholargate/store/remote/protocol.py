@@ -18,7 +18,6 @@ from .profiles import Profile, detect, profile_named
 from .text import syntax_error
 from .transport import Auth, Response, Transport
 
-
 NO_GRAPH = "urn:x-scholargate:no-graph"  # an empty default graph, where none is no graph
 
 
