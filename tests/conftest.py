@@ -218,14 +218,14 @@ class VirtuosoServer(SparqlServer):
 
     def __init__(self, folder: Path) -> None:
         require(Path(VIRTUOSO).is_file(), "Virtuoso is not installed (virtuoso-opensource)")
-        http_port, sql_port = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{http_port}"
+        self.port, sql_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.url}/sparql"
         self.update_url = f"{self.url}/sparql-auth"
         self.gsp_url = f"{self.url}/sparql-graph-crud-auth"
         self.user, self.password, self.auth = "dba", "dba", "digest"
         ini = folder / "virtuoso.ini"
-        ini.write_text(_VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=http_port))
+        ini.write_text(_VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=self.port))
         self.log = folder / "virtuoso.log"
         with (folder / "stdout.log").open("wb") as out:
             self.process = subprocess.Popen(

@@ -167,6 +167,11 @@ def test_construct_and_whole_store_dumps_read_back_the_same(
 def test_ask_and_a_row_cap(pair: tuple[Store, Store]) -> None:
     embedded, remote = pair
     assert remote.ask(f"ASK {{ <{EX}a> ?p ?o }}") and not remote.ask("ASK { ?s <urn:no> ?o }")
+    # a pattern of constants, in a graph the store has and in one it has not
+    stated = f'<{EX}a> <{EX}label> "توجه"@fa'
+    for store in pair:
+        assert store.ask(f"ASK {{ GRAPH <{G}> {{ {stated} }} }}")
+        assert not store.ask(f"ASK {{ GRAPH <urn:x-none> {{ {stated} }} }}")
     capped = remote.query("CONSTRUCT WHERE { ?s ?p ?o }", max_rows=2)
     assert len(capped.triples) == 2 and capped.truncated
     assert remote.construct("CONSTRUCT WHERE { ?s ?p ?o }").isomorphic(

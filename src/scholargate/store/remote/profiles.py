@@ -35,6 +35,8 @@ class Profile:
     counted, dumped or in the union). ``data_blank_nodes``: ``INSERT DATA`` takes blank
     nodes (else data with them goes as ``INSERT { … } WHERE {}``). ``drop_all``: the
     server empties itself on ``DROP ALL`` (else each graph is dropped by name).
+    ``ask_in_union``: the store's own ASK queries go without a dataset, on the
+    server's own default graph.
     """
 
     name: str
@@ -47,6 +49,7 @@ class Profile:
     system_graphs: tuple[str, ...] = ()
     data_blank_nodes: bool = True
     drop_all: bool = True
+    ask_in_union: bool = False
 
     def hiding(self, variable: str = "?g") -> str:
         """A FILTER that keeps the server's own graphs out of ``variable`` (or "")."""
@@ -84,6 +87,10 @@ VIRTUOSO = Profile(
     system_graphs=_VIRTUOSO_GRAPHS,
     data_blank_nodes=False,
     drop_all=False,  # Virtuoso 7.2 answers DROP ALL with 200 and drops nothing
+    # Virtuoso 7.2 finds a pattern of constants in GRAPH <g> when a dataset is given
+    # and <g> is not in it: ASK { GRAPH <g> { <s> <p> <o> } } is true for a graph that
+    # does not exist. The store's ASKs (of its own IRIs) go on the whole server.
+    ask_in_union=True,
 )
 STANDARD = Profile("standard", form_post=True, union="list")
 

@@ -139,9 +139,10 @@ class RemoteStore(Store):
         prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         form = query_form(sparql)
-        accept = ACCEPT[form] if form else ANY_ANSWER
         options = {"default_graphs": default_graphs, "named_graphs": named_graphs}
-        with self._ask(sparql, accept, prefixes, **options) as response:
+        union = not (form == "ask" and self.profile.ask_in_union)
+        accept = ACCEPT[form] if form else ANY_ANSWER
+        with self._ask(sparql, accept, prefixes, union=union, **options) as response:
             kind = response.media_type
             if kind == TSV and form != "ask":
                 return read_select(response, max_rows)

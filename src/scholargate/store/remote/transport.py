@@ -187,7 +187,7 @@ class Transport:
         self.connect_timeout = min(connect_timeout or timeout, timeout)
         self.max_bytes = max_bytes
         self.user, self.password, self.auth = user, password, auth
-        self._idle: list[http.client.HTTPConnection] = []
+        self._idle: list[tuple[int, http.client.HTTPConnection]] = []  # (thread, connection)
         self._lock = threading.Lock()
         self._challenge: dict[str, str] | None = None
         self._nonce_count = 0
@@ -217,20 +217,29 @@ class Transport:
         return connection
 
     def _take(self) -> http.client.HTTPConnection | None:
+        # A kept-alive connection is reused only by the OS thread that made it: under
+        # gevent a socket belongs to its thread's hub (an export's dump runs in a thread
+        # of its own, and the worker's sockets cannot be waited on there).
+        here = threading.get_native_id()
         with self._lock:
-            return self._idle.pop() if self._idle else None
+            for at in range(len(self._idle) - 1, -1, -1):
+                if self._idle[at][0] == here:
+                    return self._idle.pop(at)[1]
+        return None
 
     def give_back(self, connection: http.client.HTTPConnection) -> None:
+        """Keep ``connection`` for reuse; the oldest kept one goes when there are too
+        many (it may belong to a thread that has ended)."""
         with self._lock:
-            if len(self._idle) < _MAX_IDLE:
-                self._idle.append(connection)
-                return
-        connection.close()
+            self._idle.append((threading.get_native_id(), connection))
+            oldest = self._idle.pop(0)[1] if len(self._idle) > _MAX_IDLE else None
+        if oldest is not None:
+            oldest.close()
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for connection in idle:
+        for _, connection in idle:
             connection.close()
 
     def arm(self, connection: http.client.HTTPConnection, deadline: float | None) -> None:
