@@ -3,11 +3,15 @@
 Servers that all claim SPARQL 1.1 still differ in ways the store must meet: how a
 query is best POSTed, how to ask for the union of the named graphs as the default
 graph (the :class:`~scholargate.store.Store` contract), how to list the named graphs
-cheaply, and whether a Graph Store GET without ``?graph`` answers the whole dataset.
+cheaply, whether a Graph Store GET without ``?graph`` answers the whole dataset, which
+results format it writes to the standard, which graphs are its own, and which of its
+answers are wrong and must be asked another way.
 
 ``auto`` picks a profile from the ``Server`` header of the server's first answer.
-Only ``oxigraph`` is tested against a real server so far (``tests/test_remote_store.py``);
-``virtuoso`` follows what issue 13 measured on Virtuoso 7.2.5 and is untested.
+``oxigraph`` and ``virtuoso`` are tested against real servers (the Oxigraph server from
+PyPI, Debian's Virtuoso 7.2.5: ``sparql_server`` in tests/conftest.py), each measured
+difference named where the profile meets it. ``standard`` (form POSTs, every graph
+listed) is for any other server and is tested on the Oxigraph server only.
 """
 
 from __future__ import annotations
