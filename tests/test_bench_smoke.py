@@ -185,3 +185,16 @@ def test_write_benchmark_inserts_through_the_write_path(tmp_path: Path) -> None:
     for line in ("insert one method, guarded", "raw: store.change", "in-memory copy"):
         assert line in run.stdout
     assert "one full validation" in run.stdout and "within 1.5x of 60" in run.stdout
+
+
+def test_curators_pages_benchmark_runs(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, str(BENCH / "changes_pages.py"), "--entries", "3", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    for line in ("GET /changes (3 entries)", "POST /method/lora/edit (preview)", "faster than"):
+        assert line in run.stdout

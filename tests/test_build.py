@@ -60,6 +60,9 @@ def test_one_named_graph_per_source(tmp_path: Path) -> None:
         METADATA_GRAPH,
     }
     assert report.triples[GRAPH["x"]] == 2
+    # every graph is in the report, sgg:metadata included, and they add up to the store
+    assert set(report.triples) == set(store.graph_names())
+    assert sum(report.triples.values()) == report.quads == store.count()
 
 
 def test_related_is_made_symmetric_within_its_graph(tmp_path: Path) -> None:

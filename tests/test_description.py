@@ -34,7 +34,7 @@ from scholargate.store.oxigraph import OxigraphStore
 from scholargate.web.app import create_app
 from scholargate.web.context import get_store
 
-from .conftest import ROOT, require
+from .conftest import ROOT, hermetic_settings, require
 
 ENDPOINT = "http://localhost/sparql"
 EXAMPLE_FILES = sorted(
@@ -102,9 +102,9 @@ def test_service_description_features(bundled_store, allowlist, federated: bool)
     assert (SD.BasicFederatedQuery in features) is federated
 
 
-def test_service_description_reads_the_allowlist_setting() -> None:
+def test_service_description_reads_the_allowlist_setting(tmp_path: Path) -> None:
     """GET /sparql describes the app's SERVICE_ALLOWLIST (the view passes it in)."""
-    app = create_app({"MEMORY": True, "SERVICE_ALLOWLIST": "https://example.org/sparql"})
+    app = create_app(hermetic_settings(tmp_path, SERVICE_ALLOWLIST="https://example.org/sparql"))
     response = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     g = Graph().parse(data=response.data, format="turtle")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ import pytest
 from scholargate.cli import main
 from scholargate.config import SETTINGS
 from scholargate.web.app import create_app
+
+from .conftest import hermetic_settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -36,7 +39,8 @@ def test_command_is_documented(command: str) -> None:
 
 
 def _routes() -> list[str]:
-    app = create_app({"MEMORY": True})
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(hermetic_settings(Path(folder)))
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
     return sorted(rules)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 import types
@@ -443,7 +444,7 @@ def test_get_export_index_page_in_persian(client) -> None:
 def test_every_page_links_the_dataset_description(client, url: str) -> None:
     page = client.get(url, headers=HTML).get_data(as_text=True)
     assert '<link rel="alternate" type="text/turtle" href="/.well-known/void"' in page
-    assert '<footer class="site">' in page and 'href="/sparql"' in page
+    assert '<footer class="site">' in page and 'href="/sparql?lang=en"' in page
     assert 'href="/export?lang=en#licences"' in page
 
 
@@ -500,3 +501,35 @@ def test_citation_rules_win_over_a_generic_suffix_rule(app: Flask) -> None:
     assert adapter.match(f"/work/{LORA}.csl.json") == ("export.work_csl", {"slug": LORA})
     assert adapter.match("/method/lora.bib")[0] == "export.method_bib"
     assert adapter.match(f"/work/{LORA}.ttl")[0] == "resources.work"
+
+
+def _readme_licences() -> dict[str, str]:
+    """Graph name → the licence column of README's "The data and its licences" table."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## The data and its licences")[1]
+    table = {}
+    for line in text.split("\n## ")[0].splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and "sgg:" in cells[0]:
+            for name in re.findall(r"`sgg:([\w-]+)`", cells[0]):
+                table[name] = cells[2]
+    return table
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "tr"])
+def test_every_bundled_graph_has_a_title_licence_and_attribution(client, lang) -> None:
+    readme = _readme_licences()
+    data = client.get(f"/export?lang={lang}", headers=JSON).get_json()
+    for entry in data["graphs"]:
+        if entry["name"] not in GRAPHS:  # a graph written at run time by another test
+            continue
+        name = entry["name"]
+        assert entry["title"] and entry["title"] != name, name
+        assert entry["licenses"], f"{name} has no licence"
+        assert entry["attribution"]["name"], f"{name} has no attribution"
+        assert name in readme, f"README's licence table does not list sgg:{name}"
+        for licence in entry["licenses"]:
+            assert licence["name"] in readme[name], (name, licence, readme[name])
+    page = client.get(f"/export?lang={lang}", headers=HTML).get_data(as_text=True)
+    for name in ("metadata", "ontology", "shapes"):
+        title = next(g["title"] for g in data["graphs"] if g["name"] == name)
+        assert title in page

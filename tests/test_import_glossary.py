@@ -184,9 +184,9 @@ def test_glossary_output_round_trips(tr: common.ImportResult, tmp_path: Path) ->
 
 
 def test_glossary_progress(methods: Graph) -> None:
-    seen: list[int] = []
-    import_glossary_tr(FIXTURES / "tr-small.md", methods, progress=seen.append)
-    assert seen and seen[-1] == 4
+    seen: list[tuple[int, int]] = []
+    import_glossary_tr(FIXTURES / "tr-small.md", methods, progress=lambda *a: seen.append(a))
+    assert seen and seen[-1] == (4, 4)
 
 
 # ---- the real glossaries, against the curated data and the real PwC dump ----------

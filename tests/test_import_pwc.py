@@ -277,9 +277,9 @@ def test_no_description_prose_is_copied(small: common.ImportResult) -> None:
 
 
 def test_progress_is_reported(curated_small: Graph) -> None:
-    seen: list[int] = []
-    import_pwc(SMALL, curated_small, progress=seen.append)
-    assert seen and seen[-1] == 15
+    seen: list[tuple[int, int]] = []
+    import_pwc(SMALL, curated_small, progress=lambda *a: seen.append(a))
+    assert seen and seen[-1] == (15, 15)
 
 
 def test_metadata_describes_the_graph(small: common.ImportResult) -> None:

@@ -206,10 +206,12 @@ def test_the_function_module_loads_without_the_package() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-def test_label_through_the_cli(runner, project_root: Path) -> None:
+def test_label_through_the_cli(runner, project_root: Path, tmp_path: Path) -> None:
     query = "SELECT ?name WHERE { BIND(sg:label(sgm:multi-head-self-attention, 'fa,en') AS ?name) }"
     result = runner.invoke(
-        main, ["--root", str(project_root), "--memory", "query", "--format", "json", query]
+        main,
+        ["--root", str(project_root), "--memory", "query", "--format", "json", query],
+        env={"SCHOLARGATE_SAVED": str(tmp_path / "comparisons.nt")},  # not the checkout's var/
     )
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)

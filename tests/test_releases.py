@@ -371,7 +371,11 @@ def test_english_reads_an_n_quads_literal(obj: bytes, text: str | None) -> None:
 
 def test_the_command_makes_a_release_and_refuses_a_bad_or_taken_version(tmp_path: Path) -> None:
     runner = CliRunner()
-    env = {"SCHOLARGATE_RELEASES": str(tmp_path / "releases"), "SCHOLARGATE_ROOT": str(ROOT)}
+    env = {
+        "SCHOLARGATE_RELEASES": str(tmp_path / "releases"),
+        "SCHOLARGATE_ROOT": str(ROOT),
+        "SCHOLARGATE_SAVED": str(tmp_path / "comparisons.nt"),  # not the checkout's var/
+    }
     done = runner.invoke(main, ["--memory", "release", "1.0.0", "--notes", "hello"], env=env)
     assert done.exit_code == 0, done.output
     assert "release 1.0.0 in " in done.output and "(the first release)" in done.output

@@ -36,6 +36,7 @@ from scholargate.render.releases import ReleaseFile, ReleaseList, ReleasePage
 from scholargate.render.resource_page import Missing
 from scholargate.render.search import SearchBox, Suggestions
 from scholargate.services.compare import Comparison
+from scholargate.services.home import Overview
 from scholargate.services.resources import Description, Listing
 from scholargate.services.search import Results
 from scholargate.services.stats import Stats
@@ -63,6 +64,7 @@ ROUTES: dict[str, tuple[tuple[type, ...], dict[str, str]]] = {
     "wellknown.sparql_examples": ((RememberedGraph,), {}),
     "releases.index": ((ReleaseList,), {}),
     "releases.release": ((ReleasePage,), {"version": RELEASE}),
+    "home.index": ((Overview,), {}),
 }
 # Routes of those blueprints that answer one fixed form, with the reason.
 NOT_NEGOTIATED: dict[str, str] = {
@@ -239,7 +241,10 @@ def test_each_offered_format_answers_under_its_content_type(
     app: Flask, client: FlaskClient
 ) -> None:
     cases = _cases(app)
-    assert len(cases) == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5 + 4 + 2
+    assert (
+        len(cases)
+        == 2 * (5 + 2 + 2) + 4 + 4 + 2 * 2 * 7 + 2 * 2 + 2 * 2 + 2 * 5 + 6 + 5 + 4 + 2 + 4
+    )
     for endpoint, suffix, fmt in cases:
         values = ROUTES[endpoint][1]
         with app.test_request_context():

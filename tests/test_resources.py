@@ -457,3 +457,20 @@ def test_facet_values_are_slugs(value: str) -> None:
     with pytest.raises(InputError) as caught:
         Filters(field=(value,))
     assert "is not a slug" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json", "image/png", "application/json, text/plain;q=0.5", "*/*"]
+)
+def test_unknown_slug_is_404_with_near_matches_whatever_accept_asks(client, accept) -> None:
+    response = client.get("/method/lorra", headers={"Accept": accept})
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"] == "not-found" and "lora" in body["details"]["suggestions"]
+
+
+def test_known_slug_in_a_format_it_has_not_is_still_406(client) -> None:
+    response = client.get("/method/lora", headers={"Accept": "application/json"})
+    assert response.status_code == 406
+    assert response.get_json()["error"] == "not-acceptable"

@@ -111,6 +111,24 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
         "0600; `scholargate token` manages it): each holder's name, role (writer or admin) "
         "and the SHA-256 of the token, never the token itself.",
     ),
+    "SECRET_KEY": (
+        "",
+        str,
+        "Signs the curators' sign-in cookie and the forms' CSRF tokens (never printed). "
+        "Empty: the key in SECRET_KEY_FILE, made there on first need.",
+    ),
+    "SECRET_KEY_FILE": (
+        None,
+        Path,
+        "Where the cookie-signing key is kept when SECRET_KEY is empty (default: "
+        "`session.key` beside the TOKENS file): 32 random bytes, made once with mode 0600 "
+        "and shared by every worker; delete it to sign every curator out.",
+    ),
+    "SIGN_IN_HOURS": (
+        12.0,
+        float,
+        "How long a curator's sign-in in the browser lasts before the token is asked again.",
+    ),
     "RELEASES": (
         None,
         Path,

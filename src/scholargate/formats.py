@@ -62,6 +62,7 @@ FORMATS: tuple[Format, ...] = (
     Format("html", "text/html", "html", "page", "HTML", None, ("application/xhtml+xml",)),
     Format("nq-gz", "application/gzip", "nq.gz", "file", "N-Quads, gzipped"),
     Format("md", "text/markdown", "md", "file", "Markdown"),
+    Format("atom", "application/atom+xml", "atom", "file", "Atom"),
 )
 # fmt: on
 

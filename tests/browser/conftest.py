@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from scholargate.web.app import create_app
 
-from ..conftest import require
+from ..conftest import hermetic_settings, require
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -28,7 +28,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real HTTP server on loopback serving the bundled graph, for the browser."""
-    app = create_app({"MEMORY": True, "SAVED": tmp_path_factory.mktemp("saved") / "c.nt"})
+    app = create_app(hermetic_settings(tmp_path_factory.mktemp("live")))
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from scholargate.web.app import create_app
 
+from ..conftest import hermetic_settings
 from .conftest import _free_port
 
 pytestmark = pytest.mark.browser
@@ -24,9 +25,9 @@ ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 
 
 @pytest.fixture(scope="module")
-def small_rows_url() -> Iterator[str]:
+def small_rows_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second live server whose answers are cut at 5 rows."""
-    app = create_app({"MEMORY": True, "MAX_ROWS": 5})
+    app = create_app(hermetic_settings(tmp_path_factory.mktemp("rows"), MAX_ROWS=5))
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

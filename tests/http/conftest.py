@@ -231,8 +231,9 @@ def serve_process(
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
     env.update({f"SCHOLARGATE_{k}": str(v) for k, v in settings.items()})
     env["SCHOLARGATE_ROOT"] = str(project_root)
-    # saved comparisons go to the test's own folder, never the checkout's var/
+    # saved comparisons and tokens in the test's own folder, never the checkout's var/
     env.setdefault("SCHOLARGATE_SAVED", str(folder / "comparisons.nt"))
+    env.setdefault("SCHOLARGATE_TOKENS", str(folder / "tokens.json"))
     command = [*_command(), "serve", "--host", "127.0.0.1", "--port", "0"]
     command += ["--store", store or str(folder / "store")]
     with (folder / "serve.log").open("wb") as errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,12 +15,14 @@ from scholargate.web import sparql
 from scholargate.web.app import create_app
 from scholargate.web.context import get_store
 
+from ..conftest import hermetic_settings
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
-    application = create_app({"MEMORY": True, "QUERY_WORKERS": 1, "MAX_ROWS": 7})
+def app(tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(hermetic_settings(tmp_path, QUERY_WORKERS=1, MAX_ROWS=7))
     yield application
     sparql.close(application)
 

@@ -1,4 +1,5 @@
-"""`scholargate link` with no network: one short line naming the endpoint and the cause."""
+"""`scholargate link` with no network: one short line naming the endpoint, the cause and
+what to do, with nothing (no rdflib warning, no progress line) before it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("scholargate")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "scholargate.cli"]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
+
+
 def test_link_without_network_is_one_short_line(linked_project: Path, tmp_path: Path) -> None:
     port = _closed_port()
     endpoint = f"http://127.0.0.1:{port}/sparql"
@@ -25,15 +35,12 @@ def test_link_without_network_is_one_short_line(linked_project: Path, tmp_path: 
         f'endpoint = "{endpoint}"\n'
         "[client]\nretries = 0\nmin_interval = 0\nconnect_timeout = 2\ntimeout = 5\n"
     )
-    script = Path(sys.executable).with_name("scholargate")
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "scholargate.cli"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGATE_")}
     done = subprocess.run(
-        [*command, "--root", str(linked_project), "--memory", "link", str(mapping), "--dry-run"],
+        [*_command(), "--root", str(linked_project), "--memory", "link", str(mapping), "--dry-run"],
         capture_output=True,
         text=True,
         timeout=300,
-        env=env,
+        env=_env(),
         check=False,
     )
     assert done.returncode == 2
@@ -41,4 +48,36 @@ def test_link_without_network_is_one_short_line(linked_project: Path, tmp_path: 
     assert len(lines) == 1, done.stderr  # no rdflib warning before it
     line = lines[0]
     assert line.startswith("error: ") and endpoint in line and "refused" in line.lower()
+    assert line.endswith("; check the network, or give another endpoint with --endpoint URL")
     assert len(line) < 200 and "query=" not in line and "SELECT" not in line
+
+
+def test_link_to_a_host_that_does_not_resolve_says_so_in_one_line(linked_project: Path) -> None:
+    """The bundled wikidata mapping with --endpoint: a name under .invalid (RFC 6761)
+    never resolves, online or not, and is not retried."""
+    endpoint = "http://scholargate-offline.invalid/sparql"
+    done = subprocess.run(
+        [
+            *_command(),
+            "--root",
+            str(linked_project),
+            "--memory",
+            "link",
+            "wikidata",
+            "--endpoint",
+            endpoint,
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(),
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr  # no rdflib warning, no progress line before it
+    line = lines[0]
+    assert line.startswith(f"error: {endpoint}: cannot connect: unknown host (")
+    assert line.endswith("; check the network, or give another endpoint with --endpoint URL")
+    assert len(line) < 200 and "query=" not in line

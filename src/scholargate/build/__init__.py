@@ -3,7 +3,8 @@
 - ``sources.py``: the project root, the source files (one named graph each) and their
   fingerprint;
 - ``loading.py``: loading the sources into a store, with the metadata the build measures;
-- ``disk.py``: the on-disk store, rebuilt only when a source changed;
+- ``disk.py``: the on-disk store, rebuilt only when a source changed (a store pulled
+  from a SPARQL server is swapped in the same way);
 - ``opening.py``: :func:`open_configured`, the one place that opens the store the
   settings name (in memory, on disk, read-only under ``serve``, or a SPARQL server);
 - ``snapshots.py``: ``serve`` on disk: the snapshots its workers read, and the write
@@ -15,9 +16,12 @@ from .disk import (
     fingerprint_file,
     open_built,
     open_store,
+    pulled_file,
+    pulled_from,
     record_seq,
     recorded_seq,
     remove_stale,
+    replace_store,
 )
 from .loading import CC_BY, BuildReport, Progress, build_store
 from .opening import (
@@ -57,7 +61,10 @@ __all__ = [
     "open_served",
     "open_store",
     "place_of",
+    "pulled_file",
+    "pulled_from",
     "record_seq",
     "recorded_seq",
     "remove_stale",
+    "replace_store",
 ]

@@ -1,17 +1,30 @@
 """The on-disk store: opened with a one-line error when another process holds it,
 rebuilt in a sibling folder only when a source changed, leftovers of interrupted
-builds removed, and the last journal entry it holds (``STORE.journal-seq``)."""
+builds removed, and the last journal entry it holds (``STORE.journal-seq``).
+
+A store pulled from a SPARQL server (``scholargate pull``, :func:`replace_store`) is
+written in a sibling folder and swapped in the same way; ``STORE.pulled`` says where it
+came from, and it is kept as it is by every command but ``build`` (``rebuild_pulled``),
+which builds it from the sources again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import ScholarGateError
 from ..store import Store, new_store
 from .loading import BuildReport, Progress, build_store
 from .sources import discover, fingerprint
+
+T = TypeVar("T")
 
 
 class StoreBusyError(ScholarGateError):
@@ -76,27 +89,39 @@ def fingerprint_file(path: Path) -> Path:
     return path.with_name(path.name + ".fingerprint")
 
 
-def open_built(
-    path: Path, root: Path, *, saved: Path | None = None, progress: Progress | None = None
-) -> tuple[Store, BuildReport]:
-    """Open the on-disk store at ``path``, rebuilding it only when a source changed.
+def pulled_file(path: Path) -> Path:
+    """Where :func:`replace_store` records that the store at ``path`` was pulled from a
+    SPARQL server (its URL, when, and the fingerprint it was given)."""
+    return path.with_name(path.name + ".pulled")
 
-    A rebuild happens in a sibling folder that replaces the old store only once it is
-    complete, so a failed build leaves the previous store as it was.
-    """
-    sources = discover(root, saved)
-    wanted = fingerprint(root, sources)
-    marker = fingerprint_file(path)
-    if path.is_dir() and marker.is_file() and marker.read_text().strip() == wanted:
-        return open_store(path), BuildReport(fingerprint=wanted, rebuilt=False)
 
+def pulled_from(path: Path) -> dict | None:
+    """What ``STORE.pulled`` says of the store at ``path`` (``url``, ``at``,
+    ``fingerprint``) while the store is the one pulled; None for a store built here."""
+    try:
+        record = json.loads(pulled_file(path).read_text())
+        marker = fingerprint_file(path).read_text().strip()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("fingerprint") != marker:
+        return None
+    return record
+
+
+def replace_store(path: Path, fill: Callable[[Store], T], *, pulled: str | None = None) -> T:
+    """Write a new store for ``path`` in a sibling folder with ``fill``, then swap it in
+    (the old one is kept when ``fill`` fails) and return what ``fill`` returned.
+
+    ``pulled``: the URL of the SPARQL server the store's content came from; the store
+    gets a fingerprint of its own (new for each pull) and ``STORE.pulled`` says where it
+    came from. Without it, the caller writes the fingerprint."""
     if path.is_dir():  # replacing a store another process holds would pull it from under it
         open_store(path).close()
     remove_stale(path)
     staging = path.with_name(f"{path.name}.building-{os.getpid()}")
     try:
         store = new_store(staging)
-        report = build_store(store, root, saved=saved, progress=progress)
+        result = fill(store)
         store.optimize()
         store.close()
         del store
@@ -107,8 +132,44 @@ def open_built(
     if path.exists():
         path.rename(retired)
     staging.rename(path)
-    marker.write_text(wanted + "\n")
+    pulled_file(path).unlink(missing_ok=True)
+    if pulled is not None:
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        marker = hashlib.sha256(f"pulled {pulled} {at} {os.getpid()}".encode()).hexdigest()
+        fingerprint_file(path).write_text(marker + "\n")
+        record = {"url": pulled, "at": at, "fingerprint": marker}
+        pulled_file(path).write_text(json.dumps(record) + "\n")
     shutil.rmtree(retired, ignore_errors=True)
+    return result
+
+
+def open_built(
+    path: Path,
+    root: Path,
+    *,
+    saved: Path | None = None,
+    progress: Progress | None = None,
+    rebuild_pulled: bool = False,
+) -> tuple[Store, BuildReport]:
+    """Open the on-disk store at ``path``, rebuilding it only when a source changed (a
+    store pulled from a SPARQL server is kept as it is, unless ``rebuild_pulled``).
+
+    A rebuild happens in a sibling folder that replaces the old store only once it is
+    complete, so a failed build leaves the previous store as it was.
+    """
+    sources = discover(root, saved)
+    wanted = fingerprint(root, sources)
+    marker = fingerprint_file(path)
+    if path.is_dir() and marker.is_file():
+        found = marker.read_text().strip()
+        if found == wanted or (not rebuild_pulled and pulled_from(path) is not None):
+            return open_store(path), BuildReport(fingerprint=found, rebuilt=False)
+
+    def build(store: Store) -> BuildReport:
+        return build_store(store, root, saved=saved, progress=progress)
+
+    report = replace_store(path, build)
+    marker.write_text(wanted + "\n")
     return open_store(path), report
 
 

@@ -38,8 +38,9 @@ Progress = Callable[[str], None]
 
 @dataclass
 class BuildReport:
-    """What a build did: triples per graph, quads, seconds, the sources' fingerprint;
-    ``rebuilt`` is false when an on-disk store was found up to date."""
+    """What a build did: triples per graph (``sgg:metadata`` included), quads, seconds,
+    the sources' fingerprint; ``rebuilt`` is false when an on-disk store was found up to
+    date."""
 
     triples: dict[URIRef, int] = field(default_factory=dict)
     quads: int = 0
@@ -128,3 +129,4 @@ def _describe(store: Store, root: Path, sources: list[Source], report: BuildRepo
         if source.role not in ("metadata", "saved"):
             meta.add((source.graph, PROV.wasDerivedFrom, Literal(relative(source.path, root))))
     store.replace_graph(METADATA_GRAPH, meta)
+    report.triples[METADATA_GRAPH] = store.count(METADATA_GRAPH)  # the table lists it too

@@ -17,7 +17,9 @@
   source's named graph replaced, every time (no fingerprint is kept on the server yet);
   ``MEMORY`` with a URL is an error;
 - otherwise the on-disk store at ``STORE`` (default ``ROOT/var/store``), rebuilt first
-  when a source changed (:func:`~scholargate.build.disk.open_built`).
+  when a source changed (:func:`~scholargate.build.disk.open_built`); a store pulled
+  from a server (``scholargate pull``) is kept as it is, except by ``load``
+  (``scholargate build``), which builds it from the sources again.
 
 The legacy saved comparisons (``SAVED``, default ``ROOT/var/comparisons.nt``, no longer
 written: a save is a write, see ``services/saved.py``) are a source of the store either
@@ -102,7 +104,8 @@ def open_configured(
 ) -> Opened:
     """Open (building it if needed) the store ``settings`` name; ``progress`` is told the
     name of each source file a build loads. ``load``: on a SPARQL server, load the
-    sources into it (an embedded store is always brought up to date)."""
+    sources into it (an embedded store is always brought up to date; with ``load`` a
+    store pulled from a server is built from the sources again)."""
     place = place_of(settings)
     if place.url is not None:
         store = open_remote(place.url, settings)
@@ -136,7 +139,9 @@ def open_configured(
                 "serve` publishes one when it starts: start it again"
             )
         return Opened(found[0], place, None, seq=found[1], disk=disk)
-    store, report = open_built(place.path, place.root, saved=place.saved, progress=progress)
+    store, report = open_built(
+        place.path, place.root, saved=place.saved, progress=progress, rebuild_pulled=load
+    )
     try:
         take_back_unfinished(place.path, store, discard=bool(report.rebuilt))
         after = recorded_seq(place.path)

@@ -2,6 +2,7 @@
 
 One module per command family: ``store.py`` (build, stats, export), ``query.py``
 (query, compare), ``validate.py``, ``importing.py`` (import …), ``link.py``,
+``moving.py`` (push, pull),
 ``token.py`` (token add, list, revoke), ``journal.py`` (history, export-edits),
 ``release.py`` and ``serve.py``; ``context.py`` holds what they share (settings, the
 store opened through ``build.open_configured``, progress, error reporting).
@@ -21,6 +22,7 @@ from .context import Context
 from .importing import import_
 from .journal import export_edits, history
 from .link import link
+from .moving import pull, push
 from .query import compare, query
 from .release import release
 from .serve import serve
@@ -55,6 +57,8 @@ for _command in (
     stats,
     validate,
     export,
+    push,
+    pull,
     query,
     compare,
     release,

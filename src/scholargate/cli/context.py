@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
-from ..build import Place, open_configured, place_of
+from ..build import Place, discover, open_configured, place_of
 from ..config import load_config
 from ..errors import ScholarGateError
 from ..store import Store
+from .progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +80,7 @@ class Context:
                 title = "Building the graph in memory"
             else:
                 title = f"Updating the store at {self.store_name}"
-            with Progress(title) as step:
+            with BuildProgress(title, self.place, plain=False) as step:
                 opened = open_configured(self.settings(memory=self.memory), progress=step)
             self._store, self._seq = opened.store, opened.seq
         return self._store
@@ -98,26 +99,31 @@ class Context:
             self._store = None
 
 
-class Progress:
-    """Name each source file on stderr while a build runs (only when stderr is a terminal)."""
+class BuildProgress:
+    """The source files a build loads, on stderr (cli/progress.py: a bar on a terminal,
+    a line per file otherwise, or nothing with ``plain=False``); nothing when the store
+    is up to date and nothing loads."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, place: Place, *, plain: bool = True) -> None:
         self.title = title
-        self.shown = False
+        self.place = place
+        self.done = 0
+        self.total = 0
+        self.progress = Progress(plain=plain)
 
     def __enter__(self) -> Callable[[str], None]:
         def step(name: str) -> None:
-            if not sys.stderr.isatty():
-                return
-            if not self.shown:
-                click.echo(self.title, err=True)
-                self.shown = True
-            click.echo(f"  loading {name}", err=True)
+            if not self.total:  # counted when the first file loads: a build is under way
+                self.total = len(discover(self.place.root, self.place.saved))
+            self.progress.update(self.title, self.done, self.total, name)
+            self.done += 1
 
         return step
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self.done and exc[0] is None:
+            self.progress.update(self.title, self.total, self.total, "")
+        self.progress.close()
 
 
 pass_context = click.make_pass_decorator(Context)

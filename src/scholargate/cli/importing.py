@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from .context import Context, pass_context, reports_errors
+from .progress import Progress
 
 
 @click.group(name="import")
@@ -30,12 +30,10 @@ def _import_command(source: str, default_out: str, doc: str) -> None:
         from ..services.importing import run_import
 
         out = output or ctx.root / "data" / "imported" / default_out
-        with click.progressbar(
-            length=0, label=f"Importing {file.name}", file=sys.stderr, show_pos=True
-        ) as bar:
+        with Progress() as shown:
 
-            def progress(done: int) -> None:
-                bar.update(done - bar.pos)
+            def progress(done: int, total: int) -> None:
+                shown.update(f"Importing {file.name}", done, total)
 
             result = run_import(source, file, ctx.root, out, progress=progress)
         for key, value in result.counts.items():

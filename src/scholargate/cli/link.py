@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from .context import Context, pass_context, reports_errors
+from .progress import Progress
 
 
 @click.command()
@@ -44,20 +44,28 @@ def link(
     """
     from ..services.link import link as run_link
     from ..services.link import load_mapping, summary
+    from ..services.link.errors import EndpointUnreachableError
 
     mapping = load_mapping(source).with_endpoint(endpoint)
 
-    def progress(label: str, done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            click.echo(f"\r{label}: batch {done}/{total}", err=True, nl=done == total)
+    store = ctx.store()
+    with Progress() as shown:
 
-    report = run_link(
-        ctx.store(),
-        mapping,
-        output=output or ctx.root / "data" / "links",
-        state=ctx.root / "var" / "link" / mapping.name,
-        dry_run=dry_run,
-        resume=resume,
-        progress=progress,
-    )
+        def progress(label: str, done: int, total: int) -> None:
+            shown.update(f"{label} (batches)", done, total)
+
+        try:
+            report = run_link(
+                store,
+                mapping,
+                output=output or ctx.root / "data" / "links",
+                state=ctx.root / "var" / "link" / mapping.name,
+                dry_run=dry_run,
+                resume=resume,
+                progress=progress,
+            )
+        except EndpointUnreachableError as error:
+            raise EndpointUnreachableError(
+                f"{error.message}; check the network, or give another endpoint with --endpoint URL"
+            ) from None
     click.echo("\n".join(summary(report)))

@@ -21,7 +21,7 @@ from ..namespaces import GRAPH
 from ..render.journal import replay_report
 from ..render.text import table, term_text
 from ..store import Store
-from .context import Context, Progress, pass_context, reports_errors
+from .context import BuildProgress, Context, pass_context, reports_errors
 
 
 @click.command()
@@ -45,7 +45,7 @@ def build(ctx: Context) -> None:
     gives the entries as patches to fold in), or undo the write with a new write; the
     journal itself is never edited.
     """
-    with Progress(f"Building {ctx.store_name}") as step:
+    with BuildProgress(f"Building {ctx.store_name}", ctx.place) as step:
         opened = open_configured(ctx.settings(memory=False), progress=step, load=True)
     store, report = opened.store, opened.report
     assert report is not None  # an on-disk store opened for writing has been built

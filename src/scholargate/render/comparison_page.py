@@ -8,14 +8,14 @@ version it was saved under, or "") and ``diff_only`` (show only the rows that di
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import render_template, url_for
 
 from ..services.compare import MAX_METHODS, Comparison
-from ..terms import iri as iri_term
+from ..services.compare.model import Column
 from .registry import formats_for
 
 
@@ -37,7 +37,7 @@ def page(table: Comparison, context: Mapping[str, Any]) -> str:
         for f in formats_for(Comparison)
         if f.name != "html"
     }
-    sparql_url = "/sparql?" + urlencode({"query": table.sparql})
+    sparql_url = query_page_url(table.sparql, lang)
     return render_template(
         "compare.html",
         lang=lang,
@@ -50,17 +50,25 @@ def page(table: Comparison, context: Mapping[str, Any]) -> str:
         sparql_url=sparql_url,
         max_methods=MAX_METHODS,
         stale=bool(record_version and record_version != table.shapes_version),
-        related_url=related_url,
+        related_url=related_url_for(lang),
     )
 
 
-def related_url(method_iri: str) -> str:
-    """A /sparql link listing the methods related to ``method_iri``."""
-    query = (
-        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-        "SELECT ?related ?label WHERE {\n"
-        f"  {iri_term(method_iri)} skos:related ?related .\n"
-        '  OPTIONAL { ?related skos:prefLabel ?label FILTER(LANG(?label) = "en") }\n'
-        "} ORDER BY ?label"
-    )
-    return "/sparql?" + urlencode({"query": query})
+def query_page_url(query: str, lang: str) -> str:
+    """The query page with ``query`` in its box, run on opening (``#query=…&run=1``, read
+    by static/query.js): a page a browser shows, where ``/sparql?query=…`` is an answer
+    the browser would download."""
+    fragment = urlencode({"query": query, "run": "1"}, quote_via=quote)
+    return url_for("sparql.endpoint", lang=lang) + "#" + fragment
+
+
+def related_url_for(lang: str) -> Callable[[Column], str]:
+    """``column`` → its method page's list of related methods (the ``skos:related`` row,
+    ``#skos-related``), in ``lang``."""
+
+    def related_url(column: Column) -> str:
+        return url_for(
+            "resources.page", kind="method", slug=column.slug, lang=lang, _anchor="skos-related"
+        )
+
+    return related_url

@@ -51,10 +51,11 @@ def catalogue(result: Catalogue, fmt: Format, context: Mapping[str, Any]) -> Ren
 
 @dataclass(frozen=True)
 class OntologyTerms:
-    """The ontology's classes, properties and individuals, each with a label and a
-    comment in the page language (web/export/ontology.py ``ontology_terms``)."""
+    """The ontology's named classes, properties and individuals, each with a label and a
+    comment in the page language and its axioms in Manchester syntax
+    (services/ontology.py ``ontology_terms``)."""
 
-    terms: dict[str, list[dict[str, str]]]
+    terms: dict[str, list[dict[str, Any]]]
 
 
 @renderer(OntologyTerms, "html")

@@ -121,8 +121,9 @@ def query_page(result: QueryPage, fmt: Format, context: Mapping[str, Any]) -> Re
         data=data,
         links={
             "service": context["service"],
-            "void": url_for("wellknown.void"),
-            "examples": url_for("wellknown.sparql_examples"),
+            # Turtle named in the URL: a browser's Accept would get a 406 from these
+            "void": url_for("wellknown.void", format="ttl"),
+            "examples": url_for("wellknown.sparql_examples", format="ttl"),
         },
     )
     return Rendered(

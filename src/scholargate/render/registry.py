@@ -170,6 +170,7 @@ def _load() -> None:
             documents,
             error_page,
             export,
+            home,
             listing,
             query_page,
             releases,

@@ -27,6 +27,7 @@ from ..formats import Format
 from ..i18n import t
 from ..services.resources import Description
 from ..terms import iri as sparql_iri
+from .comparison_page import query_page_url
 from .documents import Document
 from .registry import Rendered, formats_for, renderer
 from .svg import neighbourhood_svg
@@ -123,7 +124,7 @@ def _html(
         bib_url=lambda slug: _optional_url("export.work_bib", f"/work/{slug}.bib", slug=slug),
         csl_url=lambda slug: _optional_url("export.work_csl", f"/work/{slug}.csl.json", slug=slug),
         method_bib_url=_optional_url("export.method_bib", f"/method/{d.slug}.bib", slug=d.slug),
-        sparql_url="/sparql?" + urlencode({"query": f"DESCRIBE {sparql_iri(d.iri)}"}),
+        sparql_url=query_page_url(f"DESCRIBE {sparql_iri(d.iri)}", lang),
         schema_org=schema_org(d, lang) if d.kind == "method" else None,
     )
 

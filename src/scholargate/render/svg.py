@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from html import escape
 
-from ..i18n import RTL, t
+from ..i18n import RTL, number, t
 from ..services.resources import Neighbourhood
 
 # fmt: off
@@ -208,7 +208,7 @@ def timeline_svg(
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#d9dee7" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{number(tick, lang)}</text>'
         )
     parts.append(
         f'<text class="axis-title" transform="translate(12 {top + plot_h / 2:.0f}) rotate(-90)" '
@@ -223,7 +223,7 @@ def timeline_svg(
             parts.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + plot_h}" y2="{top + plot_h + 4}" '
                 f'stroke="#5b6473"/><text x="{x:.1f}" y="{top + plot_h + 17}" '
-                f'text-anchor="middle">{year}</text>'
+                f'text-anchor="middle">{number(year, lang, grouped=False)}</text>'
             )
     parts.append(
         f'<text class="axis-title" x="{left + plot_w / 2:.0f}" y="{height - 4}" '

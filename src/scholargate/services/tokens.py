@@ -163,6 +163,23 @@ class TokenBook:
                 found = Holder(record["name"], record["role"])
         return found
 
+    def digest_of(self, secret: str) -> str | None:
+        """The SHA-256 (hex) of a valid token, what a browser's sign-in keeps instead of
+        the token; None when the token is malformed, unknown or revoked."""
+        return _digest(secret) if self.check(secret) is not None else None
+
+    def holder_of_digest(self, digest: str) -> Holder | None:
+        """The holder of the token whose SHA-256 is ``digest``, or None once it is
+        revoked (a browser's sign-in ends with its token)."""
+        if not isinstance(digest, str) or not _HASH.match(digest):
+            return None
+        presented = digest.encode("ascii")
+        found: Holder | None = None
+        for record in self._records():
+            if hmac.compare_digest(presented, record["sha256"].encode("ascii")):
+                found = Holder(record["name"], record["role"])
+        return found
+
     # ---- changing -----------------------------------------------------------------
 
     def add(self, name: str, role: str) -> str:

@@ -10,6 +10,7 @@
 //   data-limit   how many suggestions (default 8)
 //   data-select  "go" (default): open the chosen resource's page;
 //                "submit": put its slug in the box and submit the form (the compare page)
+//                "fill": put its slug in the box and stay (a pick in the curators' form)
 //   data-kind-names, data-count-text, data-none-text: words in the page's language
 // Requests wait for a pause in typing (150 ms), the previous one is cancelled, and answers
 // are kept per text, so going back over typed letters costs nothing.
@@ -159,6 +160,11 @@
       var item = items[index];
       if (!item) { return; }
       setExpanded(false);
+      if (mode === "fill") {  // a form's pick: the slug goes in the box, nothing more
+        input.value = item.slug;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        return;
+      }
       if (mode === "submit" && input.form) {
         input.value = item.slug;
         if (input.form.requestSubmit) { input.form.requestSubmit(); } else { input.form.submit(); }
@@ -222,4 +228,5 @@
   var boxes = document.querySelectorAll("input[data-suggest]");
   if (boxes.length) { ensureStyles(); }
   Array.prototype.forEach.call(boxes, attach);
+  window.ScholarGateSuggest = attach;  // for rows a form adds later (curate.js)
 })();

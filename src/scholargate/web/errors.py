@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ScholarGateError, UnauthorizedError, error_body
 from ..formats import by_name
+from ..i18n import t
 from ..render.error_page import ErrorPage
 from .auth import challenge
 from .context import request_lang
@@ -50,7 +51,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         kind = (error.name or "error").lower().replace(" ", "-")
-        response = error_response(error.code or 500, kind, error.description or error.name)
+        message = error.description or error.name
+        if error.code == 404 and request.endpoint is None and wants_html():
+            message = t("error.no_page", request_lang())  # an address no route knows
+        response = error_response(error.code or 500, kind, message)
         for name, value in error.get_headers():
             if name.lower() == "allow":
                 response.headers["Allow"] = value

@@ -5,7 +5,8 @@ A URL with more than ``MAX_PARAMS`` parameters is a 400, a form body with more t
 parameters then stays bounded, whatever a client sends. Parameters are counted by their
 separators (``&``), which is linear in the request's size (itself capped by
 ``MAX_URL`` and ``MAX_BODY``); multipart forms are counted by werkzeug
-(``MAX_FORM_PARTS``).
+(``MAX_FORM_PARTS``). A view whose form may be longer says so in its
+``max_form_fields`` attribute (the curators' method form: one field per value).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def check_parameters() -> None:
             limit=limit,
         )
     if request.mimetype == _FORM:
+        view = current_app.view_functions.get(request.endpoint or "")
+        limit = getattr(view, "max_form_fields", limit)  # a form that names its own cap
         found = _count(request.get_data(cache=True))
         if found > limit:
             raise TooManyFieldsError(

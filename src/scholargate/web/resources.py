@@ -3,7 +3,7 @@
 ``https://w3id.org/scholargate/method/lora`` is served at ``/method/lora`` on whatever
 host runs this app. A suffix (``/method/lora.ttl``) or ``Accept`` picks Turtle, JSON-LD,
 N-Triples, RDF/XML or HTML; nothing acceptable is a 406, an unknown slug a 404 with
-near matches.
+near matches (JSON, whatever ``Accept`` asks for: the 404 wins over a 406).
 
 The view parses and asks the resource service; the page is written by
 ``render/resource_page.py``, the RDF document by ``render/documents.py``
@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
-from ..errors import NotFoundError
+from ..errors import NotAcceptableError, NotFoundError
 from ..formats import Format, by_name
 from ..namespaces import PAGE_KINDS
 from ..render.documents import Document
@@ -70,9 +70,13 @@ def _register_converter(state) -> None:  # noqa: ANN001 - flask's BlueprintSetup
 @bp.get(f"/<{_KIND_RULE}:kind>/<resource_slug:slug>")
 @bp.get(f"/<{_KIND_RULE}:kind>/<resource_slug:slug>.<{_EXT_RULE}:ext>")
 def page(kind: str, slug: str, ext: str | None = None) -> ResponseReturnValue:
-    fmt = choose(FORMATS, suffix=ext)
     store = get_store()
     service = resources_for(store)
+    try:
+        fmt = choose(FORMATS, suffix=ext)
+    except NotAcceptableError:
+        service.ensure_exists(kind, slug)  # a missing resource is a 404, whatever Accept asks
+        raise
     if fmt in RDF_FORMATS:  # the RDF document: what the store holds, in every language
         return respond(Document(store, service.document_query(kind, slug)), fmt)
     lang = request_lang()

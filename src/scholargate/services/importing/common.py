@@ -26,7 +26,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from ...errors import InputError, ParseError, ScholarGateError
 from ...namespaces import ALIAS, CC, GRAPH, SG, bind_prefixes
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (records read, records in all)
 
 # How often (in records) an importer reports progress.
 PROGRESS_EVERY = 100

@@ -241,9 +241,9 @@ def _label(
         else:
             counts["unmatched"] += 1
         if progress and position % PROGRESS_EVERY == 0:
-            progress(position)
+            progress(position, len(entries))
     if progress:
-        progress(len(entries))
+        progress(len(entries), len(entries))
 
     for _, _, entry, method in sorted(matches, key=lambda m: (m[0], m[1], m[3])):
         counts["matches"] += 1

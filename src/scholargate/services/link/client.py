@@ -28,7 +28,13 @@ from SPARQLWrapper.Wrapper import QueryResult
 
 from ... import __version__
 from .answers import Results
-from .errors import LinkError, MalformedResponseError, RetryableError, ThrottledError
+from .errors import (
+    EndpointUnreachableError,
+    LinkError,
+    MalformedResponseError,
+    RetryableError,
+    ThrottledError,
+)
 from .mappings import ClientSettings
 from .transport import Body, Transport, Wrapper, origin
 
@@ -112,10 +118,11 @@ class SparqlClient:
                     self.sleep(pause)
                 gate.last = time.monotonic()
                 self.stats.requests += 1
+                refused = False
                 try:
                     body = self._exchange(query)
                 except RetryableError as error:
-                    delay, reason = self._backoff(attempt), error.message
+                    delay, reason, refused = self._backoff(attempt), error.message, error.connecting
                 else:
                     if body.status == 200:
                         self.stats.bytes += len(body.data)
@@ -133,6 +140,9 @@ class SparqlClient:
                             else self._backoff(attempt)
                         )
                     reason = f"{self.endpoint} answered {body.status}"
+                if attempt >= self.settings.retries and refused:
+                    tries = "once" if attempt == 0 else f"{attempt + 1} times"
+                    raise EndpointUnreachableError(f"{reason} ({tries})")
                 if attempt >= self.settings.retries:
                     raise ThrottledError(
                         f"{reason}; gave up after {attempt + 1} attempts", attempts=attempt + 1

@@ -35,6 +35,7 @@ from SPARQLWrapper import SPARQLWrapper
 
 from .errors import (
     EndpointTimeoutError,
+    EndpointUnreachableError,
     LinkError,
     MalformedResponseError,
     RedirectRefusedError,
@@ -227,9 +228,16 @@ class Transport:
             reason = error.reason
             if isinstance(reason, TimeoutError | socket.timeout):
                 raise self._timeout(url) from None
-            if isinstance(reason, ConnectionRefusedError | ConnectionResetError):
+            if isinstance(reason, ConnectionRefusedError):
+                refused = RetryableError(f"{url}: the connection was refused")
+                refused.connecting = True
+                raise refused from None
+            if isinstance(reason, ConnectionResetError):
                 raise RetryableError(f"{url}: {reason.strerror or reason}") from None
-            raise LinkError(f"{url}: cannot connect: {reason}") from None
+            cause = getattr(reason, "strerror", None) or str(reason)
+            if isinstance(reason, socket.gaierror):
+                cause = f"unknown host ({cause})"
+            raise EndpointUnreachableError(f"{url}: cannot connect: {cause}") from None
         except (ConnectionResetError, http.client.RemoteDisconnected) as error:
             raise RetryableError(f"{url}: the connection was closed ({error})") from None
         except (OSError, http.client.HTTPException) as error:

@@ -119,10 +119,13 @@ class Resources:
 
     def document_query(self, kind: str, slug: str) -> str:
         """The CONSTRUCT of the RDF document of ``/{kind}/{slug}``; 404 when unknown."""
-        iri = str(resource_iri(kind, slug))
-        if not self.exists(iri):
+        self.ensure_exists(kind, slug)
+        return document_query(str(resource_iri(kind, slug)))
+
+    def ensure_exists(self, kind: str, slug: str) -> None:
+        """Nothing when ``/{kind}/{slug}`` is in the graph, else its 404 with near matches."""
+        if not self.exists(str(resource_iri(kind, slug))):
             raise self.not_found(kind, slug)
-        return document_query(iri)
 
     # ---- browsing the methods -----------------------------------------------------------
 

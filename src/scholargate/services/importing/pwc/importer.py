@@ -87,9 +87,9 @@ def import_pwc(path: Path, curated: Graph, *, progress: Progress | None = None) 
             seen.add(parsed.id)
             records.append(parsed)
         if progress and position % PROGRESS_EVERY == 0:
-            progress(position)
+            progress(position, len(data))
     if progress:
-        progress(len(data))
+        progress(len(data), len(data))
 
     facts = Curated.of(curated)
     merged, notes = match_curated(records, facts)
