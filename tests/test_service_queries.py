@@ -55,7 +55,11 @@ def test_a_listing_at_every_facet_cap_passes_the_checks(bundled_store: OxigraphS
         values[name] = tuple(found + [f"no-such-{name}-{i}" for i in range(FACET_CAP - len(found))])
     filters = Filters(**values, year_from=1950, year_to=2025)
     where = filters.where()
-    for sparql in (f"SELECT (COUNT(?m) AS ?n) WHERE {{ {where} }}", count_query(where)):
+    for sparql in (
+        f"SELECT (COUNT(?m) AS ?n) WHERE {{ {where} }}",
+        count_query(where),
+        count_query(where, by_values=True),
+    ):
         passes(bundled_store, sparql)
     listing = resources_for(bundled_store).browse(filters)
     assert listing.total == 0  # no method is in ten fields at once
@@ -68,3 +72,18 @@ def test_a_resource_page_of_the_longest_slug_passes_the_checks(
     iri = f"{BASE}{kind}/{'a' * 200}"
     for sparql in (document_query(iri), describe_query(iri, with_works=kind == "method")):
         passes(bundled_store, sparql)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(field=("computer-vision",), year_from=2015, year_to=2017)],
+)
+def test_both_forms_of_the_facet_count_give_the_same_counts(
+    bundled_store: OxigraphStore, filters: Filters
+) -> None:
+    where = filters.where()
+    found = [
+        sorted((str(r["facet"]), str(r["v"]), int(r["n"])) for r in bundled_store.select(q))  # type: ignore[call-overload]
+        for q in (count_query(where), count_query(where, by_values=True))
+    ]
+    assert found[0] == found[1] and len(found[0]) > 10

@@ -122,20 +122,30 @@ class Listing:
     filters: Filters = field(default_factory=Filters)
 
 
-def count_query(where: str) -> str:
+def count_query(where: str, *, by_values: bool = False) -> str:
     """Methods per facet value and per year, in one pass over the methods. (A branch
     counting every method here makes Oxigraph 0.5 take seconds: the total is asked
-    apart.)"""
-    branches = [
-        f"{{ ?m {checked.iri(_FACET_PROPERTY[name])} ?v BIND({checked.literal(name)} AS ?facet) }}"
-        for name in FACETS
-    ]
-    branches.append(f'{{ ?m {checked.iri(SG.yearIntroduced)} ?v BIND("year" AS ?facet) }}')
+    apart.)
+
+    A UNION of one branch per facet on the embedded store; ``by_values``, one triple
+    pattern whose predicate and facet name come from a VALUES table — the same
+    answers, asked of SPARQL servers: Virtuoso 7.2 miscounts the UNION's groups on a
+    new database (measured: 6 methods of 2015 where there are 19), and Oxigraph takes
+    a third longer on it (51 vs 39 ms on the bundled graph)."""
+    properties = {**_FACET_PROPERTY, "year": SG.yearIntroduced}
+    if by_values:
+        table = " ".join(
+            f"({checked.literal(name)} {checked.iri(prop)})" for name, prop in properties.items()
+        )
+        body = f"VALUES (?facet ?p) {{ {table} }} ?m ?p ?v"
+    else:
+        body = " UNION ".join(
+            f"{{ ?m {checked.iri(prop)} ?v BIND({checked.literal(name)} AS ?facet) }}"
+            for name, prop in properties.items()
+        )
     return (
         sparql_prefixes()
-        + f"SELECT ?facet ?v (COUNT(?m) AS ?n) WHERE {{ {where} "
-        + " UNION ".join(branches)
-        + " } GROUP BY ?facet ?v"
+        + f"SELECT ?facet ?v (COUNT(?m) AS ?n) WHERE {{ {where} {body} }} GROUP BY ?facet ?v"
     )
 
 
@@ -187,7 +197,7 @@ class MethodListing:
         years: dict[int, int] = defaultdict(int)
         found = self.store.select(f"SELECT (COUNT(?m) AS ?n) WHERE {{ {where} }}")
         total = int(found[0]["n"]) if found else 0  # type: ignore[call-overload]
-        for row in self.store.select(count_query(where)):
+        for row in self.store.select(count_query(where, by_values=self.store.remote)):
             facet, n = str(row["facet"]), int(row["n"])  # type: ignore[call-overload]
             if facet == "year":
                 year = year_of(row.get("v"))

@@ -15,9 +15,12 @@ from rdflib import URIRef
 from ...errors import ForbiddenError
 from ...namespaces import PRIVATE_GRAPHS
 from .answers import JSON, NTRIPLES, TSV, expect, malformed, read_select
+from .convert import Converted, converted, results_type
 from .profiles import Profile, detect, profile_named
 from .text import syntax_error
 from .transport import Auth, Response, Transport
+
+NO_GRAPH = "urn:x-scholargate:no-graph"  # an empty default graph, where none is no graph
 
 
 def target(url: str, params: Sequence[tuple[str, str]] = ()) -> str:
@@ -106,15 +109,20 @@ class Endpoint:
         shift: int = 0,
         deadline: bool | float = True,
         max_bytes: int | None = None,
-    ) -> Response:
+    ) -> Response | Converted:
         """POST one query and hand back its 200 answer (anything else is raised).
 
         Without ``default_graphs``, the default graph is the union of the named graphs
         as the profile asks for it (``union``; else the server's own default graph).
         ``shift``: how long a prologue was put before the user's text (error columns);
-        ``deadline``: as :meth:`Transport.request` takes it.
+        ``deadline``: as :meth:`Transport.request` takes it. Results in a format the
+        profile's server does not write to the standard are asked for in its
+        ``results_as`` format and written again (``convert.py``).
         """
         profile = self.profile
+        wanted = results_type(accept) if profile.results_as else None
+        if wanted is not None:
+            accept = accept.replace(wanted, profile.results_as, 1)
         params: list[tuple[str, str]] = []
         if default_graphs is not None:
             params += [("default-graph-uri", str(g)) for g in default_graphs]
@@ -122,14 +130,21 @@ class Endpoint:
             # a store that cannot write keeps the plain union (no graph list to read)
             names, private = self._known_names() if self.writable else ([], False)
             if private:  # the union parameter would show them: the data graphs listed
-                listed = [str(g) for g in names or [_NONE]]
+                listed = [str(g) for g in names or [NO_GRAPH]]
                 params += [("default-graph-uri", g) for g in listed]
                 params += [("named-graph-uri", g) for g in listed]
             else:
                 params.append((profile.union_parameter, "true"))
         elif union and profile.union != "native":
             # Oxigraph refuses its union parameter beside named-graph-uri: list them all.
-            params += [("default-graph-uri", str(g)) for g in self.graph_names() or [_NONE]]
+            names = self.graph_names()
+            params += [("default-graph-uri", str(g)) for g in names or [NO_GRAPH]]
+            if profile.system_graphs and named_graphs is None:
+                # and GRAPH ?g sees the store's graphs, not the server's own
+                named_graphs = [str(g) for g in names] or [NO_GRAPH]
+        if profile.system_graphs and not params and (default_graphs is not None or union):
+            # no graph listed would be Virtuoso's union of all, its system graphs too
+            params.append(("default-graph-uri", NO_GRAPH))
         params += [("named-graph-uri", str(g)) for g in named_graphs or ()]
         transport = self._transport(self.query_url)
         headers = {"Accept": accept}
@@ -145,6 +160,8 @@ class Endpoint:
             "POST", to, body=body, headers=headers, deadline=deadline, max_bytes=max_bytes
         )
         if response.status == 200:
+            if wanted is not None and response.media_type == profile.results_as:
+                return converted(response, wanted)
             return response
         with response:
             if response.status == 400:
@@ -241,7 +258,6 @@ class Endpoint:
                 raise transport.failure(response, f"a Graph Store {method}")
 
 
-_NONE = "urn:scholargate:no-graph"  # a default graph of nothing: an empty union
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:

@@ -159,9 +159,10 @@ class RemoteStore(Store):
         prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         form = query_form(sparql)
-        accept = ACCEPT[form] if form else ANY_ANSWER
         options = {"default_graphs": default_graphs, "named_graphs": named_graphs}
-        with self._ask(sparql, accept, prefixes, **options) as response:
+        union = not (form == "ask" and self.profile.ask_in_union)
+        accept = ACCEPT[form] if form else ANY_ANSWER
+        with self._ask(sparql, accept, prefixes, union=union, **options) as response:
             kind = response.media_type
             if kind == TSV and form != "ask":
                 return read_select(response, max_rows)
@@ -245,10 +246,8 @@ class RemoteStore(Store):
     def count(self, graph: URIRef | None = None) -> int:
         if graph is not None:
             pattern = f"GRAPH {sparql_iri(str(graph))} {{ ?s ?p ?o }}"
-        elif self.profile.union == "native":
-            pattern = "GRAPH ?g { ?s ?p ?o } " + not_private("g")
         else:
-            pattern = _EVERY_QUAD
+            pattern = self._every_quad()
         sparql = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
         with self.endpoint.query(sparql, TSV, union=False, max_bytes=self.max_bytes) as response:
             expect(response, TSV)
@@ -268,7 +267,7 @@ class RemoteStore(Store):
         else:
             # A triple format for the whole store: the union of every graph (a triple
             # stated in two graphs may be written twice, which reads back as one).
-            pattern = "?s ?p ?o" if self.profile.union == "native" else _EVERY_QUAD
+            pattern = self._every_quad()
             sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
             with self.endpoint.query(sparql, NTRIPLES, union=False, deadline=False) as response:
                 expect(response, NTRIPLES)
@@ -276,6 +275,15 @@ class RemoteStore(Store):
                     copy(response, out)
                 else:
                     write_triples(triples(response), fmt, out)
+
+    def _every_quad(self) -> str:
+        """A pattern that matches each quad of the store once (per graph holding it)."""
+        profile = self.profile
+        if profile.system_graphs:  # every triple is in a named graph, some the server's
+            return "GRAPH ?g { ?s ?p ?o }" + profile.hiding("?g") + " " + not_private("g")
+        if profile.union == "native":
+            return "GRAPH ?g { ?s ?p ?o } " + not_private("g")
+        return _EVERY_QUAD
 
     def _dump_graph(self, graph: URIRef, fmt: Format, out: IO[bytes]) -> None:
         response = self._graph(graph)
@@ -335,7 +343,15 @@ class RemoteStore(Store):
             self.endpoint.send("POST", graph, body)
             self._wrote()
         else:
-            self._update(f"INSERT DATA {{ GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }} }}")
+            self._update(self._insert(graph, body))
+
+    def _insert(self, graph: URIRef, body: bytes) -> str:
+        """An update that adds the N-Triples ``body`` to ``graph``: ``INSERT DATA``, or
+        a template with an empty WHERE where the server refuses blank nodes in data."""
+        data = f"GRAPH {sparql_iri(str(graph))} {{ {body.decode()} }}"
+        if not self.profile.data_blank_nodes and b"_:" in body:
+            return f"INSERT {{ {data} }} WHERE {{}}"
+        return f"INSERT DATA {{ {data} }}"
 
     def load(self, data: bytes | str, fmt: Format, *, graph: URIRef, source: str = "") -> int:
         if fmt.kind not in ("graph", "dataset"):
@@ -367,10 +383,9 @@ class RemoteStore(Store):
         body = ntriples(triples)  # a bad term fails here, before the old graph is touched
         if self.endpoint.update_url is not None:
             # One update is one transaction: readers see the old graph or the new one.
-            data, target = body.decode(), sparql_iri(str(name))
-            self._update(
-                f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {data} }} }}"
-            )
+            dropping = f"DROP SILENT GRAPH {sparql_iri(str(name))}"
+            # an empty INSERT DATA is a syntax error to Virtuoso: none when there is no data
+            self._update(f"{dropping} ; {self._insert(name, body)}" if body else dropping)
         else:
             self.endpoint.send("PUT", name, body)
             self._wrote()
@@ -383,11 +398,15 @@ class RemoteStore(Store):
         if not self.endpoint.writable:
             raise self.endpoint.read_only()
         if self.endpoint.update_url is not None:
-            self._update("DROP ALL")
+            if self.profile.drop_all:
+                self._update("DROP ALL")
+            elif names := self.graph_names():
+                self._update(" ; ".join(f"DROP SILENT GRAPH {sparql_iri(str(g))}" for g in names))
             return
         for name in self.graph_names():
             self.endpoint.send("DELETE", name)
-        self.endpoint.send("DELETE", None)
+        if not self.profile.system_graphs:  # Virtuoso has no default graph of its own
+            self.endpoint.send("DELETE", None)
         self._wrote()
 
     def close(self) -> None:

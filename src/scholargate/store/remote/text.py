@@ -27,6 +27,7 @@ _FORMS: dict[str, QueryKind] = {
     "describe": "graph",
 }
 _POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
+_LINE = re.compile(r"SPARQL compiler, line (\d+): ?(.*?)(?:\s+SPARQL query:|$)", re.S)  # Virtuoso
 
 
 def query_form(sparql: str) -> QueryKind | None:
@@ -52,7 +53,8 @@ def prologue(prefixes: Mapping[str, str] | None) -> str:
 def syntax_error(said: str, server: str, *, shift: int = 0, update: bool = False) -> InputError:
     """The error for a server's 400 answer to a query (an update when ``update``): a
     ParseError with line and column when the server gives them (Oxigraph's
-    ``error at L:C: …``), else an InputError quoting the server."""
+    ``error at L:C: …``; Virtuoso's ``SPARQL compiler, line L: …``, without a column),
+    else an InputError quoting the server."""
     match = _POSITION.search(said)
     if match:
         line, column = int(match.group(1)), int(match.group(2))
@@ -62,5 +64,9 @@ def syntax_error(said: str, server: str, *, shift: int = 0, update: bool = False
                 return ParseError(f"SPARQL syntax error in the predeclared prefixes: {message}")
             column -= shift
         return ParseError(f"SPARQL syntax error: {message}", line=line, column=column)
+    match = _LINE.search(said)
+    if match and not update:  # Virtuoso names the line, not the column
+        message = shown(" ".join(match.group(2).split()))
+        return ParseError(f"SPARQL syntax error: {message}", line=int(match.group(1)))
     what = "update" if update else "query"
     return InputError(f"the SPARQL server at {server} refused the {what}: {shown(said)}")

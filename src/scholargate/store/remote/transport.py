@@ -6,7 +6,7 @@ Each exchange either has a deadline — the whole exchange, sending, the server'
 and reading the answer, ends within ``timeout`` seconds or at a given instant — or, for
 dumps, waits at most ``timeout`` seconds for each read. An answer read under a byte
 cap is refused once it passes the cap (at once when its ``Content-Length`` says it
-would). Kept-alive connections are reused; a request that fails because the server had
+would). Kept-alive connections are reused (``pool.py``); a request that fails because the server had
 closed one is sent once more on a new one. Failures become errors of
 ``scholargate.errors`` that name the server, quote at most 80 characters of its answer,
 and carry no traceback: cannot connect → 503, timeout → 504, a 5xx, a broken
@@ -29,6 +29,7 @@ from ...errors import BadGatewayError, GatewayTimeoutError, LimitExceededError
 from ...errors import StoreUnavailableError as Unavailable
 from ...terms import shown
 from .digest import digest
+from .pool import Pool
 
 Auth = Literal["basic", "digest"]
 CHUNK = 1 << 16
@@ -187,7 +188,7 @@ class Transport:
         self.connect_timeout = min(connect_timeout or timeout, timeout)
         self.max_bytes = max_bytes
         self.user, self.password, self.auth = user, password, auth
-        self._idle: list[http.client.HTTPConnection] = []
+        self._pool = Pool(_MAX_IDLE)  # kept-alive connections, per OS thread
         self._lock = threading.Lock()
         self._challenge: dict[str, str] | None = None
         self._nonce_count = 0
@@ -217,21 +218,13 @@ class Transport:
         return connection
 
     def _take(self) -> http.client.HTTPConnection | None:
-        with self._lock:
-            return self._idle.pop() if self._idle else None
+        return self._pool.take()
 
     def give_back(self, connection: http.client.HTTPConnection) -> None:
-        with self._lock:
-            if len(self._idle) < _MAX_IDLE:
-                self._idle.append(connection)
-                return
-        connection.close()
+        self._pool.give_back(connection)
 
     def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()
+        self._pool.close()
 
     def arm(self, connection: http.client.HTTPConnection, deadline: float | None) -> None:
         """Let the next socket operation wait for what is left of the deadline (or the
