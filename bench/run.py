@@ -45,6 +45,7 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 import load  # noqa: E402
+import peer as peers  # noqa: E402
 
 QUERIES = BENCH / "queries"
 # The order of the table; the file stems of bench/queries/*.rq.
@@ -280,6 +281,7 @@ class Server:
     peak_pss: int = 0  # bytes, the largest sum over the server's processes
     peak_hwm: int = 0  # bytes, the largest VmHWM of one server process
     processes: int = 0
+    ready_path: str = "/-/version"  # a GET that answers 200 once the server is ready
     _stop: threading.Event = field(default_factory=threading.Event)
     _sampler: threading.Thread | None = None
 
@@ -302,7 +304,7 @@ class Server:
                 )
             with contextlib.suppress(OSError, load.ProtocolError):
                 response = load.fetch(
-                    "127.0.0.1", self.port, load.Request("GET", "/-/version"), timeout=5
+                    "127.0.0.1", self.port, load.Request("GET", self.ready_path), timeout=5
                 )
                 if response.status == 200:
                     self.ready_seconds = time.perf_counter() - started
@@ -415,6 +417,23 @@ def running_server(
         server.stop()
 
 
+@contextlib.contextmanager
+def running_peer(store: Path, workdir: Path, kind: str | None) -> Iterator[Server | None]:
+    """The ``--peer`` server on the benchmark's store (None without ``--peer``)."""
+    if kind is None:
+        yield None
+        return
+    port = free_port()
+    name, command = peers.peer_command(kind, store, port)
+    server = Server(name, command, port, dict(os.environ), workdir / "peer.log")
+    server.ready_path = peers.READY_PATH
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 # ---- measuring --------------------------------------------------------------------------
 
 
@@ -426,6 +445,7 @@ class Row:
     note: str = ""
     engine_cpu: float | None = None  # seconds per query, evaluated in-process (measure_engine)
     memory_cpu: float | None = None  # the same on an in-memory store
+    peer: Row | None = None  # the same line against the --peer server
 
     @property
     def server_cpu(self) -> float | None:
@@ -457,6 +477,7 @@ class Row:
             "client_cpu_ms": None if self.client_cpu is None else round(self.client_cpu * 1000, 3),
             "note": self.note,
             "error_samples": r.error_samples,
+            "peer": None if self.peer is None else self.peer.as_json(0),
         }
 
 
@@ -473,9 +494,13 @@ def count_answer(name: str, response: load.Response) -> int:
 
 
 def measure_http(
-    server: Server, queries: dict[str, list[str]], args: argparse.Namespace
+    server: Server,
+    queries: dict[str, list[str]],
+    args: argparse.Namespace,
+    peer: Server | None = None,
 ) -> tuple[list[Row], list[Row]]:
-    """The ceiling (before and after the queries) and one row per query."""
+    """The ceiling (before and after the queries) and one row per query; with a ``peer``,
+    each query line is run against it right after ScholarGate (``Row.peer``)."""
     host, port = "127.0.0.1", server.port
     bounds = dict(
         concurrency=args.concurrency,
@@ -505,6 +530,8 @@ def measure_http(
         answer = count_answer(name, check)
         rows.append(Row(name, answer, load.run_load(host, port, requests, **bounds)))
         print(f"  {name}: {rows[-1].result.rate:.0f} req/s", file=sys.stderr)
+        if peer is not None:
+            rows[-1].peer = measure_peer(peer, name, texts, accept, answer, args)
     ceilings.append(
         Row(
             f"ceiling {args.ceiling_path} (again)",
@@ -513,6 +540,30 @@ def measure_http(
         )
     )
     return ceilings, rows
+
+
+def measure_peer(
+    peer: Server, name: str, texts: list[str], accept: str, rows: int, args: argparse.Namespace
+) -> Row:
+    """One query line against the ``--peer`` server, checked to give as many rows."""
+    requests = [peers.sparql_request(t, accept, method=args.http_method) for t in texts]
+    check = load.fetch("127.0.0.1", peer.port, requests[0], timeout=60)
+    if check.status != 200:
+        note = f"HTTP {check.status}: {check.body[:300].decode('utf-8', 'replace')}"
+        print(f"  {name} ({peer.kind}): {note}", file=sys.stderr)
+        return Row(name, None, load.LoadResult(errors=1), note)
+    answer = count_answer(name, check)
+    note = "" if answer == rows else f"{answer} rows, not {rows}"
+    bounds = dict(
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        warmup=args.warmup,
+        probe=peer.cpu_seconds,
+    )
+    row = Row(name, answer, load.run_load("127.0.0.1", peer.port, requests, **bounds), note)
+    print(f"  {name} ({peer.kind}): {row.result.rate:.0f} req/s", file=sys.stderr)
+    return row
 
 
 @dataclass
@@ -727,6 +778,13 @@ def report(summary: dict[str, Any], ceilings: list[Row], rows: list[Row], rdflib
             p(f"  {row.name}: {row.note}\n")
         for sample in row.result.error_samples:
             p(f"  {row.name}: {sample}\n")
+        if row.peer is not None:
+            if row.peer.note:
+                p(f"  {row.name} ({s.get('peer')}): {row.peer.note}\n")
+            for sample in row.peer.result.error_samples:
+                p(f"  {row.name} ({s.get('peer')}): {sample}\n")
+    if s.get("peer"):
+        p(peers.side_by_side(rows, s["peak_pss_mb"], s["peer_pss_mb"], s["peer"]))
     if rdflib is not None:
         parse_seconds, rdf_rows = rdflib
         by_name = {r.name: r for r in rows}
@@ -836,6 +894,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the store and server log here")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument(
+        "--peer",
+        choices=peers.PEERS,
+        help="also run each line against this server on the same store (bench/peer.py)",
+    )
+    parser.add_argument(
         "--allocator",
         choices=("auto", "jemalloc", "system"),
         default="auto",
@@ -861,10 +924,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"building the store in {workdir} …", file=sys.stderr)
         root, store, build_seconds, quads = build_store(nq, workdir)
-        with running_server(root, store, workdir, args) as server:
+        with (
+            running_server(root, store, workdir, args) as server,
+            running_peer(store, workdir, args.peer) as peer,
+        ):
             print(f"{server.kind} on port {server.port}; measuring …", file=sys.stderr)
-            ceilings, rows = measure_http(server, queries, args)
+            ceilings, rows = measure_http(server, queries, args, peer)
             server.sample_memory()
+            if peer is not None:
+                peer.sample_memory()
         load_after = loadavg()
         print("pyoxigraph in-process …", file=sys.stderr)
         measure_engine(store, nq, first, rows)
@@ -896,6 +964,8 @@ def main(argv: list[str] | None = None) -> int:
             "load_before": load_before,
             "load_after": load_after,
             "rdflib_version": rdflib.__version__,
+            "peer": None if peer is None else peer.kind,
+            "peer_pss_mb": 0.0 if peer is None else peer.peak_pss / 2**20,
         }
         text = report(summary, ceilings, rows, rdflib_result)
         print(text)

@@ -162,6 +162,44 @@ def test_runner_measures_a_live_server_and_agrees_with_rdflib(tmp_path: Path) ->
 
 
 @pytest.mark.slow
+def test_runner_runs_each_line_against_the_oxigraph_server_too(tmp_path: Path) -> None:
+    """``--peer oxigraph``: the Oxigraph server on the same store answers every line
+    with as many rows, and the table gives the ratio and both servers' memory."""
+    import shutil
+
+    oxigraph = Path(sys.executable).with_name("oxigraph")
+    require(oxigraph.exists() or bool(shutil.which("oxigraph")), "the oxigraph server")
+    out = tmp_path / "result.json"
+    command = [sys.executable, str(BENCH / "run.py"), "--methods", "60", "--duration", "1"]
+    command += ["--warmup", "0.2", "--concurrency", "2", "--rdflib-iterations", "0"]
+    command += ["--queries", "ask-floor", "comparison", "comparison-service"]
+    command += ["--peer", "oxigraph", "--data", str(tmp_path / "data")]
+    command += ["--workdir", str(tmp_path / "work"), "--json", str(out)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert out.is_file(), run.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["peer"] == "oxigraph serve-read-only"
+    assert result["peer_pss_mb"] > 0
+    assert {q["name"] for q in result["queries"]} == {
+        "ask-floor",
+        "comparison",
+        "comparison-service",
+    }
+    for query in result["queries"]:
+        peer = query["peer"]
+        assert peer["errors"] == 0 and peer["requests"] > 0, peer
+        assert peer["rows"] == query["rows"] and not peer["note"], (query["name"], peer)
+        ratio = f"{query['rate'] / peer['rate']:.2f}×"
+        assert any(
+            line.split()[0] == query["name"] and ratio in line.split()
+            for line in result["table"].splitlines()
+            if line.strip()
+        ), (ratio, result["table"])
+    assert "memory (peak PSS" in result["table"]
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+@pytest.mark.slow
 def test_write_benchmark_inserts_through_the_write_path(
     tmp_path: Path, oxigraph_server: OxigraphServer
 ) -> None:

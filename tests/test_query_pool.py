@@ -294,6 +294,59 @@ def test_an_answer_cut_at_the_row_cap_is_the_engines_own_bytes(name: str) -> Non
         assert body == store.query(limited).serialize(format=fmt)
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT ?s ?o ?u WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?u } } ORDER BY ?s ?o",
+    "SELECT ?u WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?u } }",  # empty rows: {}
+    "SELECT ?o WHERE { ?s ?p ?o } ORDER BY DESC(?o)",
+    "SELECT ?t WHERE { ?s ?p ?o BIND(<<( ?s ?p <<( ?s ?p ?o )>> )>> AS ?t) } ORDER BY ?o",
+    "SELECT * WHERE {}",
+    "SELECT ?x WHERE { FILTER(false) }",
+])  # fmt: skip
+@pytest.mark.parametrize("braces", [False, True])
+def test_a_json_answer_written_by_the_engine_is_the_term_by_term_bytes(
+    query: str, braces: bool
+) -> None:
+    """SPARQL JSON written by Oxigraph (rows found in its bytes, cut at the cap, with
+    "truncated" put in) is byte for byte what select_json writes term by term, with the
+    same row count, for values that look like the answer's own syntax, long values
+    that cross the serialiser's writes, blank nodes, datatypes, languages, quoted
+    triples, empty rows, and a literal with a base direction (written term by term).
+    ``braces``: with values holding "{}", which make the rows be counted otherwise."""
+    import pyoxigraph as ox
+
+    from scholargate.store.processes.results import write_solutions
+
+    store = ox.Store()
+    values = ['a"b\\c\nd\x01\x7f é 😀 \u2028', "\\", '\\"', "{", "}", '"}', '}},{"', ",{"]
+    values += ['"bindings":[]}}', "x" * 20000, "[{", ""] + (["{}", "},{}"] if braces else [])
+    for index, value in enumerate(values * 4):
+        subject = ox.NamedNode(f"urn:s{index:03}") if index % 4 else ox.BlankNode(f"b{index}")
+        term = ox.Literal(value, language="en") if index % 3 == 0 else ox.Literal(value)
+        store.add(ox.Quad(subject, ox.NamedNode("urn:p"), term))
+    typed = ox.Literal("1", datatype=ox.NamedNode("urn:t"))
+    store.add(ox.Quad(ox.NamedNode("urn:n"), ox.NamedNode("urn:q"), typed))
+    fmt = ox.QueryResultsFormat.JSON
+
+    def both(cap: int | None) -> tuple:
+        engine = write_solutions(
+            store.query(query), fmt, "json", cap, again=lambda: store.query(query)
+        )
+        return engine, write_solutions(store.query(query), fmt, "json", cap)
+
+    total = len(list(store.query(query)))
+    for cap in (None, 0, 1, 2, 7, 15, 16, 17, total - 1, total, total + 1, 500):
+        if cap is not None and cap < 0:
+            continue
+        engine, by_terms = both(cap)
+        assert engine == by_terms
+        assert engine[1] == (total if cap is None else min(cap, total))
+    directed = ox.Literal("x", language="ar", direction=ox.BaseDirection.RTL)
+    store.add(ox.Quad(ox.NamedNode("urn:d"), ox.NamedNode("urn:p"), directed))
+    engine, by_terms = both(None)
+    assert engine == by_terms
+    assert b"its:dir" not in engine[0]  # what the engine alone would have written
+
+
 def test_the_query_program_imports_neither_the_package_nor_rdflib() -> None:
     """A query process runs store/processes/child.py as a file (``python -P``): it loads
     results.py and store/functions.py from their files, so a replacement starts fast."""

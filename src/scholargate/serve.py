@@ -6,6 +6,13 @@
   (``BODY_TIMEOUT``, buffered before the app sees them, 413 beyond ``MAX_BODY``) and
   sends (``SEND_TIMEOUT``) have deadlines, and a worker holds at most ``CONNECTIONS``
   connections. ``WORKERS`` processes, keep-alive.
+* Each worker listens on a socket of its own (``SO_REUSEPORT``, gunicorn's
+  ``reuse_port``), so the kernel spreads new connections across the workers by a hash
+  of their addresses; with one shared socket the worker that last waited took nearly
+  all of them (7–8 of 8 keep-alive clients), filled its query queue and answered 503
+  while the other idled. The master only *reserves* the address (bound, not listening,
+  so it takes no connection itself), which also settles ``--port 0`` before the workers
+  bind; the URL is printed once the first worker has loaded the app and listens.
 * No control socket (``--no-control-socket``): gunicorn 27 would otherwise create one
   under the home directory.
 * The on-disk store is built (or found up to date, the journal replayed) *before* the
@@ -31,7 +38,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -80,13 +89,45 @@ class Server(BaseApplication):
         return create_app(self.app_config)
 
 
-def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]) -> dict:
-    """The gunicorn settings for ScholarGate's ``settings`` (host, port, workers, …)."""
+class Reservation:
+    """The server's address, bound with ``SO_REUSEPORT`` but not listening: it holds the
+    port (a ``--port 0`` is chosen here, once) while every worker binds a listening
+    socket of its own to it. A socket that does not listen is given no connection."""
+
+    def __init__(self, host: str, port: int) -> None:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        self.sock = socket.socket(family, kind, proto)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            self.sock.bind(address)
+        except OSError as error:
+            self.sock.close()
+            raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        self.host, self.port = self.sock.getsockname()[:2]
+
+    @property
+    def bind(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def gunicorn_options(
+    settings: Mapping[str, Any],
+    *,
+    echo: Callable[[str], None],
+    reservation: Reservation | None = None,
+    announced: Path | None = None,
+) -> dict:
+    """The gunicorn settings for ScholarGate's ``settings`` (host, port, workers, …):
+    with a ``reservation``, each worker listens on its own socket at its address, and
+    the first worker ready prints the URL (``announced``: the file that says it did)."""
     line = int(settings["MAX_URL"]) + _REQUEST_LINE_EXTRA
     workers, connections = int(settings["WORKERS"]), int(settings["CONNECTIONS"])
 
-    def when_ready(server: Any) -> None:
-        host, port = server.LISTENERS[0].sock.getsockname()[:2]
+    def ready(host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}"
         echo(
@@ -101,10 +142,20 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
                 "to this server's public address."
             )
 
+    def when_ready(server: Any) -> None:
+        if reservation is None:
+            ready(*server.LISTENERS[0].sock.getsockname()[:2])
+
+    def post_fork(server: Any, worker: Any) -> None:
+        if reservation is not None:
+            reservation.close()  # the master's; the worker listens on its own
+
     def post_worker_init(worker: Any) -> None:
         from .web import sparql
 
         sparql.warm(worker.wsgi)
+        if reservation is not None and announced is not None and _first(announced):
+            ready(reservation.host, reservation.port)
 
     def worker_int(worker: Any) -> None:
         from .web import sparql
@@ -112,7 +163,8 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
         sparql.close(worker.wsgi)
 
     return {
-        "bind": [f"{settings['HOST']}:{settings['PORT']}"],
+        "bind": [reservation.bind if reservation else f"{settings['HOST']}:{settings['PORT']}"],
+        "reuse_port": reservation is not None,
         "workers": workers,
         "worker_class": FrontWorker,
         "worker_connections": connections,
@@ -126,9 +178,19 @@ def gunicorn_options(settings: Mapping[str, Any], *, echo: Callable[[str], None]
         "graceful_timeout": 10,
         "proc_name": "scholargate",
         "when_ready": when_ready,
+        "post_fork": post_fork,
         "post_worker_init": post_worker_init,
         "worker_int": worker_int,
     }
+
+
+def _first(flag: Path) -> bool:
+    """Whether this process is the first to create ``flag``."""
+    try:
+        os.close(os.open(flag, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
+    return True
 
 
 def _loopback(host: str) -> bool:
@@ -168,13 +230,19 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         app_config.update(
             STORE=place.path, SAVED=place.saved, STORE_READ_ONLY=True, STORE_QUADS=quads
         )
+    reservation = Reservation(str(settings["HOST"]), int(settings["PORT"]))
     slots = tempfile.mkdtemp(prefix="scholargate-clients-")
     app_config["SPARQL_CLIENT_SLOTS"] = slots
     if place.url is None and place.path is None and not settings.get("JOURNAL"):
         # each worker builds its own graph in memory: they share a journal for as long as
         # the server runs, so a write reaches all of them
         app_config["JOURNAL"] = Path(slots) / "journal.jsonl"
-    options = gunicorn_options(settings, echo=echo)
+    options = gunicorn_options(
+        settings,
+        echo=echo,
+        reservation=reservation,
+        announced=Path(slots) / "announced",
+    )
     if copied:
         # a worker copies the store before it answers (~20 µs a quad here); gunicorn would
         # take a long copy for a hung worker and start it again, and again
@@ -183,6 +251,7 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
     try:
         Server(app_config, options).run()
     finally:
+        reservation.close()
         shutil.rmtree(slots, ignore_errors=True)
 
 

@@ -97,7 +97,8 @@ def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) 
     fmt, media_type = job["format"], job.get("media_type") or ""
     cap = job.get("max_rows")
     try:
-        answer = store.query(job["sparql"], **options)
+        sparql = job["sparql"]
+        answer = store.query(sparql, **options)
         if isinstance(answer, ox.QueryBoolean):
             if (results_format := _results_format(media_type)) is None:
                 return _mismatch("an ASK", fmt)
@@ -105,7 +106,9 @@ def evaluate(store: ox.Store, job: dict[str, Any], prefixes: Mapping[str, str]) 
         if isinstance(answer, ox.QuerySolutions):
             if (results_format := _results_format(media_type)) is None:
                 return _mismatch("a SELECT", fmt)
-            body, count, truncated = results.write_solutions(answer, results_format, fmt, cap)
+            body, count, truncated = results.write_solutions(
+                answer, results_format, fmt, cap, again=lambda: store.query(sparql, **options)
+            )
             return {"ok": True, "kind": "select", "count": count, "truncated": truncated}, body
         if (rdf_format := _rdf_format(media_type)) is None:
             return _mismatch("a CONSTRUCT or DESCRIBE", fmt)
