@@ -50,3 +50,25 @@ def test_route_is_documented(rule: str) -> None:
     # <converter:name> in Flask rules is written {name} in the README
     readable = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
     assert readable in README, f"route {readable} is not in the README"
+
+
+_TEXT_FOLDERS = ("src", "tests", "data", "docs", "bench", "ontology", "shapes", "qc", "scripts")
+_MARKER = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+
+
+def test_no_file_holds_a_merge_conflict_marker() -> None:
+    root = Path(__file__).resolve().parents[1]
+    files = [root / "README.md", root / "pyproject.toml"]
+    for folder in _TEXT_FOLDERS:
+        files += [p for p in (root / folder).rglob("*") if p.is_file()]
+    marked = []
+    for path in files:
+        if "__pycache__" in path.parts or path.suffix in {".png", ".pyc", ".gz", ".zip"}:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if _MARKER.search(text):
+            marked.append(str(path.relative_to(root)))
+    assert marked == []
