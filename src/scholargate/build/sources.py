@@ -40,7 +40,8 @@ class Source:
 
     path: Path
     graph: URIRef
-    role: str  # ontology | shapes | curated | imported | translations | aliases | examples | metadata
+    # ontology | shapes | curated | imported | translations | aliases | examples | metadata
+    role: str
 
 
 def find_root(start: Path | None = None) -> Path:

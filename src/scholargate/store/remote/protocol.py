@@ -258,8 +258,6 @@ class Endpoint:
                 raise transport.failure(response, f"a Graph Store {method}")
 
 
-
-
 def _origin(url: str) -> tuple[str, str | None, int | None]:
     parts = urlsplit(url)
     return parts.scheme, parts.hostname, parts.port

@@ -31,7 +31,6 @@ from rdflib.term import Node
 
 from ...errors import InputError
 from ...formats import Format
-from ...namespaces import PREFIXES, PRIVATE_GRAPHS
 from ...terms import iri as sparql_iri
 from .. import Answer, AnswerRequest, Cells, QueryKind, QueryResult, Store
 from ..conversion import native_format, rdf_parse_error
@@ -41,31 +40,28 @@ from .answers import (
     ACCEPT,
     ANY_ANSWER,
     JSON,
-    NQUADS,
     NTRIPLES,
     TSV,
     copy,
     expect,
     malformed,
     ntriples,
-    quads,
     rdflib_triple,
     read_boolean,
     read_graph,
     read_select,
     triples,
-    write_quads,
     write_triples,
 )
+from .dumping import dump, every_quad
 from .profiles import Profile
 from .protocol import Endpoint
-from .state import STAMP_QUERY, ServerState, bump, copy_data, not_private
+from .state import STAMP_QUERY, ServerState, bump
 from .text import prologue, query_form
 from .transport import Auth, Response
 
 DEFAULT_MAX_BYTES = 256 << 20
 # the server's own default graph too
-_EVERY_QUAD = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } " + not_private("g") + " }"
 
 
 class RemoteStore(Store):
@@ -258,68 +254,10 @@ class RemoteStore(Store):
             raise malformed(self.server, "a COUNT without a number") from None
 
     def dump(self, fmt: Format, out: IO[bytes], *, graph: URIRef | None = None) -> None:
-        if fmt.kind not in ("graph", "dataset"):
-            raise InputError(f"{fmt.label} is not an RDF format")
-        if graph is not None:
-            self._dump_graph(graph, fmt, out)
-        elif fmt.holds_graphs:
-            self._dump_dataset(fmt, out)
-        else:
-            # A triple format for the whole store: the union of every graph (a triple
-            # stated in two graphs may be written twice, which reads back as one).
-            pattern = self._every_quad()
-            sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
-            with self.endpoint.query(sparql, NTRIPLES, union=False, deadline=False) as response:
-                expect(response, NTRIPLES)
-                if fmt.name == "nt":
-                    copy(response, out)
-                else:
-                    write_triples(triples(response), fmt, out)
+        dump(self, fmt, out, graph)
 
     def _every_quad(self) -> str:
-        """A pattern that matches each quad of the store once (per graph holding it)."""
-        profile = self.profile
-        if profile.system_graphs:  # every triple is in a named graph, some the server's
-            return "GRAPH ?g { ?s ?p ?o }" + profile.hiding("?g") + " " + not_private("g")
-        if profile.union == "native":
-            return "GRAPH ?g { ?s ?p ?o } " + not_private("g")
-        return _EVERY_QUAD
-
-    def _dump_graph(self, graph: URIRef, fmt: Format, out: IO[bytes]) -> None:
-        response = self._graph(graph)
-        if response is None:
-            write_triples((), fmt, out)
-            return
-        with response:
-            expect(response, NTRIPLES)
-            if fmt.name == "nt":
-                copy(response, out)
-            elif fmt.holds_graphs:
-                write_quads(triples(response), graph, fmt, out)  # keeps the graph's name
-            else:
-                write_triples(triples(response), fmt, out)
-
-    def _dump_dataset(self, fmt: Format, out: IO[bytes]) -> None:
-        if self.endpoint.gsp_url is not None and self.profile.dataset_get:
-            response = self.endpoint.get(None, NQUADS)
-            assert response is not None
-            with response:
-                expect(response, NQUADS)
-                if fmt.name == "nq":
-                    copy_data(response, out)
-                else:
-                    private = {ox.NamedNode(str(g)) for g in PRIVATE_GRAPHS}
-                    kept = (q for q in quads(response) if q.graph_name not in private)
-                    ox.serialize(kept, out, native_format(fmt), prefixes=PREFIXES)
-            return
-        # Graph by graph: N-Quads and TriG documents may follow one another.
-        for name in self.graph_names():
-            response = self._graph(name)
-            if response is None:
-                continue
-            with response:
-                expect(response, NTRIPLES)
-                write_quads(triples(response), name, fmt, out)
+        return every_quad(self.profile)
 
     # ---- writes ------------------------------------------------------------------
 
