@@ -41,7 +41,7 @@ QUERIES = [
     "SELECT ?x (sg:label(?x, 'en') AS ?n) (COUNT(*) AS ?c) WHERE { ?x ?p ?o } GROUP BY ?x "
     "ORDER BY ?x",
     "SELECT ?x (SAMPLE(sg:label(?x, 'fa,en')) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x",
-    "SELECT ?x WHERE { ?x ?p ?o } GROUP BY ?x ORDER BY sg:label(?x, 'fa,en') ?x",
+    "SELECT ?x WHERE { ?x ?p ?o } GROUP BY ?x ORDER BY STR(sg:label(?x, 'fa,en')) ?x",
     "SELECT ?x ?n WHERE { { SELECT ?x (sg:label(?x, 'en-us,en') AS ?n) WHERE { ?x ?p ?o } } }",
     "SELECT ?x (sg:label(?x, 'fa') AS ?fa) (sg:label(?x, 'en,*') AS ?en) WHERE { ?x ?p ?o }",
     "SELECT ?x ?n WHERE { ?x ?p ?o BIND(sg:label(IRI(STR(?x)), '*') AS ?n) }",
@@ -73,14 +73,19 @@ def answers(store: Store, query: str) -> object:
     return rows if "ORDER BY" in query else sorted(rows)
 
 
+# Virtuoso 7.2 compares a language-tagged literal that came through a subquery wrongly
+# (`{ SELECT ?o … } FILTER(?o = "Two"@en)` is false; written without sg:label too)
+VIRTUOSO_DIFFERS = {q for q in QUERIES if "= 'Two'@en" in q or "= 'الف'@fa" in q}
+
+
 @pytest.mark.parametrize("query", QUERIES)
-def test_the_server_answers_as_the_embedded_store(stores, query: str) -> None:
+def test_the_server_answers_as_the_embedded_store(
+    stores, query: str, request: pytest.FixtureRequest
+) -> None:
     embedded, remote = stores
-    if remote.profile.name == "virtuoso":  # answers the written-out form wrongly: refused
-        with pytest.raises(InputError, match="not available on this store: the virtuoso"):
-            answers(remote, query)
-        assert remote.extension_functions() == ()
-        return
+    if remote.profile.name == "virtuoso" and query in VIRTUOSO_DIFFERS:
+        reason = "Virtuoso: = on a tagged literal from a subquery is false"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     assert answers(remote, query) == answers(embedded, query)
     assert remote.extension_functions() == embedded.extension_functions()
 
@@ -112,8 +117,6 @@ def test_the_server_answers_as_the_embedded_store(stores, query: str) -> None:
 )
 def test_what_cannot_be_written_out_is_refused(stores, query: str, said: str) -> None:
     _, remote = stores
-    if remote.profile.name == "virtuoso":
-        said = "not available on this store"
     with pytest.raises(InputError, match=None) as refused:
         remote.query(sparql_prefixes() + query)
     assert said in str(refused.value)

@@ -7,8 +7,8 @@ in::
 
     BIND(COALESCE(EXPR, <urn:x-scholargate:none>) AS ?_sg_arg_N)
     OPTIONAL { SELECT DISTINCT ?_sg_arg_N (?_sg_la AS ?_sg_label_N) WHERE {
-        VALUES (?_sg_pa ?_sg_ra) { (skos:prefLabel "0") … (dcterms:title "3") }
-        ?_sg_arg_N ?_sg_pa ?_sg_la . FILTER(isLiteral(?_sg_la)) … ?_sg_ka, its sort key …
+        ?_sg_arg_N ?_sg_pa ?_sg_la . FILTER(?_sg_pa IN (skos:prefLabel, …) && isLiteral(?_sg_la))
+        … ?_sg_ka, its sort key …
         FILTER NOT EXISTS { … a label ?_sg_lb of ?_sg_arg_N with ?_sg_kb < ?_sg_ka } } }
 
 The sort key orders the labels exactly as ``functions.best_label`` does: the step of the
@@ -17,10 +17,12 @@ the property's rank, the language tag, the text; a label without language after 
 step (unless the chain has ``*``); a label no step takes has no key and is left out. The
 label kept is the one no other label of the term beats, the literal as the server holds
 it (no function rebuilds it: Virtuoso 7.2 drops language tags in MIN and SAMPLE and knows
-few tags in STRLANG). DISTINCT keeps one row when a label is in several graphs; two labels
-tie only if they differ in the case of their tag or in datatype alone (both are kept).
-The argument is never unbound (``COALESCE`` with an IRI that has no label), so the
-OPTIONAL always joins on it and never multiplies rows.
+few tags in STRLANG). The label properties are matched with ``FILTER(?p IN (…))`` and
+ranked with ``IF``, not listed in ``VALUES``: Virtuoso 7.2 loses labels without a
+language when a ``VALUES`` block meets a bound subject. DISTINCT keeps one row when a
+label is in several graphs; two labels tie only if they differ in the case of their tag
+or in datatype alone (both are kept). The argument is never unbound (``COALESCE`` with
+an IRI that has no label), so the OPTIONAL always joins on it and never multiplies rows.
 
 Where the lookup goes: for a call in a ``BIND``, just before that ``BIND``; for one in a
 ``FILTER`` or another expression inside a group, at the end of the innermost group; for
@@ -35,8 +37,7 @@ Refused with a 400 (``InputError``): a language list that is not a constant stri
 embedded store evaluates it per row; here the list must be known before sending), a call
 inside ``GRAPH`` or ``SERVICE`` (the lookup would read only that graph), a call inside a
 call's arguments, more than ``MAX_CALLS`` calls or ``MAX_STEPS`` languages, a call
-outside any group or SELECT clause, variables named ``?_sg_…``, and any call on a server
-whose profile says it answers the written-out form wrongly (Virtuoso 7.2). Arguments that are
+outside any group or SELECT clause, and variables named ``?_sg_…``. Arguments that are
 constant but wrong (a number or tagged string as the list, three arguments) leave the
 value unbound, as on the embedded store. The labels are read from the query's default
 graph, which is the union of the store's graphs unless the request names graphs.
@@ -86,10 +87,9 @@ def _string_value(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
 
 
-def rewrite(sparql: str, prefixes: Mapping[str, str] | None = None, *, server: str = "") -> str:
+def rewrite(sparql: str, prefixes: Mapping[str, str] | None = None) -> str:
     """``sparql`` with every ``sg:label`` call written out in standard SPARQL; the text
-    itself when it has none. Raises InputError for what cannot be written out, and for
-    any call when ``server`` names a server that answers the written-out form wrongly."""
+    itself when it has none. Raises InputError for what cannot be written out."""
     if _MAY_CALL.search(sparql) is None:
         return sparql
     toks = [_Token(k, t, s) for k, t, s in spans(sparql)]
@@ -102,12 +102,6 @@ def rewrite(sparql: str, prefixes: Mapping[str, str] | None = None, *, server: s
     ]
     if not calls:
         return sparql
-    if server:
-        raise InputError(
-            f"sg:label is not available on this store: {server} answers the standard SPARQL "
-            "it is written out in wrongly (labels without a language are lost); write the "
-            "label lookup out yourself (OPTIONAL { ?x skos:prefLabel ?name })"
-        )
     if any(t.kind == "var" and t.text[1:].startswith("_sg_") for t in toks):
         raise InputError("variables named ?_sg_… are kept for sg:label on this store: rename them")
     if len(calls) > MAX_CALLS:
@@ -361,14 +355,16 @@ def _step_key(chain: tuple[str, ...]) -> str:
 
 def _keyed(arg: str, chain: str, v: str) -> str:
     """``arg``'s label literals ``?_sg_l{v}`` with their sort keys ``?_sg_k{v}``."""
-    pairs = " ".join(f'(<{iri}> "{rank}")' for rank, iri in enumerate(LABEL_PROPERTIES))
+    listed = ", ".join(f"<{iri}>" for iri in LABEL_PROPERTIES)
+    rank = '""'
+    for number in range(len(LABEL_PROPERTIES) - 1, -1, -1):
+        rank = f'IF(?_sg_p{v} = <{LABEL_PROPERTIES[number]}>, "{number}", {rank})'
     lang = f"?_sg_t{v}"
     return (
-        f" VALUES (?_sg_p{v} ?_sg_r{v}) {{ {pairs} }}"
-        f" {arg} ?_sg_p{v} ?_sg_l{v} . FILTER(isLiteral(?_sg_l{v}))"
+        f" {arg} ?_sg_p{v} ?_sg_l{v} . FILTER(?_sg_p{v} IN ({listed}) && isLiteral(?_sg_l{v}))"
         f" BIND(LCASE(LANG(?_sg_l{v})) AS {lang})"
         f' BIND({chain.replace("?_sg_t", lang)} AS ?_sg_s{v}) FILTER(?_sg_s{v} != "")'
-        f' BIND(CONCAT(?_sg_s{v}, ?_sg_r{v}, {lang}, " ", STR(?_sg_l{v})) AS ?_sg_k{v})'
+        f' BIND(CONCAT(?_sg_s{v}, {rank}, {lang}, " ", STR(?_sg_l{v})) AS ?_sg_k{v})'
     )
 
 

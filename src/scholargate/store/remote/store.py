@@ -141,8 +141,7 @@ class RemoteStore(Store):
     ) -> Response:
         """A query with its predeclared prefixes, under the store's byte cap."""
         head = prologue(prefixes)
-        wrong = "" if self.profile.labels else f"the {self.profile.name} server"
-        sparql = rewrite_labels(sparql, prefixes, server=wrong)
+        sparql = rewrite_labels(sparql, prefixes)
         return self.endpoint.query(
             head + sparql,
             accept,
@@ -214,9 +213,8 @@ class RemoteStore(Store):
         return answer(self, request)
 
     def extension_functions(self) -> tuple[URIRef, ...]:
-        """``sg:label``, written out in standard SPARQL before a query is sent (on a
-        server that answers that rightly)."""
-        return (URIRef(LABEL.value),) if self.profile.labels else ()
+        """``sg:label``, written out in standard SPARQL before a query is sent."""
+        return (URIRef(LABEL.value),)
 
     def select_cells(self, sparql: str) -> Cells:
         if query_form(sparql) not in ("select", None):
