@@ -19,6 +19,8 @@
   CONSTRUCT and DESCRIBE are asked for as N-Triples (one triple a line), cut after
   ``max_rows`` lines, and written in the asked format as the embedded store writes
   them (N-Triples passed on untouched). ASK answers pass through.
+- **sg:label.** Each call is written out in standard SPARQL first (``labels.py``, in
+  ``RemoteStore._ask``), and the query so written is the one bounded here.
 - **Slow lane.** ``limited`` is ignored: there are no query processes to share.
 """
 

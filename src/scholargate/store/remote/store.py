@@ -15,9 +15,9 @@ when the stamp or the count of quads read from the server (at most every ``poll`
 seconds) differs, so caches keyed on it see writes made by other instances, or on the
 server directly, within a bounded time. The graphs ScholarGate keeps for itself
 (``sgg:state``, ``sgg:journal``) are left out of the graph list, counts and dumps.
-``extension_functions()`` is empty: no
-server evaluates ``sg:label``. ``answer`` (``/sparql``) keeps the embedded store's
-bounds: ``answering.py``.
+No server evaluates ``sg:label``: every query sent (``_ask``) has its calls written out
+in standard SPARQL first (``labels.py``), so ``extension_functions()`` names it.
+``answer`` (``/sparql``) keeps the embedded store's bounds: ``answering.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ...formats import Format
 from ...terms import iri as sparql_iri
 from .. import Answer, AnswerRequest, Cells, QueryKind, QueryResult, Store
 from ..conversion import native_format, rdf_parse_error
+from ..functions import LABEL
 from ..tsv import read_cells
 from .answering import answer
 from .answers import (
@@ -54,6 +55,7 @@ from .answers import (
     write_triples,
 )
 from .dumping import dump, every_quad
+from .labels import rewrite as rewrite_labels
 from .profiles import Profile
 from .protocol import Endpoint
 from .state import STAMP_QUERY, ServerState, bump
@@ -135,6 +137,7 @@ class RemoteStore(Store):
     ) -> Response:
         """A query with its predeclared prefixes, under the store's byte cap."""
         head = prologue(prefixes)
+        sparql = rewrite_labels(sparql, prefixes)
         return self.endpoint.query(
             head + sparql,
             accept,
@@ -204,6 +207,10 @@ class RemoteStore(Store):
         """``/sparql``'s query answered by the server within its deadline, row cap and
         byte cap (``answering.py``)."""
         return answer(self, request)
+
+    def extension_functions(self) -> tuple[URIRef, ...]:
+        """``sg:label``, written out in standard SPARQL before a query is sent."""
+        return (URIRef(LABEL.value),)
 
     def select_cells(self, sparql: str) -> Cells:
         if query_form(sparql) not in ("select", None):
