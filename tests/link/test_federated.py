@@ -59,7 +59,7 @@ def redirector(elsewhere: Scripted) -> Iterator[Scripted]:
 @pytest.fixture(scope="module")
 def federating(
     tmp_path_factory: pytest.TempPathFactory,
-    project_root: Path,
+    unnamed_root: Path,
     remote: LiveServer,
     never_answers: Silent,
     redirector: Scripted,
@@ -74,7 +74,8 @@ def federating(
         "WORKERS": "1",
         "QUERY_WORKERS": "2",
     }
-    live = start_server(tmp_path_factory.mktemp("federating"), settings, project_root)
+    # the repository's graph without our translated names (which give BERT fa and tr)
+    live = start_server(tmp_path_factory.mktemp("federating"), settings, unnamed_root)
     yield live
     stop_server(live)
 

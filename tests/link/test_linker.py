@@ -154,20 +154,20 @@ def test_run_writes_the_provenance_graph(first_run: LinkReport, remote: LiveServ
     assert not (data_path.parent.parent / "var" / "link" / "wikidata").exists()
 
 
-def test_run_asks_in_batches_with_values(first_run: LinkReport, bundled_store) -> None:
+def test_run_asks_in_batches_with_values(first_run: LinkReport, unnamed_store) -> None:
     query = f"SELECT DISTINCT ?a WHERE {{ ?w <{SG.arxivId}> ?a }}"
-    arxiv_ids = {str(row["a"]) for row in bundled_store.select(query)}
+    arxiv_ids = {str(row["a"]) for row in unnamed_store.select(query)}
     per_batch = TEST_CLIENT.get("batch_size") or load_mapping("wikidata").client.batch_size
     assert first_run.batches >= len(arxiv_ids) // per_batch
     assert first_run.requests == first_run.batches and first_run.reused == 0
 
 
 def test_second_run_changes_nothing(
-    first_run: LinkReport, remote: LiveServer, bundled_store, tmp_path: Path, mapping_for
+    first_run: LinkReport, remote: LiveServer, unnamed_store, tmp_path: Path, mapping_for
 ) -> None:
     copy_previous(first_run, tmp_path / "links")
     report = link(
-        bundled_store, mapping_for(remote.endpoint), output=tmp_path / "links", dry_run=True
+        unnamed_store, mapping_for(remote.endpoint), output=tmp_path / "links", dry_run=True
     )
     assert report.added == [] and report.removed == []
     assert report.statements_added == report.statements_removed == 0
@@ -212,7 +212,7 @@ def test_cli_link_then_build_then_query(
 
 
 def test_dry_run_writes_nothing(
-    remote: LiveServer, bundled_store, tmp_path: Path, mapping_for
+    remote: LiveServer, unnamed_store, tmp_path: Path, mapping_for
 ) -> None:
     output = tmp_path / "links"
     output.mkdir()
@@ -226,7 +226,7 @@ def test_dry_run_writes_nothing(
     before = stale.read_bytes()
     state = tmp_path / "var" / "link" / "wikidata"
     report = link(
-        bundled_store, mapping_for(remote.endpoint), output=output, state=state, dry_run=True
+        unnamed_store, mapping_for(remote.endpoint), output=output, state=state, dry_run=True
     )
     assert report.written is None and report.dry_run
     assert stale.read_bytes() == before and sorted(p.name for p in output.iterdir()) == [
@@ -261,12 +261,12 @@ def test_cli_dry_run_prints_the_changes(
 
 
 def test_never_answers_fails_and_keeps_previous_links(
-    first_run: LinkReport, bundled_store, tmp_path: Path, mapping_for, silent: Silent
+    first_run: LinkReport, unnamed_store, tmp_path: Path, mapping_for, silent: Silent
 ) -> None:
     previous = copy_previous(first_run, tmp_path / "links")
     with pytest.raises(EndpointTimeoutError):
         link(
-            bundled_store,
+            unnamed_store,
             mapping_for(silent.url, timeout=1),
             output=tmp_path / "links",
             state=tmp_path / "var" / "link" / "wikidata",
@@ -292,7 +292,7 @@ def test_failure_midway_keeps_previous_links(
     case: str,
     first_run: LinkReport,
     remote: LiveServer,
-    bundled_store,
+    unnamed_store,
     tmp_path: Path,
     mapping_for,
     scripted: Callable[..., Scripted],
@@ -302,7 +302,7 @@ def test_failure_midway_keeps_previous_links(
     previous = copy_previous(first_run, tmp_path / "links")
     with pytest.raises(error):
         link(
-            bundled_store,
+            unnamed_store,
             mapping_for(proxy.url, **settings),
             output=tmp_path / "links",
             state=tmp_path / "var" / "link" / "wikidata",
@@ -314,7 +314,7 @@ def test_failure_midway_keeps_previous_links(
 def test_redirect_to_a_disallowed_host_fails_and_keeps_previous_links(
     first_run: LinkReport,
     remote: LiveServer,
-    bundled_store,
+    unnamed_store,
     tmp_path: Path,
     mapping_for,
     scripted: Callable[..., Scripted],
@@ -328,7 +328,7 @@ def test_redirect_to_a_disallowed_host_fails_and_keeps_previous_links(
     previous = copy_previous(first_run, tmp_path / "links")
     with pytest.raises(RedirectRefusedError):
         link(
-            bundled_store,
+            unnamed_store,
             mapping_for(proxy.url),
             output=tmp_path / "links",
             state=tmp_path / "var" / "link" / "wikidata",
@@ -336,7 +336,7 @@ def test_redirect_to_a_disallowed_host_fails_and_keeps_previous_links(
     assert_unchanged(previous)
     proxy.script[:] = [servers.redirect(elsewhere.url)]
     with pytest.raises(RedirectRefusedError):
-        link(bundled_store, mapping_for(proxy.url), output=tmp_path / "links")
+        link(unnamed_store, mapping_for(proxy.url), output=tmp_path / "links")
     assert elsewhere.hits == []
     assert_unchanged(previous)
 
@@ -344,7 +344,7 @@ def test_redirect_to_a_disallowed_host_fails_and_keeps_previous_links(
 def test_429_with_retry_after_is_obeyed_then_the_run_succeeds(
     first_run: LinkReport,
     remote: LiveServer,
-    bundled_store,
+    unnamed_store,
     tmp_path: Path,
     mapping_for,
     scripted: Callable[..., Scripted],
@@ -352,7 +352,7 @@ def test_429_with_retry_after_is_obeyed_then_the_run_succeeds(
     proxy = scripted(upstream=remote.endpoint, script=[servers.forward, servers.too_many("2")])
     started = time.monotonic()
     report = link(
-        bundled_store,
+        unnamed_store,
         mapping_for(proxy.url),
         output=tmp_path / "links",
         state=tmp_path / "var" / "link" / "wikidata",
@@ -365,7 +365,7 @@ def test_429_with_retry_after_is_obeyed_then_the_run_succeeds(
 def test_interrupted_run_resumes_without_asking_finished_batches_again(
     first_run: LinkReport,
     remote: LiveServer,
-    bundled_store,
+    unnamed_store,
     tmp_path: Path,
     mapping_for,
     scripted: Callable[..., Scripted],
@@ -373,13 +373,13 @@ def test_interrupted_run_resumes_without_asking_finished_batches_again(
     output, state = tmp_path / "links", tmp_path / "var" / "link" / "wikidata"
     proxy = scripted(upstream=remote.endpoint, script=[servers.forward] * 5 + [servers.truncated])
     with pytest.raises(MalformedResponseError):
-        link(bundled_store, mapping_for(proxy.url), output=output, state=state)
+        link(unnamed_store, mapping_for(proxy.url), output=output, state=state)
     assert len(list((state / "batches").glob("*.json"))) == 5
     assert not output.exists() or list(output.iterdir()) == []
 
     # the same endpoint again (a kept answer is only reused for the endpoint that gave it)
     asked = len(proxy.hits)
-    report = link(bundled_store, mapping_for(proxy.url), output=output, state=state)
+    report = link(unnamed_store, mapping_for(proxy.url), output=output, state=state)
     assert report.reused == 5
     assert len(proxy.hits) - asked == report.batches - 5
     assert report.added == first_run.added
@@ -388,9 +388,9 @@ def test_interrupted_run_resumes_without_asking_finished_batches_again(
     # --restart asks everything again
     proxy.script[:] = [servers.forward] * 2 + [servers.truncated]
     with pytest.raises(MalformedResponseError):
-        link(bundled_store, mapping_for(proxy.url), output=output, state=state)
+        link(unnamed_store, mapping_for(proxy.url), output=output, state=state)
     asked = len(proxy.hits)
-    report = link(bundled_store, mapping_for(proxy.url), output=output, state=state, resume=False)
+    report = link(unnamed_store, mapping_for(proxy.url), output=output, state=state, resume=False)
     assert report.reused == 0 and len(proxy.hits) - asked == report.batches
 
 
@@ -445,10 +445,10 @@ def test_conflicts_are_reported_not_written(
 
 
 def test_dblp_links_works_and_persons(
-    remote: LiveServer, bundled_store, tmp_path: Path, mapping_for
+    remote: LiveServer, unnamed_store, tmp_path: Path, mapping_for
 ) -> None:
     report = link(
-        bundled_store, mapping_for(remote.endpoint, name="dblp"), output=tmp_path / "links"
+        unnamed_store, mapping_for(remote.endpoint, name="dblp"), output=tmp_path / "links"
     )
     rec, pid = "https://dblp.org/rec/test/", "https://dblp.org/pid/test/"
     assert links_of(report, "work") == {

@@ -100,21 +100,21 @@ def test_void_lists_the_linkset(client: FlaskClient, first_run: LinkReport) -> N
     assert (DATASET, VOID.subset, graph) in g
 
 
-def test_links_break_no_shape(app: Flask, bundled_store) -> None:
+def test_links_break_no_shape(app: Flask, unnamed_store) -> None:
     def blocking(store) -> set[tuple[str, str, str]]:
         results = validate_store(store).results
         return {(str(r.focus_node), str(r.source_shape), r.message) for r in results if r.blocking}
 
     with app.app_context():
         linked = blocking(get_store())
-    assert linked <= blocking(bundled_store)
+    assert linked <= blocking(unnamed_store)
 
 
-def test_links_add_no_quality_check_violation(app: Flask, bundled_store, project_root) -> None:
+def test_links_add_no_quality_check_violation(app: Flask, unnamed_store, project_root) -> None:
     with app.app_context():
         linked = get_store()
         for path in sorted((project_root / "qc").glob("*-violation.rq")):
             query = path.read_text(encoding="utf-8")
             found = {tuple(sorted(r.items())) for r in linked.query(query).rows}
-            before = {tuple(sorted(r.items())) for r in bundled_store.query(query).rows}
+            before = {tuple(sorted(r.items())) for r in unnamed_store.query(query).rows}
             assert found <= before, f"{path.name}: {sorted(found - before)[:3]}"
