@@ -44,6 +44,9 @@ def test_seed_trio_rows_come_in_the_seed_order_with_persian_names(bundled_store)
     assert [r.label for r in table.rows] == [
         "حوزه", "خانواده", "سال پیدایش", "پدیدآور", "نوع", "منبع بنیادین",
         "نام‌های دیگر", "مرتبط", "خلاصه",
+        # added after the seed page: BERT's paper cites the Transformer paper
+        # (data/curated/citations.ttl), so the citations row shows, last
+        "منبع بنیادینش استناد می‌کند به",
     ]  # fmt: skip
     assert [c.label for c in table.columns] == [
         "توجه به خود چند-سری",
@@ -62,6 +65,8 @@ def test_seed_trio_differs_exactly_where_the_seed_page_marks_it(bundled_store) -
         "Field": False, "Family": False, "Year introduced": True, "Originator": True,
         "Type": True, "Foundational source": True, "Other names": True, "Related": True,
         "Summary": True,
+        # not on the seed page: only BERT's source cites another compared method's
+        "Its source cites": True,
     }  # fmt: skip
     curated = bundled_store.select(
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -386,3 +391,64 @@ def test_rows_with_any_property_path_show_labels_and_names(
         ["Alpha, A. & Outsider, X."],
     ]
     assert all(row(table, label).differs for label in ("Builds on", "Built on by"))
+
+
+# ---- citations among the compared methods' foundational works ---------------------------
+
+
+def _cited_among(store, methods: list[str]) -> set[tuple[str, str]]:
+    """(citing method, cited method) pairs among ``methods``, asked of the graph itself."""
+    values = " ".join(f"sgm:{m}" for m in methods)
+    rows = store.select(
+        "PREFIX sg: <https://w3id.org/scholargate/ontology#> "
+        "PREFIX cito: <http://purl.org/spar/cito/> "
+        "PREFIX sgm: <https://w3id.org/scholargate/method/> "
+        f"SELECT DISTINCT ?a ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+        "?a sg:foundationalWork/cito:cites/^sg:foundationalWork ?b FILTER(?a != ?b) }"
+    )
+    return {(str(r["a"]).rsplit("/", 1)[-1], str(r["b"]).rsplit("/", 1)[-1]) for r in rows}
+
+
+def test_cites_row_lists_the_compared_methods_each_source_cites(bundled_store) -> None:
+    pairs = _cited_among(bundled_store, SEED)
+    assert ("bert-fine-tuning", "multi-head-self-attention") in pairs  # citations.ttl
+    for lang, name in (
+        ("en", "Its source cites"),
+        ("fa", "منبع بنیادینش استناد می\u200cکند به"),
+        ("tr", "Temel kaynağının atıf yaptığı"),
+    ):
+        table = compare(bundled_store, SEED, lang)
+        cites = row(table, name)
+        assert cites.display == "CitedAmong"
+        got = {
+            (SEED[i], v.iri.rsplit("/", 1)[-1])
+            for i, cell in enumerate(cites.cells)
+            for v in cell.values
+        }
+        assert got == pairs
+        # each value is the cited method, named in the page's language
+        for cell in cites.cells:
+            for v in cell.values:
+                assert v.lang == lang and v.text
+
+
+def test_cites_row_is_absent_where_no_compared_source_cites_another(bundled_store) -> None:
+    methods = ["lora", "multi-head-self-attention"]
+    assert _cited_among(bundled_store, methods) == set()
+    table = compare(bundled_store, methods, "en")
+    assert "Its source cites" not in [r.label for r in table.rows]
+    assert [r.display for r in table.rows].count("CitedAmong") == 0
+
+
+def test_cites_row_in_the_json_answer(client) -> None:
+    answer = client.get("/compare.json?m=" + ",".join(SEED) + "&lang=tr")
+    assert answer.status_code == 200
+    rows = [r for r in answer.get_json()["rows"] if r["display"] == "CitedAmong"]
+    assert len(rows) == 1
+    assert rows[0]["label"] == "Temel kaynağının atıf yaptığı"
+    cells = rows[0]["cells"]
+    assert [[v["iri"].rsplit("/", 1)[-1] for v in cell] for cell in cells] == [
+        [],
+        ["multi-head-self-attention"],
+        [],
+    ]

@@ -108,6 +108,7 @@ def test_model(ontology: Graph) -> None:
         SG.PersonList,
         SG.Text,
         SG.AliasList,
+        SG.CitedAmong,
     }
     policies = ontology.value(SG.validationPolicy, RDFS.range)
     assert set(ontology.items(ontology.value(policies, OWL.oneOf))) == {SG.Strict, SG.Lenient}

@@ -496,3 +496,43 @@ def test_known_slug_in_a_format_it_has_not_is_still_406(client) -> None:
     response = client.get("/method/lora", headers={"Accept": "application/json"})
     assert response.status_code == 406
     assert response.get_json()["error"] == "not-acceptable"
+
+
+# ---- citations: a work page lists what it cites and what cites it -----------------------
+
+
+def _property_row(html: str, curie: str, inverse: bool) -> str:
+    """The table row of ``curie`` (read backwards when ``inverse``) on a page."""
+    marker = (
+        f'data-property="{curie}" data-inverse="true"'
+        if inverse
+        else f'data-property="{curie}" id="{curie.replace(":", "-")}"'
+    )
+    start = html.index(marker)
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "tr"])
+def test_work_pages_list_cites_and_cited_by(client, lang: str) -> None:
+    curated = Graph().parse(ROOT / "data" / "curated" / "citations.ttl")
+    cites = URIRef("http://purl.org/spar/cito/cites")
+    pairs = list(curated.subject_objects(cites))
+    assert pairs, "data/curated/citations.ttl states no citation"
+    names = {
+        "en": ("cites", "cited by"),
+        "fa": ("استناد می\u200cکند به", "آثاری که به آن استناد کرده\u200cاند"),
+        "tr": ("atıf yapar", "atıf yapan yayınlar"),
+    }[lang]
+    for citing, cited in pairs:
+        page = client.get(f"{citing[len(BASE) - 1 :]}?lang={lang}", headers=HTML)
+        assert page.status_code == 200
+        row = _property_row(page.get_data(as_text=True), "cito:cites", inverse=False)
+        assert f'<span class="label" lang="{lang}">{names[0]}</span>' in row
+        assert f'href="{cited[len(BASE) - 1 :]}' in row
+        page = client.get(f"{cited[len(BASE) - 1 :]}?lang={lang}", headers=HTML)
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        incoming = html[html.index('<section class="incoming"') :]
+        row = _property_row(incoming, "cito:cites", inverse=True)
+        assert names[1] in row
+        assert f'href="{citing[len(BASE) - 1 :]}' in row

@@ -79,6 +79,7 @@ class SG(DefinedNamespace):
     PersonList: URIRef
     Text: URIRef
     AliasList: URIRef
+    CitedAmong: URIRef
     # comparisons
     differsOn: URIRef
     method: URIRef

@@ -15,8 +15,8 @@ from scholargate.services.link.mappings import Identifier
 WDT = "http://www.wikidata.org/prop/direct/"
 
 
-def test_shipped_mappings_are_wikidata_and_dblp() -> None:
-    assert shipped() == ["dblp", "wikidata"]
+def test_shipped_mappings_are_wikidata_dblp_and_opencitations() -> None:
+    assert shipped() == ["dblp", "opencitations", "wikidata"]
 
 
 @pytest.mark.parametrize("name", shipped())
@@ -25,8 +25,12 @@ def test_shipped_mapping_loads(name: str) -> None:
     assert mapping.name == name
     assert mapping.licence == "http://creativecommons.org/publicdomain/zero/1.0/"
     assert mapping.endpoint.startswith("https://")
-    assert {i.name for i in mapping.works} == {"arxiv", "doi"}
-    assert [i.name for i in mapping.people] == ["orcid"]
+    if name == "opencitations":  # citations only: our works by their DOIs
+        assert not mapping.works and not mapping.people and mapping.links_citations
+        assert mapping.citation_works == ("http://dx.doi.org/{}",)
+    else:
+        assert {i.name for i in mapping.works} == {"arxiv", "doi"}
+        assert [i.name for i in mapping.people] == ["orcid"]
     assert mapping.client.batch_size > 0 and mapping.client.min_interval >= 1
     assert {lang for lang, _ in mapping.titles} == {"en", "fa", "tr"}
     agent = user_agent(mapping.client.user_agent)
@@ -134,9 +138,29 @@ def test_broken_mapping_is_refused(tmp_path: Path, case: str) -> None:
 def test_unknown_source_names_the_shipped_ones() -> None:
     with pytest.raises(InputError) as caught:
         load_mapping("orkg")
-    assert "dblp, wikidata" in caught.value.message
+    assert "dblp, opencitations, wikidata" in caught.value.message
 
 
 def test_bad_endpoint_override_is_refused() -> None:
     with pytest.raises(InputError):
         load_mapping("wikidata").with_endpoint("file:///etc/passwd")
+
+
+def test_citations_table_is_checked() -> None:
+    """[citations] names a property, or a citing and a cited property with templates."""
+    from scholargate.services.link.mapping_files import build
+
+    base = load_mapping("opencitations").settings
+    for table, fragment in (
+        ({"citing": "cito:a"}, "citing and cited together"),
+        ({"property": "cito:p", "citing": "cito:a", "cited": "cito:b"}, "citing and cited"),
+        ({"citing": "cito:a", "cited": "cito:b"}, "citations.works"),
+        ({"citing": "cito:a", "cited": "cito:b", "works": ["http://dx.doi.org/"]}, "one {}"),
+        ({"property": "cito:p"}, "[works.*]"),  # no works to ask about
+    ):
+        with pytest.raises(InputError) as caught:
+            build({**base, "citations": table}, "test")
+        assert fragment in caught.value.message, table
+    assert build(dict(base), "test").citation_cited == "http://purl.org/spar/cito/hasCitedEntity"
+    wikidata = load_mapping("wikidata")
+    assert wikidata.cites_property == "http://www.wikidata.org/prop/direct/P2860"

@@ -37,7 +37,8 @@ def link(
     output: Path | None,
 ) -> None:
     """Link works, persons and methods to an external SPARQL graph, as the named graph
-    sgg:links-SOURCE. SOURCE is wikidata, dblp or a mapping .toml file.
+    sgg:links-SOURCE, with the citations among our works it states (cito:cites). SOURCE
+    is wikidata, dblp, opencitations or a mapping .toml file.
 
     Links that contradict our data are reported, not written; a failed run leaves the
     previous links as they were.

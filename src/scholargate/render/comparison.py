@@ -167,7 +167,7 @@ def to_graph(table: Comparison, *, iri: str | None = None, source: str | None = 
         add((shape, _LABEL, Literal(row.label, lang=row.label_lang or None)))
         if row.differs:
             add((node, _DIFFERS_ON, shape))
-        resources = row.display in ("LabelList", "PersonList", "Citation")
+        resources = row.display in ("LabelList", "PersonList", "Citation", "CitedAmong")
         for method, cell in zip(methods, row.cells, strict=True):
             for value in cell.values:
                 obj = value.term  # the term the query gave, as it gave it

@@ -1,5 +1,5 @@
 """The cells of a comparison: one builder per ``sg:display`` (LabelList, Year, Count,
-Text, AliasList, PersonList, Citation) turns what the query found for one row of one
+Text, AliasList, PersonList, Citation, CitedAmong) turns what the query found for one row of one
 method into the values a cell shows, and the key its row's ≠ compares
 (``differences.py``).
 
@@ -210,4 +210,5 @@ BUILDERS = {
     "AliasList": _alias_cell,
     "PersonList": _person_cell,
     "Citation": _citation_cell,
+    "CitedAmong": _label_list,  # the cited methods, by their labels
 }

@@ -53,11 +53,18 @@ def build_query(rows: list[RowSpec], methods: list[str]) -> str:
     terms = [iri_term(m) for m in methods]
     values = "VALUES (?m ?c) { " + " ".join(f"({t} {i})" for i, t in enumerate(terms)) + " }"
     members = "VALUES ?m { " + " ".join(terms) + " }"
-    return _query_template(tuple(rows)).replace(_METHODS, values).replace(_MEMBERS, members)
+    others = "VALUES ?v { " + " ".join(terms) + " }"
+    return (
+        _query_template(tuple(rows))
+        .replace(_METHODS, values)
+        .replace(_MEMBERS, members)
+        .replace(_OTHERS, others)
+    )
 
 
 _METHODS = "VALUES ?methods {}"  # where the methods and their columns go in a template
 _MEMBERS = "VALUES ?members {}"  # where the methods alone go
+_OTHERS = "VALUES ?others {}"  # where the methods go again, as the values of a row
 
 
 @functools.lru_cache(maxsize=16)
@@ -85,6 +92,12 @@ def _query_template(rows: tuple[RowSpec, ...]) -> str:
             branches.append(
                 f"{{ SELECT ?c (COUNT(DISTINCT ?x) AS ?v) ({i} AS ?row) "
                 f"WHERE {{ {values} OPTIONAL {{ ?m {row.path} ?x }} }} GROUP BY ?c }}"
+            )
+        elif row.display == "CitedAmong":
+            # only the other compared methods: the path's ends are kept to the methods
+            branches.append(
+                f"{{ {values} {_OTHERS} ?m {row.path} ?v FILTER(?v != ?m) "
+                f"{details} BIND({i} AS ?row) }}"
             )
         else:
             branches.append(f"{{ {values} ?m {row.path} ?v . {details} BIND({i} AS ?row) }}")

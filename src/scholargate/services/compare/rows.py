@@ -41,7 +41,16 @@ def _row_name(names: tuple[tuple[str, str], ...], lang: str) -> Literal | None:
     return pick([Literal(v, lang=k or None) for k, v in names], lang)
 
 
-DISPLAYS = {"LabelList", "Count", "Citation", "Year", "PersonList", "Text", "AliasList"}
+DISPLAYS = {
+    "LabelList",
+    "Count",
+    "Citation",
+    "Year",
+    "PersonList",
+    "Text",
+    "AliasList",
+    "CitedAmong",
+}
 
 
 def read_rows(store: Store) -> list[RowSpec]:

@@ -95,6 +95,8 @@ def assemble(
         row_cells = [
             build(found.get((i, c), Found()), lang, column) for c, column in enumerate(columns)
         ]
+        if spec.display == "CitedAmong" and not any(cell.values for cell in row_cells):
+            continue  # no compared method's source cites another: no row (shapes/method.ttl)
         label = spec.name(lang)
         rows.append(
             Row(

@@ -10,7 +10,8 @@ A run goes, in order, through the files of this package:
 3. ``matching.py`` turns the answers into candidate links of works, persons and methods,
    and ``conflicts.py`` decides which are written and which are conflicts (reported,
    never written);
-4. ``labels.py`` adds the names of linked methods in en, fa and tr that we lack;
+4. ``labels.py`` adds the names of linked methods in en, fa and tr that we lack, and
+   ``citations.py`` the citations among our works that the source states (``cito:cites``);
 5. ``provenance.py`` describes the graph (source, licence, questions, activity), and
    ``staging.py`` compares it with the previous file and writes both files in one swap.
 
@@ -30,6 +31,7 @@ from rdflib.namespace import SKOS
 from ...store import Store
 from .batches import Asker, Progress
 from .checkpoint import Checkpoint, run_lock, utc_now
+from .citations import add_citations, link_citations
 from .client import SparqlClient
 from .conflicts import Decider
 from .labels import add_labels
@@ -110,6 +112,7 @@ def _run(
         if not link_.existing:
             data.add((URIRef(link_.subject), SKOS.exactMatch, URIRef(link_.item)))
     add_labels(mapping, ours, asker, report, data, methods)
+    add_citations(data, link_citations(mapping, ours, asker, report, works))
 
     report.requests = client.stats.requests
     report.waited = client.stats.waited

@@ -53,12 +53,14 @@ _TOP = {
     "authors",
     "methods",
     "labels",
+    "citations",
 }
 _CLIENT = {f for f in ClientSettings.__dataclass_fields__ if f != "endpoint"}
 _IDENTIFIER = {"property", "form", "templates", "variants", "fallback"}
 _AUTHORS = {"property", "names", "languages", "name_suffix"}
 _METHODS = {"subject_of_work", "described_by_work", "names", "languages"}
 _LABELS = {"preferred", "alternative", "languages"}
+_CITATIONS = {"property", "citing", "cited", "works"}
 
 
 def load_mapping(source: str | Path, *, overrides: MappingABC[str, Any] | None = None) -> Mapping:
@@ -249,8 +251,23 @@ def build(settings: dict[str, Any], origin: str) -> Mapping:
 
     works = identifiers("works")
     people = identifiers("people")
-    if not works:
-        raise InputError(f"{origin}: a mapping needs at least one [works.*] identifier")
+    citations = _Reader(settings.get("citations", {}), "citations", _CITATIONS, origin)
+    cites = citations.table.get("property")
+    citing, cited = citations.table.get("citing"), citations.table.get("cited")
+    citation_works = citations.strings("works")
+    if (citing is None) != (cited is None) or (cites is not None and citing is not None):
+        raise InputError(
+            f"{origin}: [citations] names either property, or citing and cited together"
+        )
+    if any(t.count("{}") != 1 for t in citation_works):
+        raise InputError(f"{origin}: citations.works must each hold one {{}}")
+    if citing is not None and not citation_works:
+        raise InputError(f"{origin}: citations.works says how the source names our works")
+    if not works and not citation_works:
+        raise InputError(
+            f"{origin}: a mapping needs at least one [works.*] identifier, "
+            "or citations.works to name our works by their DOIs"
+        )
 
     authors = _Reader(settings.get("authors", {}), "authors", _AUTHORS, origin)
     author_property = authors.table.get("property")
@@ -296,6 +313,16 @@ def build(settings: dict[str, Any], origin: str) -> Mapping:
         label_preferred=iris(labels, "preferred"),
         label_alternative=iris(labels, "alternative"),
         label_languages=labels.strings("languages", ("en", "fa", "tr")),
+        cites_property=iri(citations.get("property", str), "citations.property")
+        if cites is not None
+        else None,
+        citation_citing=iri(citations.get("citing", str), "citations.citing")
+        if citing is not None
+        else None,
+        citation_cited=iri(citations.get("cited", str), "citations.cited")
+        if cited is not None
+        else None,
+        citation_works=citation_works,
         source=origin,
         fingerprint=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         settings=settings,

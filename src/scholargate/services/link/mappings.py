@@ -4,8 +4,8 @@ A :class:`Mapping` says where the source's endpoint is, under which licence its 
 comes, how politely to ask it (:class:`ClientSettings`: batch size, rate, timeouts, byte
 cap, retries), and which of its properties hold the identifiers ScholarGate has
 (:class:`Identifier`: arXiv ids and DOIs of works, ORCID iDs of persons), the authors of
-a work, the subjects of a work, and labels. Mappings are read from TOML files by
-``mapping_files.py``.
+a work, the subjects of a work, labels, and how it states that a work cites another.
+Mappings are read from TOML files by ``mapping_files.py``.
 """
 
 from __future__ import annotations
@@ -122,6 +122,10 @@ class Mapping:
     label_preferred: tuple[str, ...] = ()
     label_alternative: tuple[str, ...] = ()
     label_languages: tuple[str, ...] = ()
+    cites_property: str | None = None  # a work cites a work (Wikidata: P2860)
+    citation_citing: str | None = None  # a citation node's citing work (OpenCitations)
+    citation_cited: str | None = None  # … and its cited work
+    citation_works: tuple[str, ...] = ()  # the source's IRI of a work, from our DOI
     source: str = ""  # the file(s) it was read from
     fingerprint: str = ""  # sha256 of the settings in force
     settings: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -129,6 +133,10 @@ class Mapping:
     @property
     def links_methods(self) -> bool:
         return bool((self.subject_of_work or self.described_by_work) and self.method_names)
+
+    @property
+    def links_citations(self) -> bool:
+        return bool(self.cites_property or (self.citation_citing and self.citation_cited))
 
     def is_item(self, iri: str) -> bool:
         """True for an IRI of the source's own entities that may be linked."""

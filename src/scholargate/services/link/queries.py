@@ -106,3 +106,22 @@ def query_labels(mapping: Mapping, items: Sequence[str]) -> str:
         f"  FILTER(LANG(?label) IN ({_languages(mapping.label_languages)}))\n"
         "}"
     )
+
+
+def query_citations(mapping: Mapping, works: Sequence[str]) -> str:
+    """What the works in ``works`` cite: directly (``property``) or through a citation
+    node (``citing`` and ``cited``), as the mapping's ``[citations]`` says."""
+    if mapping.cites_property:
+        pattern = f"  ?citing {sparql_iri(mapping.cites_property)} ?cited .\n"
+    else:
+        assert mapping.citation_citing and mapping.citation_cited
+        pattern = (
+            f"  ?citation {sparql_iri(mapping.citation_citing)} ?citing ;\n"
+            f"    {sparql_iri(mapping.citation_cited)} ?cited .\n"
+        )
+    return (
+        "SELECT ?citing ?cited WHERE {\n"
+        f"  VALUES ?citing {{\n    {_block(works)}\n  }}\n"
+        f"{pattern}"
+        "}"
+    )

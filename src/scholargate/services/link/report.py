@@ -58,6 +58,7 @@ class LinkReport:
     graph: URIRef
     links: list[Link] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    citations: list[tuple[str, str]] = field(default_factory=list)  # (citing, cited), ours
     notes: list[str] = field(default_factory=list)
     labels: int = 0
     aliases: int = 0
@@ -88,6 +89,7 @@ def summary(report: LinkReport, *, limit: int = 50) -> list[str]:
             f"{report.count(kind, new=False)} already in our data"
         )
     lines.append(f"  labels: {report.labels} preferred, {report.aliases} aliases")
+    lines.append(f"  citations among our works: {len(report.citations)}")
     lines.append(
         f"  requests: {report.requests} ({report.batches} batches, {report.reused} kept from "
         f"an interrupted run, {report.waited:g} s waited)"

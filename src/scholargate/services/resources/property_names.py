@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
 from ... import terms as checked
 from ...i18n import t
-from ...namespaces import BIBO, ONTOLOGY_GRAPH, SCHEMA, SG, SKOSXL
+from ...namespaces import BIBO, CITO, ONTOLOGY_GRAPH, SCHEMA, SG, SKOSXL
 from ...store import Store
 from ..labels import pick
 from ..store_ref import StoreRef
@@ -86,6 +86,8 @@ INVERSE_LABELS: dict[URIRef, dict[str, str]] = {
     SKOSXL.altLabel: {"en": "alias of", "fa": "نام دیگرِ", "tr": "diğer adı olduğu"},
     SKOSXL.prefLabel: {"en": "preferred name of", "fa": "نام ترجیحیِ", "tr": "tercih edilen adı"},
     DCTERMS.source: {"en": "source of", "fa": "منبعِ", "tr": "kaynağı olduğu"},
+    CITO.cites: {"en": "cited by", "fa": "آثاری که به آن استناد کرده‌اند",
+        "tr": "atıf yapan yayınlar"},
 }
 # fmt: on
 
@@ -96,11 +98,11 @@ PROPERTY_ORDER: tuple[URIRef, ...] = (
     SG.summary, SKOS.definition, DCTERMS.description, RDFS.comment, SG.yearIntroduced,
     DCTERMS.issued, SG.venue, SG.introducedBy, BIBO.authorList, DCTERMS.creator,
     SG.foundationalWork, SG.field, SG.family, SG.methodType, SKOS.related, SG.buildsOn,
-    BIBO.doi, SG.arxivId, SG.orcid, SCHEMA.url, SKOS.exactMatch, SKOS.closeMatch, OWL.sameAs,
-    RDFS.seeAlso, DCTERMS.source, SKOS.inScheme, SKOS.topConceptOf,
+    CITO.cites, BIBO.doi, SG.arxivId, SG.orcid, SCHEMA.url, SKOS.exactMatch, SKOS.closeMatch,
+    OWL.sameAs, RDFS.seeAlso, DCTERMS.source, SKOS.inScheme, SKOS.topConceptOf,
 )  # fmt: skip
 INCOMING_ORDER: tuple[URIRef, ...] = (
-    SG.introducedBy, DCTERMS.creator, SG.foundationalWork, SG.buildsOn, SKOS.related,
+    SG.introducedBy, DCTERMS.creator, SG.foundationalWork, CITO.cites, SG.buildsOn, SKOS.related,
     SG.field, SG.family, SG.methodType, SKOS.topConceptOf, SKOS.inScheme, SKOSXL.altLabel,
 )  # fmt: skip
 
