@@ -254,3 +254,25 @@ def test_curators_pages_benchmark_runs(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-3000:]
     for line in ("GET /changes (3 entries)", "POST /method/lora/edit (preview)", "faster than"):
         assert line in run.stdout
+
+
+def test_memory_benchmark_measures_serve_with_and_without_the_copy(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "memory.py"),
+            *("--methods", "60", "--warmup", "12", "--requests", "6"),
+            *("--config", "copy=:1000000", "disk=:0", "--data", str(tmp_path / "data")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = {line.split()[0]: line.split() for line in run.stdout.splitlines() if line}
+    for label, setting in (("copy", "1000000"), ("disk", "0")):
+        row = rows[label]
+        assert row[1] == setting
+        assert float(row[3]) > 0  # the PSS summed over the server's processes, in MB
+    assert "after 12 warm-up pages" in run.stdout

@@ -226,3 +226,25 @@ def test_select_cells_are_the_same_terms_as_select(
 def test_select_cells_refuses_a_query_that_is_not_a_select(store: Store) -> None:
     with pytest.raises(InputError, match="SELECT"):
         store.select_cells("ASK {}")
+
+
+def test_a_memory_image_of_a_dump_is_the_same_graph_with_the_same_blank_nodes(
+    tmp_path,  # noqa: ANN001
+) -> None:
+    """What `serve`'s master loads for its workers: every quad of the on-disk store, its
+    blank nodes under the names the store gives them (the query processes read the
+    store itself)."""
+    from scholargate.store import memory_image, over_image
+
+    disk = OxigraphStore(tmp_path / "store")
+    disk.load(TTL, by_name("ttl"), graph=G)
+    dump = tmp_path / "store.nq"
+    with dump.open("wb") as out:
+        disk.dump_nq(out)
+    copy = over_image(memory_image(dump), tmp_path / "store")
+    assert set(copy.native.quads_for_pattern(None, None, None)) == set(
+        disk.native.quads_for_pattern(None, None, None)
+    )
+    assert any(q.subject.__class__.__name__ == "BlankNode" for q in copy.native)
+    assert copy.count(G) == 8 and copy.origin == tmp_path / "store"
+    disk.close()

@@ -146,11 +146,13 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     ),
     "MEMORY": (False, bool, "Build the graph in memory instead of on disk (tests, demos)."),
     "MEMORY_COPY": (
-        500000,
+        100000,
         int,
-        "Under `serve`, each HTTP worker answers from an in-memory copy of the on-disk "
-        "store when the store holds at most this many quads (0: never). Oxigraph answers "
-        "2-4x faster in memory; a copy costs about 400 bytes a quad in each worker.",
+        "Under `serve`, the HTTP workers answer from one in-memory copy of the on-disk "
+        "store, made by the master before they fork and shared by them, when the store "
+        "holds at most this many quads (0: never); otherwise they read it from disk. "
+        "Pages are ~20-30% faster from the copy; it costs ~400 bytes a quad, plus what "
+        "each worker's reads make its own (bench/memory.py).",
     ),
     "LANG": ("en", str, "Language when a request names none (en, fa or tr)."),
     "HOST": ("127.0.0.1", str, "Address `serve` listens on."),

@@ -19,7 +19,13 @@
   workers fork, in a short-lived process of its own: RocksDB must never be opened in
   the master, since a process forked after RocksDB ran crashes or hangs at exit (its
   background threads do not survive the fork). A store of at most ``MEMORY_COPY``
-  quads is then opened read-only by each worker and copied to memory. A larger one is
+  quads is copied to memory once, in the master: the build step writes it out as
+  N-Quads, the master loads that into a bare in-memory Oxigraph store (no RocksDB, no
+  thread) and forks the workers, which share its pages copy-on-write until each reads
+  or changes them (Oxigraph counts references inside the quads it reads, so a page read
+  becomes the worker's own; a write, which each worker applies from the journal, too);
+  a worker gunicorn starts again forks from the master's copy and replays the journal
+  past it. A larger one is
   read from disk: the build step publishes its first snapshot, which each worker opens
   read-only, as do its query processes; a write opens the store itself, changes it
   and publishes the next snapshot, which every worker reads from its next request
@@ -59,6 +65,7 @@ from .build import (
     open_remote,
     place_of,
     remove_stale,
+    share_copy,
 )
 from .config import load_config
 from .errors import InputError, ScholarGateError
@@ -200,9 +207,6 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-_COPY_SECONDS_PER_QUAD = 50e-6  # twice what copying a quad to memory took on a 2-core VM
-
-
 def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], None]) -> None:
     """Build the store if needed, then serve until interrupted."""
     settings = load_config(overrides)
@@ -217,15 +221,20 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         echo(f"Store {place.url}: a SPARQL server, which each worker queries (nothing built)")
         app_config.update(STORE=place.url, SAVED=place.saved, STORE_READ_ONLY=True)
     elif place.path is not None:
-        rebuilt, quads = build_before_fork(
-            place.root,
-            place.path,
-            place.saved,
-            journal=place.journal,
-            memory_copy=int(settings["MEMORY_COPY"]),
-        )
-        copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
-        where = "each worker answers from a copy in memory" if copied else "read from disk"
+        with tempfile.TemporaryDirectory(prefix="scholargate-copy-") as folder:
+            dump = Path(folder) / "store.nq"
+            rebuilt, quads, seq = build_before_fork(
+                place.root,
+                place.path,
+                place.saved,
+                journal=place.journal,
+                memory_copy=int(settings["MEMORY_COPY"]),
+                dump=dump,
+            )
+            copied = copies_to_memory(quads, int(settings["MEMORY_COPY"]))
+            if copied:
+                share_copy(place.path, dump, seq)
+        where = "the workers share one copy in memory" if copied else "read from disk"
         echo(f"Store {place.path}: {'built' if rebuilt else 'up to date'}, {quads} quads; {where}")
         app_config.update(
             STORE=place.path, SAVED=place.saved, STORE_READ_ONLY=True, STORE_QUADS=quads
@@ -243,10 +252,6 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
         reservation=reservation,
         announced=Path(slots) / "announced",
     )
-    if copied:
-        # a worker copies the store before it answers (~20 µs a quad here); gunicorn would
-        # take a long copy for a hung worker and start it again, and again
-        options["timeout"] = max(options["timeout"], 30 + int(quads * _COPY_SECONDS_PER_QUAD))
     options["on_exit"] = lambda server: shutil.rmtree(slots, ignore_errors=True)
     try:
         Server(app_config, options).run()
@@ -256,13 +261,20 @@ def serve(overrides: Mapping[str, Any] | None = None, *, echo: Callable[[str], N
 
 
 def build_before_fork(
-    root: Path, path: Path, saved: Path, *, journal: Path | None = None, memory_copy: int = 0
-) -> tuple[bool, int]:
-    """Bring the on-disk store up to date in a child process (and, when it holds more
-    than ``memory_copy`` quads, publish the snapshot the workers open); return
-    (rebuilt, quads)."""
+    root: Path,
+    path: Path,
+    saved: Path,
+    *,
+    journal: Path | None = None,
+    memory_copy: int = 0,
+    dump: Path | None = None,
+) -> tuple[bool, int, int]:
+    """Bring the on-disk store up to date in a child process: when it holds more than
+    ``memory_copy`` quads, publish the snapshot the workers open, otherwise write it as
+    N-Quads to ``dump`` (when given) for the master to copy to memory; return (rebuilt,
+    quads, the last journal entry it holds)."""
     argv = [sys.executable, "-m", "scholargate.serve", "--build", str(root), str(path), str(saved)]
-    argv += [str(journal or journal_beside(path)), str(memory_copy)]
+    argv += [str(journal or journal_beside(path)), str(memory_copy), str(dump or "")]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode == 0 and result.stderr:
         # what the build warned about (a legacy saved-comparisons line skipped) goes to
@@ -273,12 +285,13 @@ def build_before_fork(
         lines = result.stderr.strip().splitlines() or ["the build stopped with no message"]
         raise InputError(lines[-1])
     answer = json.loads(result.stdout.strip().splitlines()[-1])
-    return bool(answer["rebuilt"]), int(answer["quads"])
+    return bool(answer["rebuilt"]), int(answer["quads"]), int(answer["seq"])
 
 
 def _build(argv: list[str]) -> int:
     root, path, saved, journal = (Path(a) for a in argv[:4])
     memory_copy = int(argv[4])
+    dump = Path(argv[5]) if len(argv) > 5 and argv[5] else None
     settings = {"ROOT": root, "STORE": path, "SAVED": saved, "JOURNAL": journal}
     try:
         # under the journal's lock: no write of another server on this store meanwhile
@@ -290,6 +303,9 @@ def _build(argv: list[str]) -> int:
                 snapshots = Snapshots(path)
                 if copies_to_memory(quads, memory_copy):
                     snapshots.prune(keep=0)  # the workers read copies: none is needed
+                    if dump is not None:
+                        with dump.open("wb") as out:
+                            opened.store.dump_nq(out)
                 else:
                     snapshots.publish(opened.store, opened.seq, replace=True)
                     snapshots.prune(keep=1)  # no worker of this server reads any yet
@@ -299,7 +315,7 @@ def _build(argv: list[str]) -> int:
         print(error.message, file=sys.stderr)
         return 2
     rebuilt = opened.report is not None and opened.report.rebuilt
-    print(json.dumps({"rebuilt": rebuilt, "quads": quads}))
+    print(json.dumps({"rebuilt": rebuilt, "quads": quads, "seq": opened.seq}))
     return 0
 
 

@@ -1,9 +1,9 @@
 """Crash trials of the write path (issue 14): a real ``scholargate serve`` (two workers,
 the store on disk, the journal beside it) takes a stream of writes from a few client
 threads and is killed with SIGKILL — the master, its workers and their query processes
-at once — then started again on the same store and journal; once with each worker
-holding a copy of the store in memory, once reading snapshots of it from disk (where a
-write opens the store itself, with its undo log). After every restart:
+at once — then started again on the same store and journal; once with the workers
+sharing the master's copy of the store in memory, once reading snapshots of it from
+disk (where a write opens the store itself, with its undo log). After every restart:
 
 * every write answered 200 (or 201) is there, asked of the store by ``ASK``;
 * no write is there in part: each writes several triples, all or none are found, and a
@@ -17,7 +17,7 @@ The kill comes at a random moment of the stream, or while a large write (thousan
 triples in one request) is in flight, or the instant that large write's journal line
 lands whole (between the journal's ``write`` and the answer: the ``fsync``). Every
 other round the next start is killed too, at a random moment before it answers (its
-build replaying the journal into the store on disk, or the workers copying it). Once,
+build replaying the journal into the store on disk, or the master copying it). Once,
 the crash is made to leave a torn last line, as a writer killed inside ``write`` would.
 The counts are constants (``ROUNDS``…, ``SEED``); the test prints what it saw.
 """
@@ -48,7 +48,7 @@ pytestmark = pytest.mark.slow
 
 ROUNDS = 8  # crashes of a running server per way of holding the store: ~2.5 minutes in all
 STORES = {  # how serve's workers hold the store: MEMORY_COPY
-    "memory-copy": "500000",  # a copy in memory each, written in place (the bundled graph)
+    "memory-copy": "500000",  # the master's copy in memory, shared, written in place by each
     "disk": "0",  # snapshots read from disk; a write opens the store itself (undo log)
 }
 CLIENTS = 3  # writing threads, a new connection per write (both workers take them)

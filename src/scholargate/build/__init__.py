@@ -33,6 +33,7 @@ from .opening import (
     open_remote,
     open_served,
     place_of,
+    share_copy,
 )
 from .snapshots import DiskWrites, Snapshots
 from .sources import BUILD_SCHEMA, Source, discover, find_root, fingerprint
@@ -67,4 +68,5 @@ __all__ = [
     "recorded_seq",
     "remove_stale",
     "replace_store",
+    "share_copy",
 ]

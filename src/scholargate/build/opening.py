@@ -5,9 +5,11 @@
 - ``MEMORY``: build the graph from the sources into a new store in memory;
 - ``STORE_READ_ONLY`` (a ``serve`` worker; ``serve`` built the store before forking):
   when the store holds at most ``MEMORY_COPY`` quads (``STORE_QUADS``, as ``serve``
-  counted them), open it read-only and answer from a copy in memory, where Oxigraph's
-  lookups are several times cheaper than RocksDB's (writes change the copy and the
-  journal); otherwise open its newest snapshot read-only (``build/snapshots.py``:
+  counted them), answer from a copy in memory, where Oxigraph's lookups are several
+  times cheaper than RocksDB's (writes change the copy and the journal): the copy
+  ``serve``'s master loaded before the workers forked (:func:`share_copy`), whose pages
+  the workers share until each reads or changes them, or, without one, a copy of the store
+  opened read-only; otherwise open its newest snapshot read-only (``build/snapshots.py``:
   writes go to the store itself, which no worker reads, and reach the workers as new
   snapshots);
 - ``STORE`` an ``http(s)://`` URL: the SPARQL server at that query endpoint
@@ -44,11 +46,15 @@ from ..errors import InputError, StoreUnavailableError
 from ..services.writes.journal import Journal
 from ..services.writes.server_journal import ServerJournal
 from ..services.writes.writer import Replayed, replay
-from ..store import Store, new_store, remote_store
+from ..store import Store, memory_image, new_store, over_image, remote_store
 from .disk import open_built, record_seq, recorded_seq
 from .loading import BuildReport, Progress, build_store
 from .snapshots import DiskWrites, take_back_unfinished
 from .sources import find_root
+
+# path of the on-disk store -> (its copy in memory, the last journal entry it holds):
+# loaded by `serve`'s master before the workers fork (share_copy), read by each worker
+_SHARED: dict[Path, tuple[Any, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,9 @@ def open_configured(
     if settings.get("STORE_READ_ONLY"):
         quads = settings.get("STORE_QUADS")
         if quads is not None and copies_to_memory(int(quads), int(settings["MEMORY_COPY"])):
+            shared = _SHARED.get(place.path)
+            if shared is not None:
+                return Opened(over_image(shared[0], place.path), place, None, seq=shared[1])
             served = open_served(place.path, int(quads), int(settings["MEMORY_COPY"]))
             return Opened(served, place, None, seq=recorded_seq(place.path))
         disk = DiskWrites(place.path)
@@ -180,6 +189,16 @@ def open_remote(url: str, settings: Mapping[str, Any]) -> Store:
 def copies_to_memory(quads: int, memory_copy: int) -> bool:
     """Whether `serve`'s workers answer from a copy in memory of a store of ``quads``."""
     return 0 < quads <= memory_copy
+
+
+def share_copy(path: Path, dump: Path, seq: int) -> None:
+    """Load ``dump`` (N-Quads of the on-disk store at ``path``, which holds the journal up
+    to entry ``seq``) into memory in this process, for the `serve` workers it forks to
+    answer from (:func:`open_configured`): they share its pages copy-on-write, until a
+    worker writes to one, which reading a quad does too (Oxigraph counts references
+    inside the quads it reads): each worker ends up with its own copy of the pages it
+    has read or changed (bench/README.md, "Memory of `serve`")."""
+    _SHARED[path] = (memory_image(dump), seq)
 
 
 def open_served(path: Path, quads: int | None, memory_copy: int) -> Store:

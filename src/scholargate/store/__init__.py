@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
@@ -43,7 +43,9 @@ __all__ = [
     "QueryResult",
     "Store",
     "from_tsv",
+    "memory_image",
     "new_store",
+    "over_image",
     "remote_store",
     "rows_from_tsv",
 ]
@@ -280,6 +282,29 @@ def new_store(path: Path | str | None = None, *, read_only: bool = False) -> Sto
     from .oxigraph import OxigraphStore
 
     return OxigraphStore(path, read_only=read_only)
+
+
+def memory_image(dump: Path) -> Any:
+    """The graphs of the N-Quads file ``dump`` in a bare in-memory Oxigraph store (a
+    ``pyoxigraph.Store``): what ``serve``'s master loads before its workers fork, so that
+    they share its pages (copy-on-write) instead of each holding a copy. Loading it
+    starts no thread and leaves no lock, so the fork keeps it whole; a worker wraps it
+    with :func:`over_image`."""
+    import pyoxigraph as ox
+
+    image = ox.Store()
+    # parsed, then added: ``load`` and ``bulk_load`` would rename the blank nodes, which
+    # must keep the names the on-disk store (read by the query processes) gives them
+    image.bulk_extend(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+    return image
+
+
+def over_image(image: Any, origin: Path) -> Store:
+    """A store answering from ``image`` (:func:`memory_image`); its query processes open
+    the on-disk store at ``origin`` read-only."""
+    from .oxigraph import OxigraphStore
+
+    return OxigraphStore.over(image, origin)
 
 
 def remote_store(

@@ -88,6 +88,16 @@ class OxigraphStore(Store):
             checkpoint=None if read_only or path is None else lambda: _alive(me)._checkpoint(),
         )
 
+    @classmethod
+    def over(cls, native: ox.Store, origin: Path | None) -> OxigraphStore:
+        """A store answering from ``native``, an in-memory pyoxigraph store made
+        elsewhere (``serve``'s master, before its workers fork: see
+        :func:`~scholargate.store.memory_image`); its query processes open ``origin``."""
+        store = cls(None)
+        store._store = native
+        store.origin = origin
+        return store
+
     def in_memory(self) -> OxigraphStore:
         """A copy of every graph of this store, in memory: for a process that only reads.
         Its query processes still open the on-disk store (read-only)."""
