@@ -3,6 +3,10 @@ English fallback, the neighbourhood drawing on screen."""
 
 from __future__ import annotations
 
+import json
+import urllib.parse
+import urllib.request
+
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -24,10 +28,11 @@ def test_persian_method_page(browser, live_url, artifacts) -> None:
     assert label.rect["x"] > cell.rect["x"]
 
     # a related method with no Persian name shows its English one, marked as English
+    # (LoRA's related methods all have Persian names: its imported neighbour's page)
     related = browser.find_element(By.CSS_SELECTOR, 'tr[data-property="skos:related"]')
-    fallback = related.find_element(By.CSS_SELECTOR, 'a[href^="/method/bitfit"]')
-    assert fallback.text == "BitFit" and fallback.get_attribute("lang") == "en"
-    assert "fallback" in fallback.get_attribute("class")
+    named = related.find_element(By.CSS_SELECTOR, 'a[href^="/method/bitfit"]')
+    assert named.text == "BitFit" and named.get_attribute("lang") == "fa"  # kept in Latin
+
     persian = related.find_element(By.CSS_SELECTOR, 'a[href^="/method/adapters"]')
     assert persian.get_attribute("lang") == "fa" and persian.text == "آداپتور"
 
@@ -62,3 +67,27 @@ def test_methods_listing_in_persian(browser, live_url, artifacts) -> None:
     timeline = browser.find_element(By.CSS_SELECTOR, "svg.timeline")
     assert timeline.is_displayed() and timeline.find_elements(By.CSS_SELECTOR, "rect")
     browser.save_screenshot(str(artifacts / "methods-fa.png"))
+
+
+FALLBACK = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?m ?r WHERE {
+  ?m skos:related ?r ; skos:prefLabel ?own FILTER(LANG(?own) = "fa")
+  FILTER NOT EXISTS { ?r skos:prefLabel ?fa FILTER(LANG(?fa) = "fa") }
+  FILTER(STRSTARTS(STR(?m), "https://w3id.org/scholargate/method/"))
+  FILTER(STRSTARTS(STR(?r), "https://w3id.org/scholargate/method/"))
+} ORDER BY ?m ?r LIMIT 1"""
+
+
+def test_a_related_method_without_a_persian_name_shows_its_english_one(browser, live_url) -> None:
+    query = urllib.parse.urlencode({"query": FALLBACK})
+    request = urllib.request.Request(
+        f"{live_url}/sparql?{query}", headers={"Accept": "application/sparql-results+json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        row = json.load(reply)["results"]["bindings"][0]
+    method, other = (row[k]["value"].rsplit("/", 1)[1] for k in ("m", "r"))
+    browser.get(f"{live_url}/method/{method}?lang=fa")
+    related = browser.find_element(By.CSS_SELECTOR, 'tr[data-property="skos:related"]')
+    fallback = related.find_element(By.CSS_SELECTOR, f'a[href^="/method/{other}"]')
+    assert fallback.get_attribute("lang") == "en" and fallback.text
+    assert "fallback" in fallback.get_attribute("class")
