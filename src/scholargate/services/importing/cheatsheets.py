@@ -31,26 +31,13 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from ...errors import InputError
-from .common import ImportResult, Progress, SourceInfo, normalise, read_text
+from .common import MIT_TERMS, ImportResult, Progress, SourceInfo, normalise, read_text
 from .glossary import Entry, label_methods
 
 MIT_NOTICE = (
     "MIT License. Copyright (c) 2018 Shervine Amidi and Afshine Amidi. Translations by the "
     "contributors listed in CONTRIBUTORS of shervinea/cheatsheet-translation ({translators}).\n\n"
-    "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
-    'software and associated documentation files (the "Software"), to deal in the Software '
-    "without restriction, including without limitation the rights to use, copy, modify, "
-    "merge, publish, distribute, sublicense, and/or sell copies of the Software, and to "
-    "permit persons to whom the Software is furnished to do so, subject to the following "
-    "conditions:\n\n"
-    "The above copyright notice and this permission notice shall be included in all copies "
-    "or substantial portions of the Software.\n\n"
-    'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, '
-    "INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A "
-    "PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT "
-    "HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF "
-    "CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE "
-    "OR THE USE OR OTHER DEALINGS IN THE SOFTWARE."
+    + MIT_TERMS
 )
 REPOSITORY = URIRef("https://github.com/shervinea/cheatsheet-translation")
 SNAPSHOT = "2019-06-30"  # the fa and CS 229/230 tr files were last changed then
