@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from scholargate.i18n import t
@@ -58,7 +58,9 @@ def test_fields_follow_sh_order_under_their_persian_names(curator: FlaskClient) 
     rows = sorted(
         (float(shapes.value(p, SH.order)), p)
         for p in shapes.objects(SHAPE["MethodShape"], SH.property)
-        if shapes.value(p, SH.order) is not None
+        # a row on one property is a field; a row on a path (what the method's source
+        # cites) is read from other statements and edited there
+        if shapes.value(p, SH.order) is not None and isinstance(shapes.value(p, SH.path), URIRef)
     )
     expected = [
         next(str(n) for n in shapes.objects(p, SH.name) if n.language == "fa") for _o, p in rows
