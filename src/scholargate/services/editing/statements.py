@@ -116,7 +116,7 @@ def labels_of(
     """One label per IRI for ``lang`` (the usual fallback), read in batches; the labels
     in ``also`` (quads about to be added: a new method's names) count too."""
     nodes = sorted(nodes, key=str)
-    props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    props = ", ".join(terms.iri(p) for p in LABEL_PROPERTIES)
     found: dict[URIRef, dict[str, list[Literal]]] = {}
     wanted = set(nodes)
     for s, p, o, _g in also:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from rdflib.plugins.sparql import prepareQuery
 
 from ...errors import InputError
-from ...terms import literal
+from ...terms import iri, literal
 from ..functions import ANY, LABEL, LABEL_PROPERTIES, parse_chain
 from ..sparql_tokens import _unescape_iri, _unescape_local, spans
 
@@ -355,10 +355,10 @@ def _step_key(chain: tuple[str, ...]) -> str:
 
 def _keyed(arg: str, chain: str, v: str) -> str:
     """``arg``'s label literals ``?_sg_l{v}`` with their sort keys ``?_sg_k{v}``."""
-    listed = ", ".join(f"<{iri}>" for iri in LABEL_PROPERTIES)
+    listed = ", ".join(iri(p) for p in LABEL_PROPERTIES)
     rank = '""'
     for number in range(len(LABEL_PROPERTIES) - 1, -1, -1):
-        rank = f'IF(?_sg_p{v} = <{LABEL_PROPERTIES[number]}>, "{number}", {rank})'
+        rank = f'IF(?_sg_p{v} = {iri(LABEL_PROPERTIES[number])}, "{number}", {rank})'
     lang = f"?_sg_t{v}"
     return (
         f" {arg} ?_sg_p{v} ?_sg_l{v} . FILTER(?_sg_p{v} IN ({listed}) && isLiteral(?_sg_l{v}))"

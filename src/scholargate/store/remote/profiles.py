@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ...terms import iri
+
 Union = Literal["parameter", "native", "list"]
 
 
@@ -61,7 +63,7 @@ class Profile:
         """A FILTER that keeps the server's own graphs out of ``variable`` (or "")."""
         if not self.system_graphs:
             return ""
-        listed = ", ".join(f"<{g}>" for g in self.system_graphs)
+        listed = ", ".join(iri(g) for g in self.system_graphs)
         return f" FILTER({variable} NOT IN ({listed}))"
 
 
@@ -87,7 +89,7 @@ VIRTUOSO = Profile(
     form_post=True,
     union="list",
     graph_names="SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o }"
-    + "".join(f" FILTER(?g != <{g}>)" for g in _VIRTUOSO_GRAPHS)
+    + "".join(f" FILTER(?g != {iri(g)})" for g in _VIRTUOSO_GRAPHS)
     + " }",
     results_as="application/sparql-results+xml",
     system_graphs=_VIRTUOSO_GRAPHS,
